@@ -1,0 +1,433 @@
+"""Stage 3: core forms -> IR. Resolves every name, makes locals unique, finds closures'
+free variables, decides which locals live in boxes, and names every function stably.
+
+Before: core forms from the expander (spans on lists and symbols). After: an ir.Node tree in
+which every local is a Var, every free name is a Global, ModuleRef or Core, and every Fn has
+its FnInfo (stable symbol, code hash).
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from . import ir
+from .expander import is_sym, span_of
+from .runtime.errors import TurmericError
+from .runtime.names import mangle
+from .runtime.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
+
+
+@dataclass
+class ModuleContext:
+    """What the analyzer knows about the module being compiled."""
+    name: str
+    globals: set[str]                     # names the module defines (or the session has)
+    imports: dict[str, str]               # alias -> module name
+    core_names: frozenset[str]            # builtins of the core module
+    strict: bool = True                   # unknown names are compile errors (files), not late-bound (REPL)
+    fn_counter: dict[str, int] = field(default_factory=dict)
+    version: object = None                # the module's declared version: (current-version)
+
+
+class FnScope:
+    def __init__(self, parent: "FnScope | None", info: ir.FnInfo | None):
+        self.parent = parent
+        self.info = info
+        self.blocks: list[dict[str, ir.Var]] = [{}]
+        self.free: dict[ir.Var, None] = {}
+        self.own: set[int] = set()       # ids of the Vars bound in this function
+        self.uninitialized: set[int] = set()  # local defs declared but not yet defined
+        self.names: dict[str, int] = {}
+
+    def bind(self, name: str, is_self=False) -> ir.Var:
+        n = self.names.get(name, 0)
+        self.names[name] = n + 1
+        py = "l_" + mangle(name) + (f"__{n}" if n else "")
+        v = ir.Var(name, py, is_self=is_self)
+        self.blocks[-1][name] = v
+        self.own.add(id(v))
+        return v
+
+    def lookup_here(self, name: str) -> ir.Var | None:
+        for b in reversed(self.blocks):
+            if name in b:
+                return b[name]
+        return None
+
+
+_GENSYM = re.compile(r"__\d+$")
+
+
+def code_hash(form) -> str:
+    """A hash of a macro-expanded form that ignores spans and gensym numbering."""
+    renames: dict[str, str] = {}
+
+    def canon(x) -> str:
+        if type(x) is Symbol:
+            n = x.name
+            if _GENSYM.search(n):
+                n = renames.setdefault(n, f"%g{len(renames)}")
+            return n
+        if type(x) is PList:
+            return "(" + " ".join(canon(y) for y in x) + ")"
+        if is_vector(x):
+            return "[" + " ".join(canon(y) for y in x) + "]"
+        if type(x) is PMap:
+            return "{" + " ".join(canon(k) + " " + canon(v) for k, v in x.items()) + "}"
+        if type(x) is PSet:
+            return "#{" + " ".join(canon(y) for y in x) + "}"
+        if type(x) is str:
+            return repr(x)
+        return repr(x) if type(x) is not Keyword else ":" + x.name
+
+    return hashlib.sha256(canon(form).encode()).hexdigest()[:16]
+
+
+class Analyzer:
+    def __init__(self, ctx: ModuleContext):
+        self.ctx = ctx
+        self.fn: FnScope | None = None
+        self.fninfos: list[ir.FnInfo] = []
+
+    # -- entry points ---------------------------------------------------------------
+
+    def analyze_toplevel(self, form, index: int) -> ir.Fn:
+        """A top-level form becomes a 0-argument function `module/top#N`."""
+        symbol = f"{self.ctx.name}/top#{index}"
+        info = ir.FnInfo(symbol, self.ctx.name, symbol, span_of(form), code_hash(form))
+        self.fninfos.append(info)
+        self.fn = FnScope(None, info)
+        body = self.expr(form, toplevel=True)
+        scope, self.fn = self.fn, None
+        return ir.Fn(info, [], None, body, None, list(scope.free), span_of(form))
+
+    # -- expressions ----------------------------------------------------------------
+
+    def expr(self, x, toplevel=False) -> ir.Node:
+        t = type(x)
+        if t is Symbol:
+            return self.symbol(x)
+        if t is PList:
+            if not x.count:
+                return ir.Const(x, None)
+            head = x.first
+            if type(head) is Symbol:
+                method = SPECIAL.get(head.name)
+                if method is not None and self.lookup(head.name) is None:
+                    m = getattr(self, method)
+                    return m(x, toplevel) if head.name in TOPLEVEL_AWARE else m(x)
+            if is_sym(head, "current-version") and x.count == 1 and self.lookup(head.name) is None \
+                    and "current-version" not in self.ctx.globals:
+                return ir.Const(self.ctx.version, x.span)
+            return ir.Call(self.expr(head), [self.expr(a) for a in list(x)[1:]], x.span)
+        if is_vector(x):
+            return self.collection("vector", list(x), None)
+        if t is PMap:
+            return self.collection("hash-map", [y for kv in x.items() for y in kv], None)
+        if t is PSet:
+            return self.collection("hash-set", list(x), None)
+        return ir.Const(x, None)
+
+    def collection(self, ctor: str, items: list, sp) -> ir.Node:
+        nodes = [self.expr(i) for i in items]
+        if all(type(n) is ir.Const for n in nodes):
+            from .runtime import builtins_core
+            return ir.Const(builtins_core.PURE_BUILTINS[ctor](*(n.value for n in nodes)), sp)
+        return ir.Call(ir.Core(ctor, sp), nodes, sp)
+
+    def symbol(self, s: Symbol) -> ir.Node:
+        name = s.name
+        v = self.lookup(name)
+        if v is not None:
+            return ir.Local(v, s.span)
+        if name.startswith("core/") and name[5:] in self.ctx.core_names:
+            return ir.Core(name[5:], s.span)
+        if "/" in name and name != "/" and not name.startswith("/"):
+            alias, member = name.split("/", 1)
+            if alias in self.ctx.imports:
+                return ir.ModuleRef(self.ctx.imports[alias], member, s.span)
+        if "." in name.strip(".") and not name.startswith("."):
+            parts = name.split(".")
+            if all(parts) and (self.lookup(parts[0]) is not None or parts[0] in self.ctx.globals):
+                node = self.symbol(Symbol(parts[0], s.span))
+                for p in parts[1:]:
+                    node = ir.Field(node, p, s.span)
+                return node
+        if name in self.ctx.globals:
+            return ir.Global(name, s.span)
+        if name in self.ctx.core_names:
+            return ir.Core(name, s.span)
+        if self.ctx.strict:
+            known = set(self.ctx.globals) | set(self.ctx.core_names) | self.visible_locals()
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            raise TurmericError("unbound", f"{name} is not defined", s.span,
+                                hint=f"did you mean {close[0]}?" if close else None)
+        return ir.Global(name, s.span)
+
+    def visible_locals(self) -> set[str]:
+        out, f = set(), self.fn
+        while f:
+            for b in f.blocks:
+                out |= set(b)
+            f = f.parent
+        return out
+
+    def lookup(self, name: str) -> ir.Var | None:
+        """Find a local, recording it as free in every function it crosses."""
+        f = self.fn
+        crossed = []
+        while f is not None:
+            v = f.lookup_here(name)
+            if v is not None:
+                if id(v) in f.uninitialized:
+                    v.boxed = True  # read before its local def: the def fills a box
+                for g in crossed:
+                    g.free.setdefault(v)
+                return v
+            crossed.append(f)
+            f = f.parent
+        return None
+
+    # -- special forms (one method each; the syntax is in the docstring) ----------------
+
+    def form_quote(self, x):
+        """(quote datum)"""
+        items = list(x)
+        if len(items) != 2:
+            raise TurmericError("compile", "quote takes one form", x.span)
+        return ir.Const(items[1], x.span)
+
+    def form_if(self, x, toplevel=False):
+        """(if test then else?)"""
+        items = list(x)
+        if len(items) not in (3, 4):
+            raise TurmericError("compile", "if takes a test, a then branch and an optional else branch",
+                                x.span, hint="(if test then else); use cond for more branches")
+        els = self.expr(items[3], toplevel) if len(items) == 4 else ir.Const(None, x.span)
+        return ir.If(self.expr(items[1]), self.expr(items[2], toplevel), els, x.span)
+
+    def form_do(self, x, toplevel=False):
+        """(do form...)"""
+        return self.body(list(x)[1:], x.span, toplevel)
+
+    def body(self, forms: list, sp: Span | None, toplevel=False) -> ir.Node:
+        """A sequence of forms; a (def name v) in it binds `name` locally for the whole body."""
+        if not forms:
+            return ir.Const(None, sp)
+        if toplevel:
+            nodes = [self.expr(f, True) for f in forms]
+            return nodes[0] if len(nodes) == 1 else ir.Do(nodes, sp)
+        f = self.fn
+        f.blocks.append({})
+        local_defs = []
+        for form in forms:
+            if type(form) is PList and form.count and is_sym(form.first, "def"):
+                name = list(form)[1]
+                v = f.bind(name.name)
+                f.uninitialized.add(id(v))
+                local_defs.append(v)
+        nodes = [self.expr(form) for form in forms]
+        f.blocks.pop()
+        node = nodes[0] if len(nodes) == 1 else ir.Do(nodes, sp)
+        return ir.Declare(local_defs, node, sp) if local_defs else node
+
+    def form_def(self, x, toplevel=False):
+        """(def name value)"""
+        items = list(x)
+        name = items[1]
+        value = items[2] if len(items) > 2 else None
+        if toplevel:
+            self.ctx.globals.add(name.name)
+            return ir.SetGlobal(name.name, self.expr(value), x.span, define=True)
+        v = self.fn.lookup_here(name.name)
+        if v is None:
+            raise TurmericError("compile", "def inside an expression must be in a body (a fn, let or do)", x.span)
+        init = self.expr(value)
+        self.fn.uninitialized.discard(id(v))
+        return ir.SetLocal(v, init, x.span)
+
+    def form_set_bang(self, x):
+        """(set! name value)"""
+        items = list(x)
+        if len(items) != 3 or not is_sym(items[1]):
+            raise TurmericError("compile", "set! takes a name and a value: (set! name value)", x.span)
+        name = items[1]
+        v = self.lookup(name.name)
+        value = self.expr(items[2])
+        if v is not None:
+            if v.is_self:
+                raise TurmericError("compile", f"cannot set! {name.name}: it names the function itself", name.span)
+            v.boxed = True
+            return ir.SetLocal(v, value, x.span)
+        if name.name in self.ctx.globals or not self.ctx.strict:
+            return ir.SetGlobal(name.name, value, x.span)
+        raise TurmericError("unbound", f"cannot set! {name.name}: it is not defined", name.span,
+                            hint=f"define it first with (def {name.name} ...)")
+
+    def form_let(self, x, toplevel=False):
+        """(let [name value ...] body...)"""
+        items = list(x)
+        binds = list(items[1])
+        f = self.fn
+        f.blocks.append({})
+        pairs = []
+        for i in range(0, len(binds), 2):
+            if not is_sym(binds[i]):
+                raise TurmericError("compile", "let binds names: [name value ...]", span_of(binds[i], x.span))
+            init = self.expr(binds[i + 1])
+            pairs.append((f.bind(binds[i].name), init))
+        body = self.body(items[2:], x.span, toplevel)
+        f.blocks.pop()
+        for v, init in reversed(pairs):
+            body = ir.Let(v, init, body, x.span)
+        return body
+
+    def form_fn(self, x):
+        """(fn name? [params & rest] body...)"""
+        items = list(x)
+        i = 1
+        name = None
+        if is_sym(items[i]):
+            name = items[i].name
+            i += 1
+        params = list(items[i])
+        body = items[i + 1:]
+        info = self.new_fninfo(name, x)
+        scope = FnScope(self.fn, info)
+        self.fn = scope
+        self_var = scope.bind(name, is_self=True) if name else None
+        scope.blocks.append({})
+        pvars, rest = [], None
+        j = 0
+        while j < len(params):
+            p = params[j]
+            if p.name == "&":
+                if j + 2 != len(params):
+                    raise TurmericError("compile", "& is followed by exactly one name: [a & more]", x.span)
+                rest = scope.bind(params[j + 1].name)
+                break
+            pvars.append(scope.bind(p.name))
+            j += 1
+        node_body = self.body(body, x.span)
+        self.fn = scope.parent
+        info.params = tuple(v.name for v in pvars) + ((("&", rest.name)) if rest else ())
+        free = [v for v in scope.free if id(v) not in scope.own]
+        if scope.parent is not None:
+            for v in free:
+                if id(v) not in scope.parent.own:
+                    scope.parent.free.setdefault(v)
+        return ir.Fn(info, pvars, rest, node_body, self_var, free, x.span)
+
+    def new_fninfo(self, name: str | None, form) -> ir.FnInfo:
+        """module.f for a named fn at top level, outer/inner inside outer, outer/fn#N if anonymous."""
+        outer = self.fn.info.symbol
+        at_top = self.fn.parent is None
+        if name:
+            symbol = f"{self.ctx.name}.{name}" if at_top else f"{outer}/{name}"
+        else:
+            n = self.ctx.fn_counter.get(outer, 0) + 1
+            self.ctx.fn_counter[outer] = n
+            symbol = f"{outer}/fn#{n}"
+        info = ir.FnInfo(symbol, self.ctx.name, name or symbol, span_of(form), code_hash(form))
+        self.fninfos.append(info)
+        return info
+
+    def form_try(self, x):
+        """(try body (catch [e] handler...))"""
+        items = list(x)
+        catch = list(items[2])
+        f = self.fn
+        body = self.expr(items[1])
+        f.blocks.append({})
+        var = f.bind(catch[1][0].name)
+        handler = self.body(catch[2:], x.span)
+        f.blocks.pop()
+        return ir.Try(body, var, handler, x.span)
+
+    def form_cloneable_shift(self, x):
+        """(cloneable-shift [k] body...): a call of the core %shift with the body as a fn."""
+        items = list(x)
+        from .expander import L, sym
+        body_fn = L(x.span, sym("fn", x.span), items[1], *items[2:])
+        return ir.Call(ir.Core("%shift", x.span), [self.form_fn(body_fn)], x.span)
+
+    def form_struct(self, x, toplevel=False):
+        """(struct name [field : type ...])"""
+        items = list(x)
+        if len(items) != 3 or not is_sym(items[1]) or not is_vector(items[2]):
+            raise TurmericError("compile", "struct looks like (struct name [field ...])", x.span)
+        fields, j, fl = [], 0, list(items[2])
+        while j < len(fl):
+            if is_sym(fl[j], ":"):
+                j += 2
+                continue
+            if not is_sym(fl[j]):
+                raise TurmericError("compile", "struct fields are names", x.span)
+            fields.append(fl[j].name)
+            j += 1
+        name = items[1].name
+        self.ctx.globals.add(name)
+        make = ir.Call(ir.Core("%struct-type", x.span),
+                       [ir.Const(name, x.span), ir.Const(self.ctx.name, x.span),
+                        ir.Const(tuple(fields), x.span)], x.span)
+        return ir.SetGlobal(name, make, x.span, define=True)
+
+    def form__defmacro(self, x, toplevel=False):
+        """(%defmacro name fn): registers a macro when the module loads."""
+        items = list(x)
+        return ir.Call(ir.Core("%register-macro", x.span),
+                       [ir.Const(items[1].name, x.span), self.expr(items[2])], x.span)
+
+    def form_module(self, x, toplevel=False):
+        """(module name :version N): read by the session before analysis."""
+        return ir.Const(None, x.span)
+
+    def form_import(self, x, toplevel=False):
+        """(import flow) or (import flow :as f)"""
+        items = list(x)
+        name = items[1].name
+        alias = name
+        if len(items) == 4 and items[2] == Keyword("as") and is_sym(items[3]):
+            alias = items[3].name
+        self.ctx.imports[alias] = name
+        return ir.Call(ir.Core("%import", x.span), [ir.Const(name, x.span), ir.Const(alias, x.span)], x.span)
+
+    def form_defclass(self, x, toplevel=False):
+        """(defclass Name [a] (method [x : a] : type) ...)"""
+        items = list(x)
+        if len(items) < 3 or not is_sym(items[1]) or not is_vector(items[2]):
+            raise TurmericError("compile", "defclass looks like (defclass Name [a] (method [args]) ...)", x.span)
+        methods = []
+        for m in items[3:]:
+            if type(m) is not PList or not m.count or not is_sym(m.first):
+                raise TurmericError("compile", "a class method looks like (name [args] : type)", span_of(m, x.span))
+            methods.append(m.first.name)
+        cname = items[1].name
+        self.ctx.globals.update([cname] + methods)
+        return ir.Call(ir.Core("%defclass", x.span),
+                       [ir.Const(cname, x.span), ir.Const(self.ctx.name, x.span),
+                        ir.Const(tuple(methods), x.span)], x.span)
+
+    def form_instance(self, x, toplevel=False):
+        """(instance Class Type [constraints]? (method [args] body...) ...)"""
+        items = list(x)
+        cls, typ = items[1], items[2]
+        rest = items[3:]
+        if rest and is_vector(rest[0]):
+            rest = rest[1:]
+        tname = typ.first.name if type(typ) is PList else typ.name
+        methods = []
+        for m in rest:
+            mi = list(m)
+            methods += [ir.Const(mi[0].name, span_of(m, x.span)), self.expr(mi[1])]
+        return ir.Call(ir.Core("%instance", x.span),
+                       [self.symbol(cls), ir.Const(tname, x.span), *methods], x.span)
+
+
+SPECIAL = {name: "form_" + name.replace("!", "_bang").replace("-", "_").replace("%", "_")
+           for name in ("quote", "if", "do", "def", "set!", "let", "fn", "try", "cloneable-shift",
+                        "struct", "%defmacro", "module", "import", "defclass", "instance")}
+TOPLEVEL_AWARE = frozenset({"if", "do", "def", "let", "struct", "%defmacro", "module", "import",
+                            "defclass", "instance"})

@@ -1,0 +1,67 @@
+"""The `turmeric` command: run, resume, inspect, compile, repl."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .runtime.errors import TurmericError, debug_enabled, format_error
+
+EXIT_OK = 0
+EXIT_USAGE = 64
+EXIT_INTERNAL = 70
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="turmeric", description="Turmeric: continuations as values.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="run a program")
+    p_run.add_argument("file")
+    p_run.add_argument("args", nargs="*")
+    p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
+    p_compile.add_argument("--dump", choices=["read", "expand", "ir", "python"], default="python")
+    p_compile.add_argument("file")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "compile":
+            return cmd_compile(args)
+    except TurmericError as e:
+        sys.stdout.flush()
+        print(format_error(e), file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001
+        if debug_enabled():
+            raise
+        print(f"error[internal]: {type(e).__name__}: {e}\nThis is a bug in Turmeric; "
+              "TURMERIC_DEBUG=1 shows the Python traceback.", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from .runtime.builtins_io import TurmericExit
+    from .session import Session
+    session = Session()
+    session.argv = args.args
+    try:
+        session.load_file(args.file, name=os.path.splitext(os.path.basename(args.file))[0])
+    except TurmericExit as e:
+        sys.stdout.flush()
+        return e.code
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_compile(args) -> int:
+    from .compile_dump import dump
+    print(dump(args.file, args.dump))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

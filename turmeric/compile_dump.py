@@ -1,0 +1,67 @@
+"""`turmeric compile --dump STAGE FILE`: print what each stage makes of a module."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import codegen, ir
+from .analyzer import Analyzer, ModuleContext
+from .expander import Expander
+from .runtime.printer import pr_str
+
+
+def dump(path: str, stage: str) -> str:
+    from .reader.reader import read_string
+    from .session import MacroEnv, Module, Session, is_definition, def_name, prescan_globals
+    session = Session()
+    text = Path(path).read_text(encoding="utf-8")
+    forms = read_string(text, path)
+    if stage == "read":
+        return "\n".join(pr_str(f) for f in forms)
+    name = Path(path).stem
+    mod = Module(name, path, {})
+    mod.ns = session.new_namespace(mod)
+    expander = Expander(MacroEnv(session, mod))
+    expanded = [e for e in (expander.expand(f) for f in forms) if e is not None]
+    if stage == "expand":
+        return "\n".join(pr_str(f) for f in expanded)
+    mod.globals |= prescan_globals(expanded)
+    ctx = ModuleContext(name, mod.globals, mod.imports, session.core_names(), True)
+    analyzer = Analyzer(ctx)
+    tops = [analyzer.analyze_toplevel(f, i + 1) for i, f in enumerate(expanded)]
+    if stage == "ir":
+        return "\n".join(show_ir(t) for t in tops)
+    cm = codegen.generate(name, tops, [is_definition(f) for f in expanded],
+                          [def_name(f) for f in expanded], frozenset(session.pure))
+    return cm.source
+
+
+def show_ir(n, indent: int = 0) -> str:
+    pad = "  " * indent
+    t = type(n)
+    if t is ir.Fn:
+        params = " ".join(v.pyname for v in n.params) + (f" & {n.rest.pyname}" if n.rest else "")
+        free = f" free=[{' '.join(v.pyname for v in n.free)}]" if n.free else ""
+        return f"{pad}(fn {n.info.symbol} [{params}]{free} #{n.info.code_hash}\n{show_ir(n.body, indent + 1)})"
+    if t is ir.Const:
+        return f"{pad}{pr_str(n.value)}"
+    if t is ir.Local:
+        return f"{pad}{n.var.pyname}{' (boxed)' if n.var.boxed else ''}"
+    if t is ir.Global:
+        return f"{pad}(global {n.name})"
+    if t is ir.Core:
+        return f"{pad}(core {n.name})"
+    if t is ir.ModuleRef:
+        return f"{pad}(module-ref {n.module}/{n.name})"
+    fields = [f for f in t.__dataclass_fields__ if f != "span"]
+    parts = []
+    for f in fields:
+        v = getattr(n, f)
+        if isinstance(v, ir.Node):
+            parts.append(show_ir(v, indent + 1))
+        elif isinstance(v, list):
+            parts += [show_ir(x, indent + 1) if isinstance(x, ir.Node) else f"{pad}  {x.pyname if isinstance(x, ir.Var) else x}" for x in v]
+        elif isinstance(v, ir.Var):
+            parts.append(f"{pad}  {v.pyname}")
+        else:
+            parts.append(f"{pad}  {v!r}")
+    return f"{pad}({t.__name__.lower()}\n" + "\n".join(parts) + ")"

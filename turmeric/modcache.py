@@ -1,0 +1,112 @@
+"""The on-disk cache of compiled modules, keyed by a hash of the source and the compiler.
+
+An entry holds the marshaled Python code object and the metadata the runtime needs (function
+infos, line spans), so a cached module loads without reading, expanding or analyzing the
+source, and without importing the parser. A broken or foreign entry is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from pathlib import Path
+
+from . import codegen, ir
+from .runtime.values import Span
+
+FORMAT = 3
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("TURMERIC_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "turmeric")
+    return Path(base)
+
+
+_compiler_hash: str | None = None
+
+
+def compiler_hash() -> str:
+    """Changes whenever any file of the compiler changes (size or modification time)."""
+    global _compiler_hash
+    if _compiler_hash is None:
+        h = hashlib.sha256(str(FORMAT).encode())
+        root = Path(__file__).resolve().parent
+        for p in sorted(root.rglob("*.py")):
+            st = p.stat()
+            h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _compiler_hash = h.hexdigest()[:16]
+    return _compiler_hash
+
+
+def _span(s):
+    return None if s is None else (s.file, s.line, s.col, s.end_line, s.end_col)
+
+
+def _unspan(t):
+    return None if t is None else Span(*t)
+
+
+def info_to_plain(i: ir.FnInfo):
+    return (i.symbol, i.module, i.name, _span(i.span), i.code_hash, i.pyname, i.params,
+            [(_span(s.span), s.live, s.live_names, s.in_try, s.entry) for s in i.sites],
+            i.free, i.free_names)
+
+
+def info_from_plain(t) -> ir.FnInfo:
+    sym, mod, name, span, h, py, params, sites, free, free_names = t
+    return ir.FnInfo(sym, mod, name, _unspan(span), h, py, tuple(params),
+                     [ir.SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites],
+                     tuple(free), tuple(free_names))
+
+
+class ModuleCache:
+    def __init__(self, root: Path | None = None):
+        self.root = root or cache_dir()
+
+    def key(self, text: str, path: str, name: str) -> str:
+        h = hashlib.sha256()
+        for part in (compiler_hash(), name, os.path.abspath(path), text):
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()[:32]
+
+    def load(self, key: str, session):
+        from .session import Unit
+        try:
+            data = (self.root / (key + ".tmc")).read_bytes()
+            d = marshal.loads(data)
+            if d.get("format") != FORMAT:
+                return None
+            for target, h in d["import_hashes"]:
+                mod = session.require(target, d["path"])
+                if mod.source_hash != h:
+                    return None
+            cm = codegen.CompiledModule(
+                d["name"], "", [_unspan(s) for s in d["spans"]],
+                [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
+            return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"])
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            return None
+
+    def store(self, key: str, unit, session=None, import_hashes=()):
+        cm = unit.compiled
+        version = unit.version
+        try:
+            marshal.dumps(version)
+        except ValueError:
+            return
+        d = {"format": FORMAT, "name": cm.name, "spans": [_span(s) for s in cm.line_spans],
+             "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
+             "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
+             "filename": unit.filename, "version": version, "imports": unit.imports,
+             "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path}
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(d))
+            os.replace(tmp, self.root / (key + ".tmc"))
+        except (OSError, ValueError):
+            pass

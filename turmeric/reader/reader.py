@@ -1,0 +1,433 @@
+"""The reader: Turmeric source text -> data (runtime values) with spans.
+
+    read_string(text, file="<string>") -> list   every top-level form
+    read_one(text, file="<string>") -> datum     exactly one form
+
+Symbols and non-empty lists carry a Span(file, line, col, end_line, end_col): 1-based, with
+end_col one past the last character. Syntax errors raise TurmericError("syntax", ...) whose
+span is the offending place (for an unclosed bracket, the opening bracket). The text may not
+be on disk, so to show the source line pass it along: `format_error(err, {file: text})`.
+
+Lark is imported lazily (startup time matters) and the LALR parser is built once, with its
+tables cached on disk. It builds the data directly through callbacks, so reading never
+recurses in Python, however deeply the data is nested.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+from pathlib import Path
+
+from ..runtime.errors import TurmericError
+from ..runtime.values import (EMPTY_LIST, Keyword, PMap, PSet, Span, Symbol, plist,
+                              vector)
+
+_GRAMMAR = Path(__file__).with_name("grammar.lark")
+_DISCARDED = object()  # what #_ form leaves behind; containers drop it
+
+_OPENERS = {"LPAR": "(", "LBRACK": "[", "LBRACE": "{", "HASH_LBRACE": "#{"}
+_CLOSERS = {"RPAR": ")", "RBRACK": "]", "RBRACE": "}"}
+_CLOSER_OF = {"LPAR": ")", "LBRACK": "]", "LBRACE": "}", "HASH_LBRACE": "}"}
+_NOTHING_OPEN = {")": "no list is open here", "]": "no vector is open here",
+                 "}": "no map or set is open here"}
+_PREFIXES = {"QUOTE": "'", "BACKQUOTE": "`", "TILDE": "~", "TILDE_AT": "~@", "AT": "@",
+             "DISCARD": "#_", "BYTES_TAG": "#bytes"}
+_MACRO_SYMBOLS = {"quote": "quote", "quasiquote": "quasiquote", "unquote": "unquote",
+                  "unquote_splicing": "unquote-splicing", "deref": "deref"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "0": "\0"}
+_CONSTANTS = {"true": True, "false": False, "nil": None}
+_SPECIAL_FLOATS = {"##Inf": float("inf"), "##-Inf": float("-inf"), "##NaN": float("nan")}
+_SYMBOL_PUNCT = "-?!*<>=/+._&%$'#"
+
+
+class _State:
+    """What the parser callbacks need during a read: the file, the text, and the position
+    (line, col, end_line, end_col) of the bracketed or prefixed form completed last. LR
+    parsing completes a form right before the form that ends with it, which is how 'x
+    and top-level forms learn where they end."""
+    file = "<string>"
+    text = ""
+    last = (0, 0, 0, 0)
+
+
+_st = _State()
+_parser = None
+_Token = None  # lark.Token, once lark is imported
+_parser_lock = threading.Lock()
+
+
+def read_string(text: str, file: str = "<string>") -> list:
+    """Read every top-level form of `text`. Raises TurmericError("syntax", ...)."""
+    return [datum for datum, _span in _read(text, file)]
+
+
+def read_one(text: str, file: str = "<string>"):
+    """Read exactly one form; anything else (nothing, or two forms) is a syntax error."""
+    forms = _read(text, file)
+    if len(forms) == 1:
+        return forms[0][0]
+    if not forms:
+        raise TurmericError("syntax", "expected a form, found nothing", Span(file, 1, 1))
+    raise TurmericError("syntax", f"expected one form, found {len(forms)}: "
+                        f"another one starts at {_at(forms[1][1])}", forms[1][1])
+
+
+def _read(text: str, file: str) -> list:
+    """[(datum, span of the whole form)] for each top-level form."""
+    from lark.exceptions import UnexpectedInput
+    parser = _get_parser()
+    # One read at a time: the parser's callbacks share _st.
+    with _parser_lock:
+        _st.file, _st.text = file, text
+        # Reading allocates many objects and no cycles: the cyclic GC would only waste
+        # about a quarter of the time.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return parser.parse(text)
+        except UnexpectedInput as e:
+            raise _diagnose(parser, e, text, file) from None
+        finally:
+            _st.text = ""
+            if gc_was_on:
+                gc.enable()
+
+
+def _get_parser():
+    global _parser, _Token
+    if _parser is None:
+        from lark import Lark, Token
+        _Token = Token
+        _parser = Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                       cache=True, transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS)
+    return _parser
+
+
+# ---- atoms: decoded and checked as they are lexed, so errors come out in text order ----
+
+def _span(tok) -> Span:
+    return Span(_st.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+def _error(message: str, tok=None, span: Span | None = None, hint: str | None = None):
+    return TurmericError("syntax", message, span or _span(tok), hint=hint)
+
+
+def _lex_int(tok):
+    s = str(tok)
+    sign = -1 if s[0] == "-" else 1
+    digits = s.lstrip("+-")
+    if digits[:2] in ("0x", "0X"):
+        tok.value = sign * int(digits[2:], 16)
+    else:
+        tok.value = sign * _decimal_to_int(digits)
+    return tok
+
+
+def _decimal_to_int(digits: str) -> int:
+    """int(digits) without Python's 4300-digit limit (integers are arbitrary precision)."""
+    if len(digits) <= 4000:
+        return int(digits)
+    k = len(digits) // 2
+    return _decimal_to_int(digits[:-k]) * 10 ** k + _decimal_to_int(digits[-k:])
+
+
+def _lex_float(tok):
+    tok.value = float(str(tok))
+    return tok
+
+
+def _lex_special_float(tok):
+    tok.value = _SPECIAL_FLOATS[str(tok)]
+    return tok
+
+
+def _lex_hash_bool(tok):
+    tok.value = str(tok) == "#t"
+    return tok
+
+
+def _lex_keyword(tok):
+    tok.value = Keyword(str(tok)[1:])
+    return tok
+
+
+def _lex_colon(tok):
+    tok.value = Symbol(":", _span(tok))
+    return tok
+
+
+def _lex_symbol(tok):
+    s = str(tok)
+    tok.value = _CONSTANTS[s] if s in _CONSTANTS else Symbol(s, _span(tok))
+    return tok
+
+
+def _lex_string(tok):
+    tok.value = _unescape(str(tok), tok)
+    return tok
+
+
+def _unescape(raw: str, tok) -> str:
+    """The contents of a string literal (raw includes the quotes), escapes decoded."""
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out = []
+    i, n = 0, len(body)
+    while i < n:
+        j = body.find("\\", i)
+        if j < 0:
+            out.append(body[i:])
+            break
+        out.append(body[i:j])
+        c = body[j + 1]  # the grammar guarantees a character after each backslash
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+            i = j + 2
+        elif c == "u":
+            ch, i = _unicode_escape(body, j, tok)
+            out.append(ch)
+        else:
+            shown = "\\" + c if c.isprintable() else "\\" + repr(c)[1:-1]
+            raise _error(f"unknown escape '{shown}' in a string", span=_offset_span(tok, j + 1),
+                         hint='the escapes are \\n \\t \\r \\\\ \\" \\0 \\uXXXX and \\u{X...}')
+    return "".join(out)
+
+
+def _unicode_escape(body: str, j: int, tok) -> tuple[str, int]:
+    """Decode the \\u escape at body[j]; return the character and the index after it."""
+    bad = _error("a \\u escape needs 4 hex digits (\\u00e9) or 1 to 6 in braces (\\u{1F600})",
+                 span=_offset_span(tok, j + 1))
+    if body.startswith("{", j + 2):
+        end = body.find("}", j + 3)
+        digits = body[j + 3:end] if end >= 0 else ""
+        if not 1 <= len(digits) <= 6 or not _is_hex(digits):
+            raise bad
+        code, after = int(digits, 16), end + 1
+        if code > 0x10FFFF:
+            raise _error(f"\\u{{{digits}}} is beyond the last Unicode character \\u{{10FFFF}}",
+                         span=_offset_span(tok, j + 1))
+    else:
+        digits = body[j + 2:j + 6]
+        if len(digits) != 4 or not _is_hex(digits):
+            raise bad
+        code, after = int(digits, 16), j + 6
+        # a UTF-16 surrogate pair written as two escapes (as JSON does) is one character
+        low = body[after:after + 6]
+        if 0xD800 <= code < 0xDC00 and low[:2] == "\\u" and _is_hex(low[2:]) and len(low) == 6:
+            low_code = int(low[2:], 16)
+            if 0xDC00 <= low_code < 0xE000:
+                return chr(0x10000 + ((code - 0xD800) << 10) + (low_code - 0xDC00)), after + 6
+    return chr(code), after
+
+
+def _is_hex(s: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in s)
+
+
+def _offset_span(tok, i: int) -> Span:
+    """The span of the character at index i of a string token's contents."""
+    before = str(tok)[:i + 1]  # +1: the opening quote
+    newlines = before.count("\n")
+    col = (len(before) - before.rfind("\n")) if newlines else tok.column + len(before)
+    return Span(_st.file, tok.line + newlines, col)
+
+
+def _lex_bad(tok):
+    """A token no other terminal matched: say what is wrong with it."""
+    s = str(tok)
+    if s[0] == "#":
+        shown = s if len(s) > 1 else s + _st.text[tok.end_pos:tok.end_pos + 1]
+        raise _error(f"unknown reader syntax '{shown}'", tok,
+                     hint="after '#' the reader knows #{...} (a set), #_ (discard the next "
+                          "form), #t, #f, ##Inf, ##-Inf, ##NaN and #bytes \"hex\"")
+    if s.lstrip("+-")[:1].isdigit():
+        raise _error(f"invalid number '{s}'", tok,
+                     hint="numbers look like 42, -7, 0x1F, 1.5, -2.0e10, ##Inf")
+    if s[0] == "\\":
+        raise _error("unexpected '\\': Turmeric has no character literals", tok,
+                     hint='write a one-character string instead, such as "a"')
+    if s[0] == ":":
+        what, name = "keyword", s[1:]
+    else:
+        what, name = "symbol", s
+    bad = next((c for c in name if not (c.isalnum() or c in _SYMBOL_PUNCT)), None)
+    if bad is None:  # a keyword starting with ':' again, or a symbol starting with a digit
+        bad = name[0] if name else s[0]
+    if what == "symbol" and s[0] == bad:
+        raise _error(f"unexpected character '{bad}'", tok)
+    raise _error(f"invalid {what} '{s}': '{bad}' cannot appear in a {what}", tok,
+                 hint="names use letters, digits and - ? ! * < > = / + . _ & % $ '")
+
+
+_LEXER_CALLBACKS = {
+    "INT": _lex_int, "FLOAT": _lex_float, "SPECIAL_FLOAT": _lex_special_float,
+    "HASH_BOOL": _lex_hash_bool, "KEYWORD": _lex_keyword, "COLON": _lex_colon,
+    "SYMBOL": _lex_symbol, "STRING": _lex_string, "BAD": _lex_bad,
+}
+
+
+# ---- forms: rule callbacks, called bottom-up as the LALR parser reduces ----------------
+
+class _Builder:
+    """Lark calls a method per grammar rule with the rule's children: atoms come as lexer
+    tokens (their decoded datum in .value), everything else as built data."""
+
+    def _items(self, children) -> tuple[list, Span]:
+        """The items between a pair of brackets, and the span of the whole."""
+        first, last = children[0], children[-1]
+        _st.last = (first.line, first.column, last.end_line, last.end_column)
+        span = Span(_st.file, *_st.last)
+        token = _Token
+        return [c.value if type(c) is token else c for c in children[1:-1]
+                if c is not _DISCARDED], span
+
+    def list(self, children):
+        items, span = self._items(children)
+        return plist(items, span) if items else EMPTY_LIST
+
+    def vector(self, children):
+        return vector(self._items(children)[0])
+
+    def map(self, children):
+        items, span = self._items(children)
+        if len(items) % 2:
+            raise _error(f"a map needs an even number of forms (keys and values), "
+                         f"this one has {len(items)}", span=span)
+        pairs = list(zip(items[::2], items[1::2]))
+        m = PMap.from_pairs(pairs)
+        if len(m) != len(pairs):
+            _report_duplicate([k for k, _ in pairs], "map", "key", span)
+        return m
+
+    def set(self, children):
+        items, span = self._items(children)
+        s = PSet(items)
+        if len(s) != len(items):
+            _report_duplicate(items, "set", "element", span)
+        return s
+
+    def _macro(self, children, rule: str):
+        tok, form = children[0], children[-1]
+        end = _end_of(form)
+        _st.last = (tok.line, tok.column, *end)
+        form = form.value if type(form) is _Token else form
+        return plist([Symbol(_MACRO_SYMBOLS[rule], _span(tok)), form], Span(_st.file, *_st.last))
+
+    def quote(self, children):
+        return self._macro(children, "quote")
+
+    def quasiquote(self, children):
+        return self._macro(children, "quasiquote")
+
+    def unquote(self, children):
+        return self._macro(children, "unquote")
+
+    def unquote_splicing(self, children):
+        return self._macro(children, "unquote_splicing")
+
+    def deref(self, children):
+        return self._macro(children, "deref")
+
+    def bytes(self, children):
+        tag, string = children
+        _st.last = (tag.line, tag.column, string.end_line, string.end_column)
+        hexdigits = "".join(string.value.split())
+        if len(hexdigits) % 2 or not _is_hex(hexdigits):
+            raise _error("#bytes needs an even number of hex digits, as in #bytes \"68690a\"",
+                         span=Span(_st.file, *_st.last))
+        return bytes.fromhex(hexdigits)
+
+    def discard(self, children):
+        return _DISCARDED
+
+    def top(self, children):
+        form = children[0]
+        if type(form) is _Token:
+            return form.value, Span(_st.file, form.line, form.column, form.end_line,
+                                    form.end_column)
+        return form, Span(_st.file, *_st.last)
+
+    def start(self, children):
+        return [c for c in children if c is not _DISCARDED]
+
+
+def _end_of(form) -> tuple:
+    """(end_line, end_col) of a form just read: a token knows it; otherwise the form is the
+    one completed last (see _State)."""
+    if type(form) is _Token:
+        return form.end_line, form.end_column
+    return _st.last[2], _st.last[3]
+
+
+def _report_duplicate(items: list, coll: str, what: str, span: Span):
+    from ..runtime.equality import equals
+    from ..runtime.printer import pr_str
+    seen: dict = {}
+    for x in items:
+        if x in seen:
+            first = next(k for k in seen if k == x)
+            if equals(first, x):
+                raise _error(f"duplicate {what} {pr_str(x)} in a {coll}", span=span)
+            # Python's == and hash make 1, 1.0 and true the same dict key
+            raise _error(f"{coll} {what}s {pr_str(first)} and {pr_str(x)} cannot be in one "
+                         f"{coll}: equal numbers and booleans collide", span=span)
+        seen[x] = None
+
+
+# ---- syntax errors: explain what the parser tripped on ---------------------------------
+
+def _at(span: Span) -> str:
+    return f"{span.line}:{span.col}"
+
+
+def _diagnose(parser, e, text: str, file: str) -> TurmericError:
+    """A TurmericError in plain words for a Lark UnexpectedInput."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    if isinstance(e, UnexpectedCharacters):
+        where = Span(file, e.line, e.column)
+        if text[e.pos_in_stream] == '"':
+            return TurmericError("syntax", f"unclosed string opened at {_at(where)}: "
+                                 "reached the end of the file", where)
+        return TurmericError("syntax", f"unexpected character {text[e.pos_in_stream]!r}", where)
+    if not isinstance(e, UnexpectedToken):
+        return TurmericError("syntax", "could not read this", Span(file, 1, 1))
+    bad = e.token
+    at_end = bad.type == "$END"
+    stop = len(text) if at_end else bad.start_pos
+    # Replay the tokens before the error: open brackets and prefixes still waiting for a form.
+    pending: list = []
+    for tok in parser.lex(text[:stop]):
+        if tok.type in _OPENERS or tok.type in _PREFIXES:
+            pending.append(tok)
+            continue
+        if tok.type in _CLOSERS and pending:
+            pending.pop()  # the parser accepted it, so it closed the innermost bracket
+        # a form is complete: it feeds the prefixes waiting for it; #_ swallows it
+        while pending and pending[-1].type in _PREFIXES:
+            if pending.pop().type == "DISCARD":
+                break
+    found = "reached the end of the file" if at_end else f"found '{bad}'"
+    top = pending[-1] if pending else None
+    if top is not None and top.type in _PREFIXES:
+        p = _PREFIXES[top.type]
+        sep = ": " if at_end else ", "
+        return TurmericError("syntax", f"expected a form after '{p}'{sep}{found}",
+                             _tok_span(top, file))
+    if at_end and top is not None:
+        return TurmericError("syntax", f"unclosed '{_OPENERS[top.type]}' opened at "
+                             f"{top.line}:{top.column}: {found}", _tok_span(top, file))
+    where = _tok_span(bad, file) if not at_end else Span(file, 1, 1)
+    if bad.type in _CLOSERS:
+        if top is None:
+            return TurmericError("syntax", f"unexpected '{bad}': {_NOTHING_OPEN[str(bad)]}",
+                                 where)
+        return TurmericError("syntax", f"unexpected '{bad}': expected "
+                             f"'{_CLOSER_OF[top.type]}' to close the '{_OPENERS[top.type]}' "
+                             f"opened at {top.line}:{top.column}", where)
+    return TurmericError("syntax", f"unexpected '{bad}'", where)
+
+
+def _tok_span(tok, file: str) -> Span:
+    return Span(file, tok.line, tok.column, tok.end_line, tok.end_column)

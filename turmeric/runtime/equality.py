@@ -1,0 +1,149 @@
+"""Equality (=) and ordering (compare) with Clojure's semantics.
+
+`(= 1 1.0)` is false (integers and floats differ), booleans are not numbers, a list equals
+a vector with equal elements, maps and sets compare by contents, struct values by type and
+fields, refs by identity. `equals` keeps its own stack, so neither long nor deeply nested
+data can exhaust Python's.
+"""
+from __future__ import annotations
+
+from .errors import TurmericError
+from .values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
+
+_PVECTOR = type(EMPTY_VECTOR)
+_SEQS = (PList, _PVECTOR)
+# Python's == and hash treat these as equal across types (1 == 1.0 == True, [1] == [1.0]),
+# so a dict lookup alone can pair up keys that = must tell apart.
+_LOOSE = (bool, int, float, _PVECTOR, PSet)
+
+
+def equals(a, b) -> bool:
+    """Clojure's =."""
+    # a stack of iterators over pairs still to compare
+    todo = [iter(((a, b),))]
+    while todo:
+        for x, y in todo[-1]:
+            r = _shallow(x, y)
+            if r is True:
+                continue
+            if r is False:
+                return False
+            todo.append(r)  # the parts of x and y: compare them before going on
+            break
+        else:
+            todo.pop()
+    return True
+
+
+def _shallow(x, y):
+    """True or False if x = y is decided here, else an iterator of pairs of parts."""
+    tx = type(x)
+    if tx is float:
+        return type(y) is float and x == y  # ##NaN is not even equal to itself
+    if x is y:
+        return True
+    ty = type(y)
+    if tx is int or tx is str or tx is bytes:
+        return ty is tx and x == y
+    if tx is PList or tx is _PVECTOR:
+        if (ty is not PList and ty is not _PVECTOR) or len(x) != len(y):
+            return False
+        return zip(x, y)
+    if tx is Symbol:
+        return ty is Symbol and x.name == y.name
+    if tx is PMap:
+        if ty is not PMap or len(x) != len(y) or not _same_members(x, y):
+            return False
+        return ((v, y.get(k)) for k, v in x.items())
+    if tx is PSet:
+        return ty is PSet and len(x) == len(y) and _same_members(x, y)
+    if isinstance(x, StructValue):
+        return tx is ty and zip(x.field_values(), y.field_values())
+    if tx is bool or tx is Keyword or x is None:
+        return False  # these are equal only to themselves (checked above)
+    try:
+        return bool(x == y)
+    except Exception:  # a foreign object with a broken __eq__: not equal
+        return False
+
+
+def _same_members(x, y) -> bool:
+    """Every key (element) of x is one of y; x and y have the same size."""
+    if not all(k in y for k in x):
+        return False
+    loose = [k for k in x if isinstance(k, _LOOSE)]
+    if not loose:
+        return True
+    theirs = {_strict_key(k) for k in y if isinstance(k, _LOOSE)}
+    return all(_strict_key(k) in theirs for k in loose)
+
+
+def _strict_key(k):
+    """A hashable that is equal for two keys exactly when they are = (for dict lookups)."""
+    t = type(k)
+    if t is bool or t is int or t is float:
+        return (t, k)
+    if t is PList or t is _PVECTOR:
+        return ("seq", tuple(_strict_key(x) for x in k))
+    if t is PSet:
+        return ("set", frozenset(_strict_key(x) for x in k))
+    if t is PMap:
+        return ("map", frozenset((_strict_key(a), _strict_key(b)) for a, b in k.items()))
+    return k
+
+
+def compare(a, b) -> int:
+    """-1, 0 or 1, for sorting. nil sorts first; numbers compare numerically, strings,
+    keywords and symbols by text, booleans false first, lists and vectors element by
+    element (then shorter first). Other mixes raise TurmericError("type", ...)."""
+    if a is None or b is None:
+        return (a is not None) - (b is not None)
+    ka, kb = _kind(a), _kind(b)
+    if ka != kb or ka is None:
+        raise TurmericError("type", f"compare: cannot compare {_describe(a)} with {_describe(b)}",
+                            hint="compare works on two numbers, two strings, two keywords, "
+                                 "two symbols, two booleans or two lists/vectors")
+    if ka == "seq":
+        for x, y in zip(a, b):
+            c = compare(x, y)
+            if c:
+                return c
+        return (len(a) > len(b)) - (len(a) < len(b))
+    if ka == "keyword" or ka == "symbol":
+        a, b = a.name, b.name
+    return (a > b) - (a < b)
+
+
+def _kind(x):
+    t = type(x)
+    if t is int or t is float:
+        return "number"
+    if t is str:
+        return "str"
+    if t is bool:
+        return "bool"
+    if t is Keyword:
+        return "keyword"
+    if t is Symbol:
+        return "symbol"
+    if t is PList or t is _PVECTOR:
+        return "seq"
+    return None
+
+
+def _describe(x) -> str:
+    """`integer 1`, `struct point (point 1 2)`: the type words of spec/builtins.md."""
+    from .printer import pr_str
+    from .values import Continuation, Ref, StructType
+    t = type(x)
+    kind = {type(None): "nil", bool: "boolean", int: "integer", float: "float",
+            str: "string", bytes: "bytes", Keyword: "keyword", Symbol: "symbol",
+            PList: "list", _PVECTOR: "vector", PMap: "map", PSet: "set", Ref: "ref",
+            Continuation: "continuation", StructType: "struct-type"}.get(t)
+    if kind is None:
+        if isinstance(x, StructValue):
+            kind = "struct " + x.stype.name
+        else:
+            kind = "function" if callable(x) else "value"
+    text = pr_str(x)
+    return f"{kind} {text if len(text) <= 60 else text[:57] + '...'}"

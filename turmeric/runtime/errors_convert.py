@@ -1,0 +1,166 @@
+"""Turning whatever was raised into a TurmericError with a span and a Turmeric call stack,
+and errors into the values that (catch [e]) binds.
+
+Compiled code is a Python module per Turmeric module whose file name is `<turmeric:NAME>`;
+each generated line maps back to a source span (CodeMap). A Python exception raised by an
+inline operation (TypeError from `+`, NameError for an unbound global) is translated here,
+so the user never sees a Python traceback.
+"""
+from __future__ import annotations
+
+import re
+
+from .errors import TurmericError
+from .names import demangle, demangle_any
+from .values import Span, StructType, StructValue
+
+# The struct types every module knows: error values, Option and schema mismatches.
+ERROR = StructType("error", "core", ("message",))
+SOME = StructType("Some", "core", ("value",))
+NONE = StructType("None", "core", ())
+SCHEMA_MISMATCH = StructType("schema-mismatch", "core", ("detail", "old-version"))
+NONE_VALUE = NONE.cls()
+
+
+class CodeMap:
+    """Where generated Python lines come from: one per loaded Turmeric module."""
+
+    def __init__(self):
+        self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, co_name -> name)
+
+    def add(self, filename: str, line_spans: list, names: dict[str, str]):
+        self.modules[filename] = (line_spans, names)
+
+    def locate(self, code, lineno: int) -> tuple[str, Span | None] | None:
+        entry = self.modules.get(code.co_filename)
+        if entry is None:
+            return None
+        spans, names = entry
+        span = spans[lineno - 1] if 0 < lineno <= len(spans) else None
+        return names.get(code.co_name, code.co_name), span
+
+
+def error_value(e: BaseException):
+    """What (catch [e]) binds for an exception."""
+    from .machine import Thrown
+    if isinstance(e, Thrown):
+        return e.value
+    if isinstance(e, TurmericError):
+        if e.value is None:
+            e.value = ERROR.cls(e.message)
+        return e.value
+    return error_value(python_error(e))
+
+
+def thrown_error(value) -> TurmericError:
+    if isinstance(value, StructValue) and value.stype is ERROR:
+        msg = str(value.f_message)
+    elif isinstance(value, StructValue) and value.stype is SCHEMA_MISMATCH:
+        from .printer import str_of
+        return TurmericError("schema-mismatch", str_of(value.f_detail), value=value)
+    else:
+        from .printer import pr_str
+        msg = pr_str(value)
+    return TurmericError("thrown", f"uncaught throw: {msg}", value=value)
+
+
+_TYPES = {"int": "integer", "str": "string", "float": "float", "NoneType": "nil", "bool": "boolean",
+          "PList": "list", "PVector": "vector", "pvectorc.PVector": "vector", "PMap": "map",
+          "PSet": "set", "Keyword": "keyword", "Symbol": "symbol", "function": "function",
+          "bytes": "bytes", "Ref": "ref", "Continuation": "continuation"}
+
+
+def _tn(pyname: str) -> str:
+    return _TYPES.get(pyname, pyname)
+
+
+def fn_display(pyname: str) -> str:
+    for prefix in ("F_", "K_", "R_"):
+        if pyname.startswith(prefix):
+            return demangle(pyname[2:]) or pyname
+    if pyname == "fn_":
+        return "an anonymous fn"
+    return demangle_any(pyname)
+
+
+def python_error(e: BaseException) -> TurmericError:
+    """Translate a Python exception raised by compiled code or a builtin."""
+    if isinstance(e, TurmericError):
+        return e
+    msg = str(e)
+    if isinstance(e, TypeError):
+        m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
+        if m:
+            return _arity(m.group(1), int(m.group(2)) - 1, int(m.group(3)) - 1)
+        m = re.match(r"(\w+)\(\) takes from (\d+) to (\d+) positional arguments but (\d+)", msg)
+        if m:
+            return _arity(m.group(1), f"{int(m.group(2)) - 1} to {int(m.group(3)) - 1}", int(m.group(4)) - 1)
+        m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
+        if m:
+            return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")
+        m = re.match(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'", msg)
+        if m:
+            return TurmericError("type", f"{m.group(1).strip()}: expected numbers, got {_tn(m.group(2))} and {_tn(m.group(3))}")
+        m = re.match(r"'(.+)' not supported between instances of '(\w+)' and '(\w+)'", msg)
+        if m:
+            return TurmericError("type", f"{m.group(1)}: expected numbers, got {_tn(m.group(2))} and {_tn(m.group(3))}")
+        m = re.match(r"can only concatenate (\w+) \(not \"(\w+)\"\) to", msg)
+        if m:
+            return TurmericError("type", f"+: expected numbers, got {_tn(m.group(1))} and {_tn(m.group(2))}")
+        m = re.match(r"'(\w+)' object is not callable", msg)
+        if m:
+            return TurmericError("type", f"a {_tn(m.group(1))} is not a function and cannot be called",
+                                 hint="the first element of a list form is called as a function")
+        m = re.match(r"bad operand type for unary -: '(\w+)'", msg)
+        if m:
+            return TurmericError("type", f"-: expected a number, got {_tn(m.group(1))}")
+        return TurmericError("type", msg)
+    if isinstance(e, NameError):
+        m = re.search(r"name '(\w+)' is not defined", msg)
+        name = demangle_any(m.group(1)) if m else msg
+        return TurmericError("unbound", f"{name} is not defined")
+    if isinstance(e, KeyError):
+        key = e.args[0] if e.args else ""
+        return TurmericError("unbound", f"{demangle_any(str(key))} is not defined in that module")
+    if isinstance(e, AttributeError):
+        m = re.match(r"'(\w+)' object has no attribute 'f_(\w+)'", msg)
+        if m:
+            return TurmericError("type", f"a {_tn(m.group(1))} has no field {demangle(m.group(2))}")
+        return TurmericError("type", msg)
+    if isinstance(e, ZeroDivisionError):
+        return TurmericError("value", "division by zero")
+    if isinstance(e, RecursionError):
+        return TurmericError("control", "the Python stack overflowed inside a builtin",
+                             hint="deep recursion through a builtin that calls back into Turmeric")
+    if isinstance(e, (OverflowError, ValueError)):
+        return TurmericError("value", msg)
+    if isinstance(e, OSError):
+        return TurmericError("io", f"{e.strerror or msg}: {e.filename}" if e.filename else msg)
+    if isinstance(e, MemoryError):
+        return TurmericError("value", "out of memory")
+    return TurmericError("type", f"internal error: {type(e).__name__}: {msg}",
+                         hint="this is a bug in Turmeric; TURMERIC_DEBUG=1 shows the Python traceback")
+
+
+def attach_stack(err: TurmericError, exc: BaseException, codemap: CodeMap) -> TurmericError:
+    """Fill in the Turmeric call stack (heap frames, then the traceback) and the span."""
+    stack: list[tuple[str, Span | None]] = []
+    for entry, _locs in getattr(exc, "heap_frames", ()) or ():
+        site = getattr(entry, "tm_site", None)
+        if site is not None:
+            info, i = site
+            stack.append((info.name, info.sites[i].span))
+    tb = exc.__traceback__
+    while tb is not None:
+        loc = codemap.locate(tb.tb_frame.f_code, tb.tb_lineno)
+        if loc is not None:
+            stack.append(loc)
+        tb = tb.tb_next
+    if not err.tstack:
+        err.tstack = [(n, s) for n, s in stack if not n.startswith("<")]
+    if err.span is None:
+        for _name, span in reversed(stack):
+            if span is not None:
+                err.span = span
+                break
+    return err

@@ -1,0 +1,312 @@
+"""Builtins that call user functions, written to be frame-aware.
+
+Each loop catches an Unwind at its one call site, appends a frame (resume entry, state) and
+re-raises, exactly like compiled code; its resume entry continues the loop with the value the
+call returned. So a continuation captured inside (map f xs) resumes in the middle of the map,
+any number of times. Accumulated results are kept as immutable chunks: a capture freezes only
+what was added since the previous one, so a generator that captures at every element stays
+linear.
+"""
+from __future__ import annotations
+
+from ..ir import FnInfo, SiteInfo
+from .errors import TurmericError
+from .machine import Unwind
+from .values import PList, PMap, PSet, Ref, is_vector, plist, vector
+
+BUILTIN_INFOS: dict[str, FnInfo] = {}
+
+
+def frame_aware(name: str, live: tuple[str, ...]):
+    """Register `entry` as the resume entry of the builtin `name` (symbol core.NAME)."""
+    def deco(entry):
+        info = BUILTIN_INFOS.get(name)
+        if info is None:
+            info = FnInfo(f"core.{name}", "core", name, None, "builtin")
+            BUILTIN_INFOS[name] = info
+        info.sites.append(SiteInfo(None, live, live, False, entry.__name__))
+        entry.tm_site = (info, len(info.sites) - 1)
+        return entry
+    return deco
+
+
+def items_of(coll, who: str) -> tuple:
+    if coll is None:
+        return ()
+    if isinstance(coll, (PList, tuple, PSet, str)) or is_vector(coll):
+        return tuple(coll)
+    if isinstance(coll, PMap):
+        return tuple(vector(kv) for kv in coll.items())
+    from .builtins_core import type_name
+    raise TurmericError("type", f"{who}: expected a collection, got {type_name(coll)}")
+
+
+def _flatten(prefix, out) -> list:
+    chunks = []
+    while prefix is not None:
+        prefix, chunk = prefix
+        chunks.append(chunk)
+    res = []
+    for c in reversed(chunks):
+        res.extend(c)
+    res.extend(out)
+    return res
+
+
+# -- map -----------------------------------------------------------------------------------
+
+def map_(d, f, coll, *colls):
+    if colls:
+        seqs = [items_of(coll, "map")] + [items_of(c, "map") for c in colls]
+        n = min(len(s) for s in seqs)
+        return _map_run(d, _apply_row, tuple((f,) + tuple(s[i] for s in seqs) for i in range(n)), 0, None, [])
+    return _map_run(d, f, items_of(coll, "map"), 0, None, [])
+
+
+def _apply_row(d, row):
+    return row[0](d, *row[1:])
+
+
+def _map_run(d, f, items, i, prefix, out):
+    n = len(items)
+    try:
+        while i < n:
+            out.append(f(d + 1, items[i]))
+            i += 1
+    except Unwind as u:
+        u.frames.append((_map_resume, (f, items, i, (prefix, tuple(out)))))
+        raise
+    return plist(_flatten(prefix, out))
+
+
+@frame_aware("map", ("f", "items", "index", "done"))
+def _map_resume(d, value, f, items, i, prefix):
+    return _map_run(d, f, items, i + 1, prefix, [value])
+
+
+def mapv(d, f, coll, *colls):
+    return vector(map_(d, f, coll, *colls))
+
+
+def map_indexed(d, f, coll):
+    items = items_of(coll, "map-indexed")
+    return _map_run(d, _apply_row, tuple((f, i, x) for i, x in enumerate(items)), 0, None, [])
+
+
+# -- filter / remove -----------------------------------------------------------------------
+
+def filter_(d, pred, coll):
+    return _filter_run(d, pred, items_of(coll, "filter"), 0, None, [], True)
+
+
+def remove(d, pred, coll):
+    return _filter_run(d, pred, items_of(coll, "remove"), 0, None, [], False)
+
+
+def _filter_run(d, pred, items, i, prefix, out, keep):
+    n = len(items)
+    try:
+        while i < n:
+            x = items[i]
+            t = pred(d + 1, x)
+            if (t is not None and t is not False) is keep:
+                out.append(x)
+            i += 1
+    except Unwind as u:
+        u.frames.append((_filter_resume, (pred, items, i, (prefix, tuple(out)), keep)))
+        raise
+    return plist(_flatten(prefix, out))
+
+
+@frame_aware("filter", ("pred", "items", "index", "done", "keep"))
+def _filter_resume(d, value, pred, items, i, prefix, keep):
+    out = [items[i]] if (value is not None and value is not False) is keep else []
+    return _filter_run(d, pred, items, i + 1, prefix, out, keep)
+
+
+# -- reduce --------------------------------------------------------------------------------
+
+_NO_INIT = object()
+
+
+def reduce(d, f, init_or_coll, coll=_NO_INIT):
+    if coll is _NO_INIT:
+        items = items_of(init_or_coll, "reduce")
+        if not items:
+            return f(d + 1)
+        return _reduce_run(d, f, items, 1, items[0])
+    return _reduce_run(d, f, items_of(coll, "reduce"), 0, init_or_coll)
+
+
+def _reduce_run(d, f, items, i, acc):
+    n = len(items)
+    try:
+        while i < n:
+            acc = f(d + 1, acc, items[i])
+            i += 1
+    except Unwind as u:
+        u.frames.append((_reduce_resume, (f, items, i)))
+        raise
+    return acc
+
+
+@frame_aware("reduce", ("f", "items", "index"))
+def _reduce_resume(d, value, f, items, i):
+    return _reduce_run(d, f, items, i + 1, value)
+
+
+# -- for-each ------------------------------------------------------------------------------
+
+def for_each(d, f, coll):
+    return _each_run(d, f, items_of(coll, "for-each"), 0, False)
+
+
+def for_each_with_index(d, coll, f):
+    """(for-each-with-index items (fn [i item] ...)): items first, as in the design note."""
+    return _each_run(d, f, items_of(coll, "for-each-with-index"), 0, True)
+
+
+def _each_run(d, f, items, i, indexed):
+    n = len(items)
+    try:
+        if indexed:
+            while i < n:
+                f(d + 1, i, items[i])
+                i += 1
+        else:
+            while i < n:
+                f(d + 1, items[i])
+                i += 1
+    except Unwind as u:
+        u.frames.append((_each_resume, (f, items, i, indexed)))
+        raise
+    return None
+
+
+@frame_aware("for-each", ("f", "items", "index", "indexed"))
+def _each_resume(d, value, f, items, i, indexed):
+    return _each_run(d, f, items, i + 1, indexed)
+
+
+# -- some / every? --------------------------------------------------------------------------
+
+def some(d, pred, coll):
+    return _some_run(d, pred, items_of(coll, "some"), 0)
+
+
+def _some_run(d, pred, items, i):
+    n = len(items)
+    try:
+        while i < n:
+            t = pred(d + 1, items[i])
+            if t is not None and t is not False:
+                return t
+            i += 1
+    except Unwind as u:
+        u.frames.append((_some_resume, (pred, items, i)))
+        raise
+    return None
+
+
+@frame_aware("some", ("pred", "items", "index"))
+def _some_resume(d, value, pred, items, i):
+    if value is not None and value is not False:
+        return value
+    return _some_run(d, pred, items, i + 1)
+
+
+def every(d, pred, coll):
+    return _every_run(d, pred, items_of(coll, "every?"), 0)
+
+
+def _every_run(d, pred, items, i):
+    n = len(items)
+    try:
+        while i < n:
+            t = pred(d + 1, items[i])
+            if t is None or t is False:
+                return False
+            i += 1
+    except Unwind as u:
+        u.frames.append((_every_resume, (pred, items, i)))
+        raise
+    return True
+
+
+@frame_aware("every?", ("pred", "items", "index"))
+def _every_resume(d, value, pred, items, i):
+    if value is None or value is False:
+        return False
+    return _every_run(d, pred, items, i + 1)
+
+
+# -- apply, swap!, sort-by and small combinators ----------------------------------------------
+
+def apply(d, f, *args):
+    if not args:
+        return f(d + 1)
+    spread = list(args[:-1]) + list(items_of(args[-1], "apply"))
+    return f(d + 1, *spread)
+
+
+def swap(d, ref, f, *args):
+    if type(ref) is not Ref:
+        from .builtins_core import type_name
+        raise TurmericError("type", f"swap!: expected a ref, got {type_name(ref)}")
+    try:
+        new = f(d + 1, ref.value, *args)
+    except Unwind as u:
+        u.frames.append((_swap_resume, (ref,)))
+        raise
+    ref.value = new
+    return new
+
+
+@frame_aware("swap!", ("ref",))
+def _swap_resume(d, value, ref):
+    ref.value = value
+    return value
+
+
+def sort_by(d, keyfn, coll):
+    """Keys are computed first (frame-aware), then sorted with Turmeric's compare."""
+    items = items_of(coll, "sort-by")
+    keys = map_(d, keyfn, items)
+    from functools import cmp_to_key
+    from .equality import compare
+    order = sorted(range(len(items)), key=cmp_to_key(lambda i, j: compare(keys[i], keys[j])))
+    return plist(items[i] for i in order)
+
+
+def update(d, m, k, f, *args):
+    from .builtins_core import PURE_BUILTINS
+    get, assoc = PURE_BUILTINS["get"], PURE_BUILTINS["assoc"]
+    try:
+        new = f(d + 1, get(m, k), *args)
+    except Unwind as u:
+        u.frames.append((_update_resume, (m, k)))
+        raise
+    return assoc(m, k, new)
+
+
+@frame_aware("update", ("map", "key"))
+def _update_resume(d, value, m, k):
+    from .builtins_core import PURE_BUILTINS
+    return PURE_BUILTINS["assoc"](m, k, value)
+
+
+def group_by(d, f, coll):
+    items = items_of(coll, "group-by")
+    keys = map_(d, f, items)
+    out: dict = {}
+    for k, x in zip(keys, items):
+        out.setdefault(k, []).append(x)
+    return PMap({k: vector(v) for k, v in out.items()})
+
+
+HIGHER_ORDER = {
+    "map": map_, "mapv": mapv, "map-indexed": map_indexed, "filter": filter_, "remove": remove,
+    "reduce": reduce, "for-each": for_each, "for-each-with-index": for_each_with_index,
+    "some": some, "every?": every, "apply": apply, "swap!": swap, "sort-by": sort_by,
+    "update": update, "group-by": group_by,
+}

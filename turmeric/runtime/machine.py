@@ -1,0 +1,250 @@
+"""The machine: prompts, capture, resume and the trampoline that runs heap frames.
+
+Compiled code runs on the Python stack. Anything that must move frames to the heap raises
+an Unwind; every compiled frame it passes appends (resume entry, live locals) to
+`Unwind.frames` (innermost first) and re-raises. Whoever catches it decides:
+
+* `Capture` (cloneable-shift): the nearest prompt turns the frames into a Continuation and
+  runs the shift body under the prompt;
+* `Jump` (resume k v): the trampoline pushes the caller's frames, a prompt, then k's frames,
+  and continues with v;
+* `DepthUnwind`: the Python stack got deep; the trampoline continues on an empty stack;
+* `Thrown` (throw v): the nearest try or try-with handles it; try-with gets the frames as k.
+
+A frame is a tuple (entry, locals). Heap frames live in the trampoline's list, outermost
+first; a Continuation is an immutable tuple of frames, innermost first. Resumed frames are
+popped, so a later capture only copies what is between it and its prompt.
+"""
+from __future__ import annotations
+
+from .errors import TurmericError
+from .values import Continuation
+
+
+class Unwind(BaseException):
+    """Moves the Python stack to the heap; not an error (so `except Exception` lets it pass)."""
+    __slots__ = ("frames",)
+
+    def __init__(self):
+        self.frames = []
+
+
+class Capture(Unwind):
+    __slots__ = ("body",)
+
+    def __init__(self, body):
+        self.frames = []
+        self.body = body
+
+
+class Jump(Unwind):
+    __slots__ = ("k", "value")
+
+    def __init__(self, k, value):
+        self.frames = []
+        self.k = k
+        self.value = value
+
+
+class DepthUnwind(Unwind):
+    __slots__ = ()
+
+
+class Thrown(Unwind):
+    """(throw v): records frames so that try-with can hand the handler a continuation."""
+    __slots__ = ("value", "error")
+
+    def __init__(self, value, error: TurmericError | None = None):
+        self.frames = []
+        self.value = value
+        self.error = error
+
+
+class Raising:
+    """Handed to a heap frame's resume entry to raise `error` inside the try it was in."""
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
+
+
+# -- special frames ------------------------------------------------------------------------
+
+def prompt_entry(d, value):
+    """A prompt on the heap: the value of what ran above it is the value of the prompt."""
+    return value
+
+
+def redo_entry(d, value, f, *args):
+    """The first frame after a depth unwind: the call that found the stack too deep."""
+    return f(d, *args)
+
+
+def trywith_entry(d, value, handler):
+    return value
+
+
+PROMPT_FRAME = (prompt_entry, ())
+
+
+def _depth(f, *args):
+    u = DepthUnwind()
+    u.frames.append((redo_entry, (f,) + args))
+    raise u
+
+
+def shift(d, body):
+    raise Capture(body)
+
+
+def resume(d, k, value=None):
+    if type(k) is not Continuation:
+        from .builtins_core import type_name
+        raise TurmericError("type", f"resume: expected a continuation, got {type_name(k)}",
+                            hint="resume takes the k bound by (cloneable-shift [k] ...)")
+    raise Jump(k, value)
+
+
+def throw(d, value):
+    raise Thrown(value)
+
+
+def cloneable_reset(d, thunk):
+    """(cloneable-reset thunk): call thunk under a prompt."""
+    fn, args = thunk, ()
+    while True:
+        try:
+            return fn(d + 1, *args)
+        except Capture as c:
+            fn, args = c.body, (Continuation(tuple(c.frames)),)
+        except Unwind as u:
+            u.frames.append(PROMPT_FRAME)
+            raise
+
+
+def try_with(d, thunk, handler):
+    """(try-with thunk (fn [e k] ...)): k resumes the throw with a value."""
+    try:
+        return thunk(d + 1)
+    except Thrown as t:
+        k = Continuation(tuple(t.frames))
+        return handler(d + 1, t.value, k)
+    except Unwind as u:
+        u.frames.append((trywith_entry, (handler,)))
+        raise
+    except Exception as e:  # noqa: BLE001 - a builtin's error: handled, but cannot be resumed
+        from .errors_convert import error_value
+        return handler(d + 1, error_value(e), None)
+
+
+# -- the trampoline ------------------------------------------------------------------------
+
+class NoPrompt(Exception):
+    pass
+
+
+def run(fn, args=(), stack=None, barrier_name: str | None = None):
+    """Run fn(*args) to completion on a trampoline: the base of a Python stack.
+
+    `stack` holds heap frames below the call, outermost first (default: one prompt, as
+    around every top-level form). A host call into Turmeric (barrier_name set) has no
+    prompt: a capture that reaches it is an error naming the barrier.
+    """
+    if stack is None:
+        stack = [] if barrier_name else [PROMPT_FRAME]
+    value = None
+    call = (fn, args)
+    while True:
+        try:
+            if call is not None:
+                f, a = call
+                call = None
+                value = f(1, *a)
+            while stack:
+                entry, locs = stack.pop()
+                value = entry(1, value, *locs)
+            return value
+        except Capture as c:
+            p = _find_prompt(stack)
+            if p < 0:
+                raise TurmericError(
+                    "control", "cloneable-shift has no enclosing cloneable-reset" +
+                    (f": it would cross {barrier_name}, which cannot be resumed" if barrier_name else ""),
+                    hint="wrap the computation in (cloneable-reset (fn [] ...))") from None
+            k = tuple(c.frames) + tuple(reversed(stack[p + 1:]))
+            del stack[p + 1:]
+            call = (c.body, (Continuation(k),))
+        except DepthUnwind as u:
+            stack.extend(reversed(u.frames))
+        except Jump as j:
+            stack.extend(reversed(j.frames))
+            stack.append(PROMPT_FRAME)
+            stack.extend(reversed(j.k.frames))
+            value = j.value
+        except Thrown as t:
+            call = _deliver_thrown(stack, t)
+        except Exception as e:  # noqa: BLE001 - an error: a heap frame's try may handle it
+            if not _deliver_error(stack, e):
+                e.heap_frames = list(stack)
+                raise
+
+
+def _find_prompt(stack) -> int:
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i][0] is prompt_entry:
+            return i
+    return -1
+
+
+def _handler_index(stack) -> int:
+    """The innermost heap frame that handles errors: a try-with, or a frame suspended in a try."""
+    for i in range(len(stack) - 1, -1, -1):
+        entry = stack[i][0]
+        if entry is trywith_entry:
+            return i
+        site = getattr(entry, "tm_site", None)
+        if site is not None and site[0].sites[site[1]].in_try:
+            return i
+    return -1
+
+
+def _deliver_thrown(stack, t: Thrown):
+    """A throw no Python-stack handler caught: find a try or try-with on the heap."""
+    i = _handler_index(stack)
+    if i < 0:
+        err = t.error or uncaught_throw(t.value)
+        err.heap_frames = list(stack) + list(reversed(t.frames))
+        raise err
+    above = tuple(t.frames) + tuple(reversed(stack[i + 1:]))
+    entry, locs = stack[i]
+    del stack[i:]
+    if entry is trywith_entry:
+        return (locs[0], (t.value, Continuation(above)))
+    return (entry, (Raising(t), *locs))
+
+
+def _deliver_error(stack, e: Exception) -> bool:
+    i = _handler_index(stack)
+    if i < 0:
+        return False
+    entry, locs = stack[i]
+    del stack[i:]
+    if entry is trywith_entry:
+        from .errors_convert import error_value
+        stack.append((_call_handler_entry, (locs[0], error_value(e))))
+    else:
+        stack.append((_raise_into_entry, (entry, e, locs)))
+    return True
+
+
+def _call_handler_entry(d, value, handler, err):
+    return handler(d, err, None)
+
+
+def _raise_into_entry(d, value, entry, err, locs):
+    return entry(d, Raising(err), *locs)
+
+
+def uncaught_throw(value) -> TurmericError:
+    from .errors_convert import thrown_error
+    return thrown_error(value)

@@ -1,0 +1,80 @@
+"""Mangling of Turmeric names into Python identifiers, and back.
+
+Every Turmeric name becomes a Python identifier by keeping letters and digits and writing
+every other character as `_` plus a one-letter code (or `_X` plus six hex digits). Decoding
+is unambiguous because an escape always has a fixed length. Prefixes keep the kinds apart:
+`g_` globals, `l_` locals, `f_` struct fields.
+"""
+from __future__ import annotations
+
+_CODES = {
+    "-": "h", "_": "u", "?": "q", "!": "b", "*": "s", "<": "l", ">": "g", "=": "e",
+    "/": "d", "+": "p", ".": "o", "&": "a", "%": "c", "$": "z", "'": "t", "#": "n",
+    ":": "k", "|": "v", "^": "r", "~": "w", "@": "m",
+}
+_DECODE = {v: k for k, v in _CODES.items()}
+
+
+def mangle(name: str) -> str:
+    out = []
+    for ch in name:
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch in _CODES:
+            out.append("_" + _CODES[ch])
+        else:
+            out.append("_X%06x" % ord(ch))
+    return "".join(out)
+
+
+def demangle(s: str) -> str | None:
+    out = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch != "_":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= len(s):
+            return None
+        code = s[i + 1]
+        if code == "X":
+            try:
+                out.append(chr(int(s[i + 2:i + 8], 16)))
+            except ValueError:
+                return None
+            i += 8
+        elif code in _DECODE:
+            out.append(_DECODE[code])
+            i += 2
+        else:
+            return None
+    return "".join(out)
+
+
+def mangle_global(name: str) -> str:
+    return "g_" + mangle(name)
+
+
+def mangle_field(name: str) -> str:
+    return "f_" + mangle(name)
+
+
+def demangle_field(attr: str) -> str | None:
+    if not attr.startswith("f_"):
+        return None
+    return demangle(attr[2:])
+
+
+def demangle_any(ident: str) -> str:
+    """A readable Turmeric name for a generated identifier (for error messages)."""
+    for prefix in ("g_", "l_", "f_"):
+        if ident.startswith(prefix):
+            base = ident[len(prefix):]
+            # locals may carry a numeric suffix `__N` added by renaming
+            base = base.split("__", 1)[0] if prefix == "l_" else base
+            name = demangle(base)
+            if name is not None:
+                return name
+    return ident

@@ -1,0 +1,182 @@
+"""Printing values: pr_str (readable, as prn and the REPL print) and str_of (as str and
+println: strings raw, also inside collections).
+
+The printer walks the value with an explicit stack, so data nested 100,000 deep prints
+without a RecursionError. Refs and boxes are the only mutable cells, hence the only way to
+build a cycle: a ref met again inside itself prints as `#<ref ...>`.
+"""
+from __future__ import annotations
+
+import math
+
+from .names import demangle_any
+from .values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref,
+                     StructType, StructValue, Symbol, is_vector)
+
+_PVECTOR = type(EMPTY_VECTOR)
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+_SCALARS = {type(None), bool, int, float, Keyword, Symbol, bytes}
+_BIG_INT = 10 ** 4000
+_MAX_CELL_NESTING = 4  # refs/boxes inside refs/boxes deeper than this print as #<ref ...>
+
+
+def pr_str(x) -> str:
+    """The readable form of x: what read_one reads back as an equal value."""
+    return _print(x, True)
+
+
+def str_of(x) -> str:
+    """x for humans: strings without quotes, also inside collections (nil prints as nil;
+    Clojure's `str` makes nil "", which is the caller's business)."""
+    return x if type(x) is str else _print(x, False)
+
+
+class _Exit:
+    """A stack marker: the printer has left the ref or box with this id."""
+    __slots__ = ("key",)
+
+    def __init__(self, key: int):
+        self.key = key
+
+
+def _print(x, readable: bool) -> str:
+    out: list[str] = []
+    # entries: a str to emit as is, an _Exit marker, or (value, cells) where cells is the
+    # number of refs/boxes around the value
+    stack: list = [(x, 0)]
+    inside: set[int] = set()  # ids of the refs/boxes being printed (the path, for cycles)
+    while stack:
+        entry = stack.pop()
+        if type(entry) is str:
+            out.append(entry)
+            continue
+        if type(entry) is _Exit:
+            inside.discard(entry.key)
+            continue
+        v, cells = entry
+        t = type(v)
+        if t is str:
+            out.append(quote_string(v) if readable else v)
+        elif t in _SCALARS:
+            out.append(_scalar(v))
+        elif t is PList or t is _PVECTOR or is_vector(v):
+            open_, close = ("(", ")") if t is PList else ("[", "]")
+            _push_items(stack, open_, close, " ", list(v), cells, out)
+        elif t is PMap:
+            out.append("{")
+            stack.append("}")
+            first = True
+            for k, val in reversed(list(v.items())):
+                if not first:
+                    stack.append(", ")
+                stack.append((val, cells))
+                stack.append(" ")
+                stack.append((k, cells))
+                first = False
+        elif t is PSet:
+            _push_items(stack, "#{", "}", " ", list(v), cells, out)
+        elif isinstance(v, StructValue):
+            fields = v.field_values()
+            if fields:
+                _push_items(stack, "(" + v.stype.name + " ", ")", " ", fields, cells, out)
+            else:
+                out.append("(" + v.stype.name + ")")
+        elif t is Ref or t is Box:
+            tag = "#<ref " if t is Ref else "#<box "
+            if id(v) in inside or cells >= _MAX_CELL_NESTING:
+                out.append(tag + "...>")
+            else:
+                inside.add(id(v))
+                out.append(tag)
+                stack.append(_Exit(id(v)))
+                stack.append(">")
+                stack.append((v.value if t is Ref else v.v, cells + 1))
+        else:
+            out.append(_scalar(v))
+    return "".join(out)
+
+
+def _push_items(stack: list, open_: str, close: str, sep: str, items, cells: int, out: list):
+    """Emit open_ now and schedule the items (separated by sep) and close."""
+    out.append(open_)
+    stack.append(close)
+    for i in range(len(items) - 1, -1, -1):
+        stack.append((items[i], cells))
+        if i:
+            stack.append(sep)
+
+
+def _scalar(v) -> str:
+    """Everything that has no parts to print."""
+    if v is None:
+        return "nil"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    t = type(v)
+    if t is int:
+        return int_to_str(v)
+    if t is float:
+        return float_to_str(v)
+    if t is Keyword:
+        return ":" + v.name
+    if t is Symbol:
+        return v.name
+    if t is bytes:
+        return '#bytes "' + v.hex() + '"'
+    if t is Continuation:
+        return "#<continuation>"
+    if t is StructType:
+        return f"#<struct-type {v.qualname}>"
+    if isinstance(v, int):  # an int subclass (bool was handled above)
+        return int_to_str(int(v))
+    if callable(v) and not isinstance(v, type):
+        return f"#<fn {fn_name(v)}>"
+    return f"#<python {t.__name__}>"
+
+
+def fn_name(f) -> str:
+    """The Turmeric name of a callable: its __turmeric_name__, else its demangled __name__."""
+    name = getattr(f, "__turmeric_name__", None)
+    if isinstance(name, str):
+        return name
+    name = getattr(f, "__name__", None)
+    return demangle_any(name) if isinstance(name, str) else type(f).__name__
+
+
+def int_to_str(n: int) -> str:
+    """str(n) without Python's 4300-digit limit (integers are arbitrary precision)."""
+    if -_BIG_INT < n < _BIG_INT:
+        return str(n)
+    if n < 0:
+        return "-" + int_to_str(-n)
+    k = n.bit_length() * 3 // 20  # about half the digits (log10(2) ~ 0.3)
+    hi, lo = divmod(n, 10 ** k)
+    return int_to_str(hi) + int_to_str(lo).rjust(k, "0")
+
+
+def float_to_str(x: float) -> str:
+    if math.isnan(x):
+        return "##NaN"
+    if math.isinf(x):
+        return "##Inf" if x > 0 else "##-Inf"
+    return repr(x)
+
+
+def quote_string(s: str) -> str:
+    """s as a string literal: quoted, with escapes for quotes, backslashes and
+    unprintable characters (\\u{...})."""
+    if s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'
+    out = ['"']
+    for c in s:
+        e = _ESCAPES.get(c)
+        if e is not None:
+            out.append(e)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append("\\u{%x}" % ord(c))
+    out.append('"')
+    return "".join(out)

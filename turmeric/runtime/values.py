@@ -1,0 +1,369 @@
+"""Turmeric's runtime values.
+
+nil is Python None, booleans are bool, integers int (arbitrary precision), floats float,
+strings str, byte strings bytes. Vectors are pyrsistent PVectors (persistent, C-backed).
+The classes below are the rest: symbols, keywords, lists, maps, refs, boxes, structs.
+Every value is immutable except Ref and Box, which are the only mutable cells.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from pyrsistent import pvector, PVector
+
+EMPTY_VECTOR: PVector = pvector()
+
+
+def vector(items: Iterable[Any] = ()) -> PVector:
+    return pvector(items)
+
+
+def is_vector(x: Any) -> bool:
+    return isinstance(x, PVector)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A place in a source file; line and col are 1-based."""
+    file: str
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+SYNTHETIC = Span("<generated>", 0, 0)
+
+
+class Symbol:
+    """A symbol; equal by name. The reader stamps a span on every symbol it reads."""
+    __slots__ = ("name", "span")
+
+    def __init__(self, name: str, span: Span | None = None):
+        self.name = name
+        self.span = span
+
+    def __eq__(self, other):
+        return type(other) is Symbol and other.name == self.name
+
+    def __hash__(self):
+        return hash(("sym", self.name))
+
+    def __repr__(self):
+        return self.name
+
+
+class Keyword:
+    """A keyword such as :action; interned, so identity is equality."""
+    __slots__ = ("name", "__weakref__")
+    _table: dict[str, "Keyword"] = {}
+
+    def __new__(cls, name: str):
+        kw = cls._table.get(name)
+        if kw is None:
+            kw = object.__new__(cls)
+            kw.name = name
+            cls._table[name] = kw
+        return kw
+
+    def __repr__(self):
+        return ":" + self.name
+
+    def __reduce__(self):  # pragma: no cover - copy support only
+        return (Keyword, (self.name,))
+
+    def __call__(self, _d, m, default=None):
+        """(:k m) reads key :k of a map, like Clojure."""
+        from .builtins_core import get
+        return get(m, self, default)
+
+
+class PList:
+    """An immutable linked list (Clojure's list): O(1) cons, first and rest, count cached."""
+    __slots__ = ("first", "rest", "count", "span")
+
+    def __init__(self, first, rest: "PList", count: int, span: Span | None = None):
+        self.first = first
+        self.rest = rest
+        self.count = count
+        self.span = span
+
+    def __iter__(self) -> Iterator[Any]:
+        node = self
+        while node.count:
+            yield node.first
+            node = node.rest
+
+    def __len__(self):
+        return self.count
+
+    def __bool__(self):
+        return True  # every list is truthy, even the empty one (only nil and false are falsy)
+
+    def __eq__(self, other):
+        from .equality import equals
+        return equals(self, other)
+
+    def __hash__(self):
+        return hash(tuple(self))
+
+    def __repr__(self):
+        from .printer import pr_str
+        return pr_str(self)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return plist(list(self)[i])
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        node = self
+        for _ in range(i):
+            node = node.rest
+        return node.first
+
+
+EMPTY_LIST = PList.__new__(PList)
+EMPTY_LIST.first = None
+EMPTY_LIST.rest = EMPTY_LIST
+EMPTY_LIST.count = 0
+EMPTY_LIST.span = None
+
+
+def cons(x, lst: PList) -> PList:
+    return PList(x, lst, lst.count + 1)
+
+
+def plist(items: Iterable[Any] = (), span: Span | None = None) -> PList:
+    """A list of the given items, in order."""
+    if not isinstance(items, (list, tuple)):
+        items = list(items)
+    out = EMPTY_LIST
+    n = 0
+    for x in reversed(items):
+        n += 1
+        out = PList(x, out, n)
+    if span is not None and n:
+        out.span = span
+    return out
+
+
+class PMap:
+    """An immutable map that keeps insertion order. Updates copy (maps are usually small)."""
+    __slots__ = ("_d", "_hash")
+
+    def __init__(self, d: dict | None = None):
+        self._d = {} if d is None else d
+        self._hash = None
+
+    @staticmethod
+    def from_pairs(pairs: Iterable[tuple[Any, Any]]) -> "PMap":
+        return PMap(dict(pairs))
+
+    def assoc(self, k, v) -> "PMap":
+        d = self._d.copy()
+        d[k] = v
+        return PMap(d)
+
+    def dissoc(self, k) -> "PMap":
+        if k not in self._d:
+            return self
+        d = self._d.copy()
+        del d[k]
+        return PMap(d)
+
+    def get(self, k, default=None):
+        return self._d.get(k, default)
+
+    def __contains__(self, k):
+        return k in self._d
+
+    def __len__(self):
+        return len(self._d)
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def items(self):
+        return self._d.items()
+
+    def keys(self):
+        return self._d.keys()
+
+    def values(self):
+        return self._d.values()
+
+    def __eq__(self, other):
+        from .equality import equals
+        return equals(self, other)
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash(frozenset(self._d.items()))
+        return self._hash
+
+    def __repr__(self):
+        from .printer import pr_str
+        return pr_str(self)
+
+    def __getattr__(self, name):
+        # m.name in Turmeric compiles to an attribute read of the mangled field name
+        from .names import demangle_field
+        field = demangle_field(name)
+        if field is None:
+            raise AttributeError(name)
+        return self._d.get(Keyword(field))
+
+    def __call__(self, _d, k, default=None):
+        return self._d.get(k, default)
+
+
+EMPTY_MAP = PMap()
+
+
+class PSet:
+    """An immutable set that keeps insertion order."""
+    __slots__ = ("_d",)
+
+    def __init__(self, items: Iterable[Any] = ()):
+        self._d = dict.fromkeys(items)
+
+    def conj(self, x) -> "PSet":
+        s = PSet()
+        s._d = self._d.copy()
+        s._d[x] = None
+        return s
+
+    def disj(self, x) -> "PSet":
+        s = PSet()
+        s._d = self._d.copy()
+        s._d.pop(x, None)
+        return s
+
+    def __contains__(self, x):
+        return x in self._d
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self):
+        return len(self._d)
+
+    def __eq__(self, other):
+        return isinstance(other, PSet) and self._d.keys() == other._d.keys()
+
+    def __hash__(self):
+        return hash(frozenset(self._d))
+
+    def __repr__(self):
+        from .printer import pr_str
+        return pr_str(self)
+
+    def __call__(self, _d, x, default=None):
+        return x if x in self._d else default
+
+
+class Ref:
+    """A mutable reference cell made by (ref v); the only user-visible mutable value."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        from .printer import pr_str
+        return pr_str(self)
+
+
+class Box:
+    """A compiler-made cell for a local variable that is assigned with set!: closures and
+    continuations share it, so every resumption sees the same store (as in Scheme)."""
+    __slots__ = ("v",)
+
+    def __init__(self, v=None):
+        self.v = v
+
+    def __repr__(self):
+        return f"#<box {self.v!r}>"
+
+
+class StructType:
+    """The type of a struct: its stable name, its module and its field names."""
+    __slots__ = ("name", "module", "fields", "cls", "qualname", "annotations")
+
+    def __init__(self, name: str, module: str, fields: tuple[str, ...], annotations=None):
+        self.name = name
+        self.module = module
+        self.fields = fields
+        self.qualname = f"{module}.{name}"
+        self.annotations = annotations or {}
+        self.cls = _make_struct_class(self)
+
+    def __repr__(self):
+        return f"#<struct-type {self.qualname}>"
+
+    def __call__(self, _d, *args):
+        if len(args) != len(self.fields):
+            from .errors import TurmericError
+            raise TurmericError(
+                "arity",
+                f"{self.name} takes {len(self.fields)} field(s) ({' '.join(self.fields)}), got {len(args)}")
+        return self.cls(*args)
+
+
+class StructValue:
+    """Base class of struct instances; each struct type gets a subclass with slots."""
+    __slots__ = ()
+    stype: StructType
+
+    def field_values(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and all(
+            _eq(a, b) for a, b in zip(self.field_values(), other.field_values()))
+
+    def __hash__(self):
+        return hash((self.stype.qualname, self.field_values()))
+
+    def __repr__(self):
+        from .printer import pr_str
+        return pr_str(self)
+
+
+def _eq(a, b):
+    from .equality import equals
+    return equals(a, b)
+
+
+def _make_struct_class(st: StructType):
+    from .names import mangle_field
+    slots = tuple(mangle_field(f) for f in st.fields)
+    ns = {"__slots__": slots, "stype": st}
+    args = ", ".join(slots)
+    body = "".join(f"\n    self.{s} = {s}" for s in slots) or "\n    pass"
+    src = f"def __init__(self{', ' if args else ''}{args}):{body}\n"
+    exec(src, ns)  # noqa: S102 - generated from field names we mangled ourselves
+    return type(st.name, (StructValue,), ns)
+
+
+class Continuation:
+    """A captured, delimited continuation: an immutable tuple of frames, innermost first.
+    A frame is (resume entry, live locals); see runtime/machine.py."""
+    __slots__ = ("frames",)
+
+    def __init__(self, frames: tuple):
+        self.frames = frames
+
+    def __repr__(self):
+        return f"#<continuation {len(self.frames)} frames>"
+
+    def __call__(self, _d, value=None):
+        """(k v) is (resume k v)."""
+        from .machine import Jump
+        raise Jump(self, value)

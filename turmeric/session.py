@@ -1,0 +1,512 @@
+"""A session: the modules, globals, macros and registries of one running Turmeric program.
+
+There is no global interpreter state: two sessions in one process share nothing but code.
+The pipeline for one module reads as its stages:
+
+    forms    = reader.read_string(text, file)
+    expanded = Expander(env).expand(form)            for each form
+    tops     = Analyzer(ctx).analyze_toplevel(form)  for each form
+    compiled = codegen.generate(name, tops, ...)
+    code     = compile(compiled.source)              (cached on disk by content hash)
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import codegen, ir
+from .analyzer import Analyzer, ModuleContext
+from .expander import Expander, is_sym
+from .modcache import ModuleCache
+from .runtime import machine
+from .runtime.errors import TurmericError
+from .runtime.errors_convert import (
+    ERROR, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value, python_error,
+)
+from .runtime.names import mangle
+from .runtime.values import (
+    Box, Keyword, PList, PMap, PSet, StructType, StructValue, Symbol, is_vector, plist, vector,
+)
+
+STDLIB_DIR = Path(__file__).resolve().parent.parent / "stdlib"
+
+
+def stdlib_dir() -> Path:
+    try:
+        from importlib.resources import files
+        p = Path(str(files("turmeric.stdlib")))
+        if p.is_dir():
+            return p
+    except (ImportError, ModuleNotFoundError, TypeError):
+        pass
+    return STDLIB_DIR
+
+
+@dataclass
+class Module:
+    name: str
+    path: str | None
+    ns: dict
+    version: Any = None
+    macros: dict[str, Callable] = field(default_factory=dict)
+    fninfos: dict[str, ir.FnInfo] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    source_hash: str = ""
+    counters: dict = field(default_factory=dict)
+    top_count: int = 0
+    chunks: int = 0
+
+
+class Session:
+    def __init__(self, module_path: list[str] | None = None, cache: bool = True):
+        if sys.getrecursionlimit() < 30000:
+            sys.setrecursionlimit(30000)
+        self.codemap = CodeMap()
+        self.modules: dict[str, Module] = {}
+        self.loading: set[str] = set()
+        self.search_path = [Path(p) for p in (module_path or [])]
+        env_path = os.environ.get("TURMERIC_PATH")
+        if env_path:
+            self.search_path += [Path(p) for p in env_path.split(os.pathsep) if p]
+        self.search_path.append(stdlib_dir())
+        self.cache = ModuleCache() if cache else None
+        self.symbols: dict[str, tuple[ir.FnInfo, Module]] = {}
+        self.sources: dict[str, str] = {}
+        self._build_core()
+
+    # -- the core module -----------------------------------------------------------------
+
+    def _build_core(self):
+        from .runtime import builtins_core, higher_order
+        from .runtime.builtins_core import PURE_BUILTINS
+        self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
+        self.pure.update(internal_pure())
+        self.core: dict[str, Any] = {name: wrap_pure(name, f) for name, f in self.pure.items()}
+        self.core.update(higher_order.HIGHER_ORDER)
+        self.core.update({
+            "%shift": machine.shift, "cloneable-reset": machine.cloneable_reset,
+            "resume": machine.resume, "continue": machine.resume, "throw": machine.throw,
+            "try-with": machine.try_with,
+            "%register-macro": self._register_macro, "%import": self._import_at_runtime,
+            "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
+            "error": ERROR, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
+        })
+        self.core_macros: dict[str, Callable] = {}
+        self.builtin_infos = higher_order.BUILTIN_INFOS
+        for info in self.builtin_infos.values():
+            self.symbols[info.symbol] = (info, None)
+        _ = builtins_core
+        core_file = stdlib_dir() / "core.tm"
+        mod = self.load_file(str(core_file), name="core")
+        for g in sorted(mod.globals):
+            self.core[g] = mod.ns.get("g_" + mangle(g))
+        self.core_macros.update(mod.macros)
+
+    def core_names(self) -> frozenset:
+        return frozenset(self.core)
+
+    def new_namespace(self, module: Module) -> dict:
+        ns: dict[str, Any] = {
+            "__name__": f"turmeric.module.{module.name}",
+            "Unwind": machine.Unwind, "Thrown": machine.Thrown, "Raising": machine.Raising,
+            "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
+            "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
+            "NAN": float("nan"), "ERROR_VALUE": error_value,
+        }
+        for name, f in self.pure.items():
+            ns["B_" + mangle(name)] = f
+        for name, v in self.core.items():
+            ns["C_" + mangle(name)] = v
+        return ns
+
+    # -- finding and loading modules -----------------------------------------------------
+
+    def find_module(self, name: str, near: str | None = None) -> Path:
+        rel = Path(*name.split(".")).with_suffix(".tm")
+        dirs = ([Path(near).parent] if near else []) + self.search_path
+        for d in dirs:
+            p = d / rel
+            if p.is_file():
+                return p
+        raise TurmericError("module", f"cannot find module {name} ({rel})",
+                            hint="modules are looked up next to the importing file, then in "
+                                 "TURMERIC_PATH, then in the standard library: " +
+                                 ", ".join(str(d) for d in dirs))
+
+    def require(self, name: str, near: str | None = None, span=None) -> Module:
+        """The module `name`, loaded (and run) once per session."""
+        mod = self.modules.get(name)
+        if mod is not None:
+            return mod
+        if name in self.loading:
+            raise TurmericError("module", f"modules import each other in a cycle: {name}", span)
+        try:
+            path = self.find_module(name, near)
+        except TurmericError as e:
+            e.span = e.span or span
+            raise
+        return self.load_file(str(path), name=name)
+
+    def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
+                  on_result: Callable | None = None) -> Module:
+        """Compile (or fetch from the cache) and run a module file."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise TurmericError("io", f"cannot read {path}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise TurmericError("io", f"{path} is not UTF-8 text") from None
+        name = name or Path(path).stem
+        return self.load_source(text, path, name, definitions_only, on_result)
+
+    def load_source(self, text: str, path: str, name: str, definitions_only: bool = False,
+                    on_result: Callable | None = None) -> Module:
+        self.sources[path] = text
+        mod = Module(name, path, {})
+        mod.ns = self.new_namespace(mod)
+        self.loading.add(name)
+        try:
+            unit = self.compile_unit(text, path, mod, strict=True)
+            self.modules[name] = mod
+            self.execute(unit, mod, definitions_only, on_result)
+        finally:
+            self.loading.discard(name)
+        return mod
+
+    # -- compiling ------------------------------------------------------------------------
+
+    def compile_unit(self, text: str, path: str, mod: Module, strict: bool) -> "Unit":
+        """Source text -> a compiled unit (code object + metadata), through the cache."""
+        key = None
+        if self.cache is not None and strict:
+            key = self.cache.key(text, path, mod.name)
+            mod.source_hash = key
+            hit = self.cache.load(key, self)
+            if hit is not None:
+                unit = Unit.from_cache(hit)
+                for alias, target in unit.imports.items():
+                    self.require(target, path)
+                    mod.imports[alias] = target
+                mod.version = unit.version
+                mod.globals |= set(unit.globals)
+                return unit
+        from .reader.reader import read_string
+        forms = read_string(text, path)
+        version = mod.version
+        if forms and type(forms[0]) is PList and forms[0].count and is_sym(forms[0].first, "module"):
+            version = module_version(forms[0])
+            mod.version = version
+        expander = Expander(MacroEnv(self, mod))
+        expanded = []
+        for f in forms:
+            e = expander.expand(f)
+            if e is not None:
+                expanded.append(e)
+        mod.globals |= prescan_globals(expanded)
+        ctx = ModuleContext(mod.name, mod.globals, mod.imports, self.core_names(), strict,
+                            mod.counters, version)
+        analyzer = Analyzer(ctx)
+        tops = []
+        for f in expanded:
+            mod.top_count += 1
+            tops.append(analyzer.analyze_toplevel(f, mod.top_count))
+        definitions = [is_definition(f) for f in expanded]
+        def_names = [def_name(f) for f in expanded]
+        cm = codegen.generate(mod.name, tops, definitions, def_names, frozenset(self.pure))
+        mod.chunks += 1
+        filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks}>"
+        code = compile(cm.source, filename, "exec")
+        unit = Unit(cm, code, filename, version, dict(mod.imports), sorted(mod.globals), path)
+        if key is not None:
+            self.cache.store(key, unit, import_hashes=[
+                (t, self.modules[t].source_hash) for t in sorted(set(mod.imports.values()))])
+        return unit
+
+    def execute(self, unit: "Unit", mod: Module, definitions_only: bool = False,
+                on_result: Callable | None = None):
+        """Run a compiled unit in its module: define its functions, then run its top-level
+        forms in order, each under a prompt (only the definitions when resolving)."""
+        ns = mod.ns
+        for alias, target in unit.imports.items():
+            ns["M_" + mangle(target)] = self.modules[target].ns
+        exec(unit.code, ns)  # noqa: S102 - code we generated from the module's source
+        self.register(unit, mod)
+        cm = unit.compiled
+        for fname, is_def, gname in zip(cm.toplevel, cm.definitions, cm.def_names):
+            if definitions_only and not is_def:
+                continue
+            value = self.run_toplevel(ns[fname])
+            if gname is not None:
+                ns["g_" + mangle(gname)] = value
+            if on_result is not None:
+                on_result(value)
+
+    def register(self, unit: "Unit", mod: Module):
+        cm = unit.compiled
+        names: dict[str, str] = {}
+        ns = mod.ns
+        for info in cm.fninfos:
+            mod.fninfos[info.symbol] = info
+            self.symbols[info.symbol] = (info, mod)
+            if info.free:
+                factory = ns[info.pyname]
+                names[info.pyname] = info.name
+                for c in factory.__code__.co_consts:
+                    if hasattr(c, "co_qualname"):
+                        names[c.co_qualname] = info.name
+            else:
+                names[info.pyname] = info.name
+            for i, site in enumerate(info.sites):
+                entry = ns[site.entry]
+                entry.tm_site = (info, i)
+                names[site.entry] = info.name
+        self.codemap.add(unit.filename, cm.line_spans, names)
+
+    def run_toplevel(self, fn) -> Any:
+        return self.run(machine.run, fn, ())
+
+    def run(self, runner, *args):
+        """Run on the machine; every error leaves as a TurmericError with a stack."""
+        try:
+            return runner(*args)
+        except TurmericError as e:
+            raise attach_stack(e, e, self.codemap) from None
+        except (machine.Unwind, KeyboardInterrupt, SystemExit):
+            raise
+        except RecursionError as e:
+            raise attach_stack(python_error(e), e, self.codemap) from None
+        except Exception as e:  # noqa: BLE001 - translated: the user never sees a Python traceback
+            err = python_error(e)
+            err.heap_frames = getattr(e, "heap_frames", None)
+            err.__traceback__ = e.__traceback__
+            raise attach_stack(err, e, self.codemap) from None
+
+    def call(self, fn, *args, who: str = "a builtin"):
+        """Call a Turmeric function from Python (a macro, a comparator): a barrier."""
+        return self.run(machine.run, fn, args, None, who)
+
+    # -- evaluating text (REPL, tests) -------------------------------------------------------
+
+    def eval_string(self, text: str, module: str = "user", file: str = "<repl>",
+                    on_result: Callable | None = None) -> list:
+        mod = self.modules.get(module)
+        if mod is None:
+            mod = Module(module, None, {})
+            mod.ns = self.new_namespace(mod)
+            self.modules[module] = mod
+        self.sources[file] = text
+        results: list = []
+        unit = self.compile_unit(text, file, mod, strict=False)
+
+        def collect(v):
+            results.append(v)
+            if on_result is not None:
+                on_result(v)
+        self.execute(unit, mod, on_result=collect)
+        return results
+
+    # -- core internals that need the session ------------------------------------------------
+
+    def _register_macro(self, d, name, fn):
+        mod = self._module_of(fn)
+        (mod.macros if mod is not None else self.core_macros)[name] = fn
+        return None
+
+    def _module_of(self, fn):
+        qual = getattr(getattr(fn, "__code__", None), "co_filename", "")
+        for m in self.modules.values():
+            if f"<turmeric:{m.name}" in qual:
+                return m
+        return None
+
+    def _import_at_runtime(self, d, name, alias):
+        target = self.require(name)
+        for m in self.modules.values():
+            pass
+        return target and None
+
+    def _struct_type(self, d, name, module, fields):
+        return StructType(name, module, tuple(fields))
+
+    def _defclass(self, d, name, module, methods):
+        from .runtime.typeclasses import TypeClass
+        return TypeClass.define(self, name, module, methods)
+
+    def _instance(self, d, cls, type_name, *methods):
+        from .runtime.typeclasses import add_instance
+        return add_instance(self, cls, type_name, methods)
+
+
+class MacroEnv:
+    """The expander's view of the session, for one module."""
+
+    def __init__(self, session: Session, mod: Module):
+        self.session = session
+        self.mod = mod
+        self.macro_ns: dict | None = None
+
+    def lookup_macro(self, name: str):
+        if "/" in name and not name.startswith("/") and name != "/":
+            alias, member = name.split("/", 1)
+            target = self.mod.imports.get(alias)
+            if target is not None:
+                return self.session.modules[target].macros.get(member)
+            return None
+        m = self.mod.macros.get(name)
+        if m is not None:
+            return m
+        return self.session.core_macros.get(name)
+
+    def define_macro(self, name: str, fn_form):
+        """Compile a defmacro's function now, so the rest of the module can use it."""
+        s = self.session
+        tmp = Module(f"{self.mod.name}", None, {})
+        tmp.ns = s.new_namespace(tmp)
+        tmp.imports = dict(self.mod.imports)
+        for alias, target in tmp.imports.items():
+            tmp.ns["M_" + mangle(target)] = s.modules[target].ns
+        ctx = ModuleContext(f"{self.mod.name}", set(), tmp.imports, s.core_names(), False,
+                            {}, None)
+        top = Analyzer(ctx).analyze_toplevel(fn_form, 0)
+        cm = codegen.generate(tmp.name, [top], [True], [None], frozenset(s.pure))
+        code = compile(cm.source, f"<turmeric:{self.mod.name}%macro>", "exec")
+        unit = Unit(cm, code, f"<turmeric:{self.mod.name}%macro>", None, {}, [])
+        exec(unit.code, tmp.ns)  # noqa: S102 - generated from the macro's source
+        s.register(unit, tmp)
+        self.mod.macros[name] = s.run_toplevel(tmp.ns[cm.toplevel[0]])
+
+    def import_module(self, name: str, span):
+        self.mod.imports[name] = name
+        self.session.require(name, self.mod.path, span)
+
+    def call_macro(self, fn, args, span):
+        try:
+            return self.session.call(fn, *args, who="a macro expansion")
+        except TurmericError as e:
+            if e.span is None:
+                e.span = span
+            raise
+
+
+@dataclass
+class Unit:
+    compiled: codegen.CompiledModule
+    code: Any
+    filename: str
+    version: Any
+    imports: dict
+    globals: list
+    path: str | None = None
+
+    @staticmethod
+    def from_cache(hit) -> "Unit":
+        return hit
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def module_version(form: PList):
+    items = list(form)
+    for i in range(2, len(items) - 1, 2):
+        if items[i] == Keyword("version"):
+            return items[i + 1]
+    return None
+
+
+def prescan_globals(forms) -> set[str]:
+    out: set[str] = set()
+    for f in forms:
+        if type(f) is PList and f.count and type(f.first) is Symbol:
+            head = f.first.name
+            items = list(f)
+            if head in ("def", "struct") and len(items) > 1 and type(items[1]) is Symbol:
+                out.add(items[1].name)
+            elif head in ("do", "let"):
+                out |= prescan_globals(items[1:] if head == "do" else items[2:])
+            elif head == "defclass" and len(items) > 1:
+                out.add(items[1].name)
+                for m in items[3:]:
+                    if type(m) is PList and m.count and type(m.first) is Symbol:
+                        out.add(m.first.name)
+    return out
+
+
+STATIC_HEADS = frozenset({"fn", "quote"})
+
+
+def is_static(x) -> bool:
+    """A def's value that is safe to compute again when a module is loaded to resolve a
+    saved continuation: a constant, a fn, a quoted datum, or a collection of those."""
+    if type(x) is PList:
+        if not x.count:
+            return True
+        return type(x.first) is Symbol and x.first.name in STATIC_HEADS
+    if is_vector(x) or type(x) is PSet:
+        return all(is_static(y) for y in x)
+    if type(x) is PMap:
+        return all(is_static(k) and is_static(v) for k, v in x.items())
+    return type(x) is not Symbol
+
+
+def is_definition(form) -> bool:
+    if type(form) is not PList or not form.count or type(form.first) is not Symbol:
+        return False
+    head = form.first.name
+    items = list(form)
+    if head == "def":
+        return len(items) < 3 or is_static(items[2])
+    if head == "do":
+        return all(is_definition(x) for x in items[1:])
+    return head in ("struct", "%defmacro", "module", "import", "defclass", "instance")
+
+
+def def_name(form) -> str | None:
+    if type(form) is PList and form.count and is_sym(form.first, "def"):
+        return list(form)[1].name
+    return None
+
+
+def wrap_pure(name: str, f):
+    def builtin(d, *args):
+        return f(*args)
+    builtin.__name__ = f.__name__
+    builtin.__turmeric_name__ = name
+    builtin.__qualname__ = f"core.{name}"
+    builtin.tm_pure = f
+    return builtin
+
+
+def internal_pure() -> dict[str, Callable]:
+    """Pure helpers the expander's output calls (match, quasiquote)."""
+    from .runtime.builtins_core import PURE_BUILTINS
+
+    def struct_is(v, t, n):
+        return isinstance(v, StructValue) and isinstance(t, StructType) and v.stype is t and len(t.fields) == n
+
+    def struct_field(v, i):
+        return getattr(v, v.__slots__[i])
+
+    def seq_len_is(v, n, has_rest):
+        if not (type(v) is PList or is_vector(v)):
+            return False
+        return len(v) >= n if has_rest else len(v) == n
+
+    def no_match(v):
+        from .runtime.printer import pr_str
+        raise TurmericError("value", f"no match clause matches {pr_str(v)}")
+
+    def map_from_seq(items):
+        items = list(items)
+        return PMap.from_pairs(zip(items[0::2], items[1::2]))
+
+    return {"%struct-is?": struct_is, "%struct-field": struct_field, "%seq-len-is?": seq_len_is,
+            "%no-match": no_match, "%map-from-seq": map_from_seq,
+            "%set-from-seq": lambda items: PSet(items),
+            "list*": lambda *a: plist(list(a[:-1]) + list(a[-1] or ())),
+            "some-value": lambda x: SOME.cls(x), "none-value": lambda: NONE_VALUE,
+            "vec": PURE_BUILTINS["vec"]}
