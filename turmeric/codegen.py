@@ -119,6 +119,7 @@ class Constants:
     def __init__(self):
         self.defs: list[str] = []
         self.cache: dict = {}
+        self.keywords: set[str] = set()   # names of the constants that are keywords
 
     def ref(self, value) -> str:
         lit = python_literal(value)
@@ -130,6 +131,8 @@ class Constants:
             name = f"Q_{len(self.defs)}"
             self.defs.append(f"{name} = {src}")
             self.cache[src] = name
+            if type(value) is Keyword:
+                self.keywords.add(name)
         return name
 
     def build(self, v) -> str:
@@ -338,10 +341,15 @@ class FnLowering:
             a = self.simple(args[0], out, span)
             op = "+" if name == "inc" else "-"
             return E(f"({a.text} {op} 1 if type({a.text}) is int else B_{mangle(name)}({a.text}))", a.reads)
-        if name in ("=", "identical?") and len(args) == 2:
+        if name == "=" and len(args) == 2:
             for a, b in (args, args[::-1]):
-                if a.text.startswith(("Q_", "None", "True", "False")) and (a.text.startswith("Q_") is False or self.mod.consts_is_keyword(a.text)):
+                if a.text in ("None", "True", "False") or self.mod.consts_is_keyword(a.text):
                     return E(f"({b.text} is {a.text})", reads, True)
+                lit_type = literal_type(a.text)
+                if lit_type is not None:
+                    # == alone would equate 0, 0.0 and false; the type test runs only on a match
+                    b = self.simple(b, out, span)
+                    return E(f"({b.text} == {a.text} and type({b.text}) is {lit_type})", reads, True)
             return None
         op = INLINE_OPS.get(name)
         if op is None or len(args) < 2:
@@ -517,6 +525,15 @@ def is_trivial(n: ir.Node) -> bool:
     return type(n) is ir.Const or (type(n) is ir.Local and not n.var.boxed)
 
 
+def literal_type(text: str) -> str | None:
+    """The Python type of a literal's text (int, float or str), else None."""
+    if text.startswith(("'", '"')):
+        return "str"
+    if not is_number_literal(text) or text.strip("()") in ("INF", "-INF", "NAN"):
+        return None
+    return "float" if any(c in text for c in ".eE") else "int"
+
+
 def is_number_literal(text: str) -> bool:
     t = text.strip("()")
     try:
@@ -674,7 +691,7 @@ class ModuleCodegen:
         self.done: set[int] = set()
 
     def consts_is_keyword(self, text: str) -> bool:
-        return any(d.startswith(text + " = KW(") for d in self.consts.defs)
+        return text in self.consts.keywords
 
     def closure(self, fn: ir.Fn, parent: FnLowering) -> E:
         """The expression that makes the function value; its code is emitted later."""

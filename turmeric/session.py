@@ -255,16 +255,16 @@ class Session:
             self.symbols[info.symbol] = (info, mod)
             if info.free:
                 factory = ns[info.pyname]
-                names[info.pyname] = info.name
+                names[info.pyname] = info.symbol
                 for c in factory.__code__.co_consts:
                     if hasattr(c, "co_qualname"):
-                        names[c.co_qualname] = info.name
+                        names[c.co_qualname] = info.symbol
             else:
-                names[info.pyname] = info.name
+                names[info.pyname] = info.symbol
             for i, site in enumerate(info.sites):
                 entry = ns[site.entry]
                 entry.tm_site = (info, i)
-                names[site.entry] = info.name
+                names[site.entry] = info.symbol
         self.codemap.add(unit.filename, cm.line_spans, names)
 
     def run_toplevel(self, fn) -> Any:

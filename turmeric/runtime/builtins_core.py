@@ -365,12 +365,24 @@ def bit_shift_right(x, n):
 # comparison and identity
 
 def eq(x, *ys):
-    from .equality import equals
+    if len(ys) == 1:
+        y = ys[0]
+        if x is y and type(x) is not float:
+            return True
+        tx = type(x)
+        if (tx is int or tx is str) and type(y) is tx:
+            return x == y
+        return _equals(x, y)
     for y in ys:
         if not equals(x, y):
             return False
         x = y
     return True
+
+
+def _equals(a, b):
+    from .equality import equals
+    return equals(a, b)
 
 
 def not_eq(x, *ys):

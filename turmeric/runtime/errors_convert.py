@@ -83,6 +83,10 @@ def fn_display(pyname: str) -> str:
     return demangle_any(pyname)
 
 
+def _arity(pyname: str, expected, got: int) -> TurmericError:
+    return TurmericError("arity", f"{fn_display(pyname)} takes {expected} argument{'s' if expected != 1 else ''}, got {got}")
+
+
 def python_error(e: BaseException) -> TurmericError:
     """Translate a Python exception raised by compiled code or a builtin."""
     if isinstance(e, TurmericError):
@@ -149,8 +153,8 @@ def attach_stack(err: TurmericError, exc: BaseException, codemap: CodeMap) -> Tu
         site = getattr(entry, "tm_site", None)
         if site is not None:
             info, i = site
-            stack.append((info.name, info.sites[i].span))
-    tb = exc.__traceback__
+            stack.append((info.symbol, info.sites[i].span))
+    tb = getattr(exc, "tm_traceback", None) or exc.__traceback__
     while tb is not None:
         loc = codemap.locate(tb.tb_frame.f_code, tb.tb_lineno)
         if loc is not None:

@@ -213,7 +213,8 @@ def _deliver_thrown(stack, t: Thrown):
     i = _handler_index(stack)
     if i < 0:
         err = t.error or uncaught_throw(t.value)
-        err.heap_frames = list(stack) + list(reversed(t.frames))
+        err.heap_frames = list(stack)
+        err.tm_traceback = t.__traceback__  # the Python frames from here to the throw
         raise err
     above = tuple(t.frames) + tuple(reversed(stack[i + 1:]))
     entry, locs = stack[i]
