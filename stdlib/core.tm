@@ -36,3 +36,11 @@
 (defn iterate-n [f x n]
   (loop [i 0 v x out []]
     (if (< i n) (recur (inc i) (f v) (conj out v)) (apply list out))))
+
+(defmacro checkpoint
+  "Save the rest of the computation to checkpoint-NAME.bin (atomically), then go on with VALUE.
+  `turmeric resume checkpoint-NAME.bin` continues from here in a fresh process."
+  [name value]
+  `(cloneable-shift [k#]
+     (core/%write-checkpoint (str "checkpoint-" ~name ".bin") k#)
+     (continue k# ~value)))

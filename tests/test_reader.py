@@ -109,7 +109,7 @@ def test_nan_and_empty_list_identity():
 
 def test_huge_integers():
     digits = "9" * 10000
-    assert read_one(digits) == int("9" * 10000 if sys.version_info < (3, 11) else "9") * 0 + 10 ** 10000 - 1
+    assert read_one(digits) == 10 ** 10000 - 1  # beyond Python's 4300-digit int() limit
     assert read_one("-" + digits) == -(10 ** 10000 - 1)
     assert read_one("0x" + "f" * 5000) == 16 ** 5000 - 1
 
@@ -223,12 +223,12 @@ def test_format_error_shows_the_source_line():
 def test_spans_of_nested_forms():
     text = "(defn f [x]\n  (foo 'x\n       \"s\"))\n:k 'y"
     form = read_string(text, "s.tm")[0]
-    assert form.span == Span("s.tm", 1, 1, 3, 12)
+    assert form.span == Span("s.tm", 1, 1, 3, 13)
     assert form[0].span == Span("s.tm", 1, 2, 1, 6)          # defn
     assert form[1].span == Span("s.tm", 1, 7, 1, 8)          # f
     assert form[2][0].span == Span("s.tm", 1, 10, 1, 11)     # x inside the vector
     call = form[3]
-    assert call.span == Span("s.tm", 2, 3, 3, 11)
+    assert call.span == Span("s.tm", 2, 3, 3, 12)
     assert call[0].span == Span("s.tm", 2, 4, 2, 7)          # foo
     quoted = call[1]
     assert quoted.span == Span("s.tm", 2, 8, 2, 10)          # 'x

@@ -222,6 +222,8 @@ class Expander:
 
     def _defmacro(self, form: PList):
         items = list(form)
+        if len(items) > 3 and isinstance(items[2], str):
+            items = items[:2] + items[3:]  # a docstring
         if len(items) < 3 or not is_sym(items[1]) or not is_vector(items[2]):
             fail("defmacro needs a name and a parameter vector: (defmacro name [args] body...)", form)
         fn_form = L(form.span, sym("fn", form.span), items[1], *items[2:])

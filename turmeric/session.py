@@ -75,6 +75,7 @@ class Session:
         self.search_path.append(stdlib_dir())
         self.cache = ModuleCache() if cache else None
         self.symbols: dict[str, tuple[ir.FnInfo, Module]] = {}
+        self.code_infos: dict[Any, ir.FnInfo] = {}   # code object -> its function's info
         self.sources: dict[str, str] = {}
         self._build_core()
 
@@ -95,6 +96,8 @@ class Session:
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
             "error": ERROR, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
         })
+        from .serialize.builtins import session_builtins
+        self.core.update(session_builtins(self))
         self.core_macros: dict[str, Callable] = {}
         self.builtin_infos = higher_order.BUILTIN_INFOS
         for info in self.builtin_infos.values():
@@ -259,8 +262,10 @@ class Session:
                 for c in factory.__code__.co_consts:
                     if hasattr(c, "co_qualname"):
                         names[c.co_qualname] = info.symbol
+                        self.code_infos[c] = info
             else:
                 names[info.pyname] = info.symbol
+                self.code_infos[ns[info.pyname].__code__] = info
             for i, site in enumerate(info.sites):
                 entry = ns[site.entry]
                 entry.tm_site = (info, i)
@@ -309,6 +314,60 @@ class Session:
                 on_result(v)
         self.execute(unit, mod, on_result=collect)
         return results
+
+    # -- what the serializer asks ----------------------------------------------------------------
+
+    def builtin_name(self, f) -> str | None:
+        name = getattr(f, "__turmeric_name__", None)
+        if name is not None and self.core.get(name) is f:
+            return name
+        if self._builtin_ids is None:
+            self._builtin_ids = {id(v): k for k, v in self.core.items()}
+        name = self._builtin_ids.get(id(f))
+        return name if name is not None and self.core.get(name) is f else None
+
+    _builtin_ids: dict | None = None
+
+    def resolve_symbol(self, module: str, symbol: str, path_hint: str | None):
+        """The FnInfo of `symbol`, loading its module (definitions only) if needed."""
+        found = self.symbols.get(symbol)
+        if found is None and module not in self.modules:
+            self.load_for_resolution(module, path_hint)
+            found = self.symbols.get(symbol)
+        if found is None and module == "core" and symbol.startswith("core."):
+            info = self.builtin_infos.get(symbol[5:])
+            return info
+        return found[0] if found is not None else None
+
+    def load_for_resolution(self, module: str, path_hint: str | None):
+        from .serialize.decode import schema_mismatch
+        path = path_hint if path_hint and os.path.isfile(path_hint) else None
+        if path is None:
+            try:
+                path = str(self.find_module(module))
+            except TurmericError:
+                raise schema_mismatch(f"module {module} cannot be found to resume this checkpoint"
+                                      + (f" (it was at {path_hint})" if path_hint else ""), None) from None
+        self.load_file(path, name=module, definitions_only=True)
+
+    def find_struct_type(self, qualname: str):
+        module, _, name = qualname.rpartition(".")
+        if module == "core":
+            v = self.core.get(name)
+            return v if isinstance(v, StructType) else None
+        if module not in self.modules:
+            self.load_for_resolution(module, None)
+        mod = self.modules.get(module)
+        v = mod.ns.get("g_" + mangle(name)) if mod is not None else None
+        return v if isinstance(v, StructType) and v.qualname == qualname else None
+
+    def marshal_resource(self, x):
+        from .runtime.typeclasses import marshal_resource
+        return marshal_resource(self, x)
+
+    def unmarshal_resource(self, type_name: str, token):
+        from .runtime.typeclasses import unmarshal_resource
+        return unmarshal_resource(self, type_name, token)
 
     # -- core internals that need the session ------------------------------------------------
 

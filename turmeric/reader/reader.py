@@ -75,9 +75,9 @@ def read_one(text: str, file: str = "<string>"):
 def _read(text: str, file: str) -> list:
     """[(datum, span of the whole form)] for each top-level form."""
     from lark.exceptions import UnexpectedInput
-    parser = _get_parser()
     # One read at a time: the parser's callbacks share _st.
     with _parser_lock:
+        parser = _get_parser()
         _st.file, _st.text = file, text
         # Reading allocates many objects and no cycles: the cyclic GC would only waste
         # about a quarter of the time.
@@ -190,7 +190,7 @@ def _unescape(raw: str, tok) -> str:
             out.append(ch)
         else:
             shown = "\\" + c if c.isprintable() else "\\" + repr(c)[1:-1]
-            raise _error(f"unknown escape '{shown}' in a string", span=_offset_span(tok, j + 1),
+            raise _error(f"unknown escape '{shown}' in a string", span=_offset_span(tok, j),
                          hint='the escapes are \\n \\t \\r \\\\ \\" \\0 \\uXXXX and \\u{X...}')
     return "".join(out)
 
@@ -198,7 +198,7 @@ def _unescape(raw: str, tok) -> str:
 def _unicode_escape(body: str, j: int, tok) -> tuple[str, int]:
     """Decode the \\u escape at body[j]; return the character and the index after it."""
     bad = _error("a \\u escape needs 4 hex digits (\\u00e9) or 1 to 6 in braces (\\u{1F600})",
-                 span=_offset_span(tok, j + 1))
+                 span=_offset_span(tok, j))
     if body.startswith("{", j + 2):
         end = body.find("}", j + 3)
         digits = body[j + 3:end] if end >= 0 else ""
@@ -207,7 +207,7 @@ def _unicode_escape(body: str, j: int, tok) -> tuple[str, int]:
         code, after = int(digits, 16), end + 1
         if code > 0x10FFFF:
             raise _error(f"\\u{{{digits}}} is beyond the last Unicode character \\u{{10FFFF}}",
-                         span=_offset_span(tok, j + 1))
+                         span=_offset_span(tok, j))
     else:
         digits = body[j + 2:j + 6]
         if len(digits) != 4 or not _is_hex(digits):

@@ -15,6 +15,7 @@ _SEQS = (PList, _PVECTOR)
 # Python's == and hash treat these as equal across types (1 == 1.0 == True, [1] == [1.0]),
 # so a dict lookup alone can pair up keys that = must tell apart.
 _LOOSE = (bool, int, float, _PVECTOR, PSet)
+_MISSING = object()
 
 
 def equals(a, b) -> bool:
@@ -52,11 +53,19 @@ def _shallow(x, y):
     if tx is Symbol:
         return ty is Symbol and x.name == y.name
     if tx is PMap:
-        if ty is not PMap or len(x) != len(y) or not _same_members(x, y):
+        if ty is not PMap or len(x) != len(y):
             return False
-        return ((v, y.get(k)) for k, v in x.items())
+        pairs = []
+        for k, v in x.items():
+            w = _get(y, k, True)
+            if w is _MISSING:
+                return False
+            pairs.append((v, w))
+        return _strictly_same_keys(x, y) and iter(pairs)
     if tx is PSet:
-        return ty is PSet and len(x) == len(y) and _same_members(x, y)
+        return (ty is PSet and len(x) == len(y)
+                and all(_get(y, k, False) is not _MISSING for k in x)
+                and _strictly_same_keys(x, y))
     if isinstance(x, StructValue):
         return tx is ty and zip(x.field_values(), y.field_values())
     if tx is bool or tx is Keyword or x is None:
@@ -67,14 +76,25 @@ def _shallow(x, y):
         return False
 
 
-def _same_members(x, y) -> bool:
-    """Every key (element) of x is one of y; x and y have the same size."""
-    if not all(k in y for k in x):
-        return False
+def _get(y, k, is_map: bool):
+    """y's value for key k (None for a set's element), or _MISSING."""
+    v = y.get(k, _MISSING) if is_map else (None if k in y else _MISSING)
+    if v is _MISSING and type(k) in _SEQS:
+        # pyrsistent's PVector == is False against anything but a Python list or tuple,
+        # so an equal list or vector key can hide from the dict lookup
+        for kk in y:
+            if type(kk) in _SEQS and equals(kk, k):
+                return y.get(kk) if is_map else None
+    return v
+
+
+def _strictly_same_keys(x, y) -> bool:
+    """Given that every key of x matched one of y by Python's ==, check that the loose
+    ones (1, 1.0, true, [1]) matched by =."""
     loose = [k for k in x if isinstance(k, _LOOSE)]
     if not loose:
         return True
-    theirs = {_strict_key(k) for k in y if isinstance(k, _LOOSE)}
+    theirs = {_strict_key(k) for k in y}
     return all(_strict_key(k) in theirs for k in loose)
 
 

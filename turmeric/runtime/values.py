@@ -109,7 +109,7 @@ class PList:
         return equals(self, other)
 
     def __hash__(self):
-        return hash(tuple(self))
+        return hash(pvector(self))  # a list = a vector with the same items: same hash
 
     def __repr__(self):
         from .printer import pr_str
@@ -255,7 +255,8 @@ class PSet:
         return len(self._d)
 
     def __eq__(self, other):
-        return isinstance(other, PSet) and self._d.keys() == other._d.keys()
+        from .equality import equals
+        return equals(self, other)
 
     def __hash__(self):
         return hash(frozenset(self._d))

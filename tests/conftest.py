@@ -1,0 +1,35 @@
+"""Shared fixtures for the tests that run `turmeric` in a subprocess."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def tm_env(tmp_path_factory) -> dict:
+    """The environment for a `turmeric` subprocess: one compile cache for the whole test
+    session (so a module compiled once is loaded from the cache after), a scratch directory
+    in TURMERIC_TEST_TMP for programs that write files, UTF-8 output, no debug tracebacks."""
+    env = dict(os.environ)
+    env["TURMERIC_CACHE"] = str(tmp_path_factory.mktemp("turmeric-cache"))
+    env["TURMERIC_TEST_TMP"] = str(tmp_path_factory.mktemp("turmeric-files"))
+    env["PYTHONIOENCODING"] = "utf-8"
+    for var in ("TURMERIC_DEBUG", "TURMERIC_PATH"):
+        env.pop(var, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_tm(tm_env):
+    """run_tm(*args, stdin="", cwd=ROOT) -> CompletedProcess of `python -m turmeric.cli ARGS`."""
+    def run(*args: str, stdin: str = "", cwd: Path = ROOT, timeout: float = 300):
+        return subprocess.run(
+            [sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=tm_env,
+            input=stdin.encode("utf-8"), capture_output=True, timeout=timeout)
+    return run

@@ -1,0 +1,130 @@
+"""The builtins of serialization: serialize, deserialize, atomic checkpoint writes, and
+looking into and editing continuations (continuation-frames, continuation-with)."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from ..runtime.errors import TurmericError
+from ..runtime.values import Continuation, Keyword, PMap, Symbol, plist
+from .decode import deserialize
+from .encode import SPECIAL_FRAMES, serialize
+
+
+def _options(who: str, opts: tuple) -> dict:
+    if len(opts) % 2:
+        raise TurmericError("value", f"{who}: options come in pairs, like :key secret")
+    out = {}
+    for k, v in zip(opts[0::2], opts[1::2]):
+        if type(k) is not Keyword or k.name != "key":
+            raise TurmericError("value", f"{who}: unknown option {k!r} (the option is :key)")
+        out[k.name] = v
+    return out
+
+
+def atomic_write(path: str, data: bytes):
+    """Write `data` to `path` so that a crash at any instant leaves either the old file or
+    the new one: temporary file in the same directory, fsync, rename, fsync the directory."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def frame_description(session, frame, index: int):
+    """A frame as data: {:index :function :file :line :col :source :locals {name value}}."""
+    entry, locs = frame
+    special = SPECIAL_FRAMES.get(entry)
+    if special is not None:
+        return PMap.from_pairs([(Keyword("index"), index), (Keyword("function"), special),
+                                (Keyword("locals"), PMap())])
+    info, site = entry.tm_site
+    s = info.sites[site]
+    pairs = [(Keyword("index"), index), (Keyword("function"), info.symbol), (Keyword("site"), site)]
+    if s.span is not None:
+        from ..runtime.errors import source_line
+        line = source_line(s.span, session.sources)
+        pairs += [(Keyword("file"), s.span.file), (Keyword("line"), s.span.line), (Keyword("col"), s.span.col),
+                  (Keyword("source"), line.strip() if line else None)]
+    names = s.live_names if len(s.live_names) == len(locs) else tuple(f"%{i}" for i in range(len(locs)))
+    from ..runtime.values import Box
+    local_pairs = [(Symbol(n), (v.v if type(v) is Box else v)) for n, v in zip(names, locs)
+                   if not n.startswith("%")]
+    pairs.append((Keyword("locals"), PMap.from_pairs(local_pairs)))
+    return PMap.from_pairs(pairs)
+
+
+def continuation_frames(session, k):
+    if type(k) is not Continuation:
+        raise TurmericError("type", "continuation-frames: expected a continuation")
+    return plist(frame_description(session, f, i) for i, f in enumerate(k.frames))
+
+
+def continuation_with(session, k, index, var, value):
+    """A copy of k whose frame `index` has local `var` set to `value`."""
+    if type(k) is not Continuation:
+        raise TurmericError("type", "continuation-with: expected a continuation")
+    if type(index) is not int or not 0 <= index < len(k.frames):
+        raise TurmericError("value", f"continuation-with: no frame {index!r} (the continuation has {len(k.frames)})")
+    name = var.name if type(var) is Symbol else var if isinstance(var, str) else None
+    entry, locs = k.frames[index]
+    site = getattr(entry, "tm_site", None)
+    if name is None or site is None:
+        raise TurmericError("value", "continuation-with: name the variable with a quoted symbol, like 'x")
+    info, i = site
+    names = info.sites[i].live_names
+    if name not in names:
+        raise TurmericError("value", f"continuation-with: frame {index} ({info.symbol}) has no variable {name}",
+                            hint="its variables: " + " ".join(n for n in names if not n.startswith("%")))
+    from ..runtime.values import Box
+    j = names.index(name)
+    new_locs = list(locs)
+    new_locs[j] = Box(value) if type(locs[j]) is Box else value
+    frames = list(k.frames)
+    frames[index] = (entry, tuple(new_locs))
+    return Continuation(tuple(frames))
+
+
+def session_builtins(session) -> dict:
+    def serialize_(d, x, *opts):
+        return serialize(session, x, _options("serialize", opts).get("key"))
+
+    def deserialize_(d, data, *opts):
+        return deserialize(session, data, _options("deserialize", opts).get("key"))
+
+    def write_checkpoint(d, path, k):
+        if not isinstance(path, str):
+            raise TurmericError("type", "checkpoint: the name must be a string")
+        atomic_write(path, serialize(session, k))
+        return path
+
+    def save_atomically(d, path, data):
+        if not isinstance(path, str) or not isinstance(data, (bytes, str)):
+            raise TurmericError("type", "write-file-atomic: expected a path and bytes or a string")
+        atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+        return None
+
+    return {
+        "serialize": serialize_, "deserialize": deserialize_,
+        "%write-checkpoint": write_checkpoint, "write-file-atomic": save_atomically,
+        "continuation-frames": lambda d, k: continuation_frames(session, k),
+        "continuation-with": lambda d, k, i, var, value: continuation_with(session, k, i, var, value),
+        "continuation?": lambda d, x: type(x) is Continuation,
+        "frames-count": lambda d, k: len(k.frames) if type(k) is Continuation else 0,
+    }
+

@@ -1,0 +1,236 @@
+"""Records -> values and continuations (spec/serialization.md).
+
+Decoding never runs code from the data: a function or frame names a stable symbol, which
+resolves only to code compiled from a module on the module path (loading that module runs
+its definitions, nothing else). Every record is checked before it is used; anything malformed
+is a `deserialize` error, a changed or missing function a `schema-mismatch` error whose value
+is the struct (schema-mismatch detail old-version).
+
+Three passes, no recursion: shells for refs and boxes, then every other record in index order
+(each may refer only to earlier records or to shells), then the shells' contents.
+"""
+from __future__ import annotations
+
+from ..runtime import higher_order, machine
+from ..runtime.errors import TurmericError
+from ..runtime.errors_convert import SCHEMA_MISMATCH
+from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, StructType, Symbol, plist, vector
+from . import wire
+from .encode import (
+    T_BOX, T_BUILTIN, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT, T_STYPE,
+    T_TUPLE, T_VECTOR, TAG_NAMES,
+)
+
+corrupt = wire.corrupt
+SPECIAL_ENTRIES = {"%prompt": machine.prompt_entry, "%redo": machine.redo_entry,
+                   "%try-with": machine.trywith_entry, "%call-handler": machine._call_handler_entry}
+
+
+class Ref_:
+    """A reference to record `i`, as read from the data."""
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+
+def ext_hook(code: int, data: bytes):
+    if code == wire.EXT_REF:
+        if len(data) != 4:
+            raise corrupt("a record reference has the wrong size")
+        return Ref_(int.from_bytes(data, "big"))
+    if code in (wire.EXT_KEYWORD, wire.EXT_SYMBOL):
+        try:
+            name = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise corrupt("a keyword or symbol name is not UTF-8") from None
+        return Keyword(name) if code == wire.EXT_KEYWORD else Symbol(name)
+    if code == wire.EXT_BIGINT:
+        if not data:
+            raise corrupt("an empty big integer")
+        return int.from_bytes(data, "big", signed=True)
+    raise corrupt(f"unknown extension type {code}")
+
+
+def schema_mismatch(detail: str, old_version) -> TurmericError:
+    value = SCHEMA_MISMATCH.cls(detail, old_version)
+    return TurmericError("schema-mismatch", detail, value=value,
+                         hint="the code this checkpoint was saved with changed; see spec/serialization.md")
+
+
+class Decoder:
+    def __init__(self, session, header, records):
+        self.session = session
+        if not isinstance(header, dict) or not isinstance(header.get("modules"), list):
+            raise corrupt("the header is malformed")
+        if not isinstance(records, list):
+            raise corrupt("the record table is malformed")
+        self.modules = header["modules"]
+        for m in self.modules:
+            if not (isinstance(m, list) and len(m) == 3 and isinstance(m[0], str)
+                    and (m[2] is None or isinstance(m[2], str))):
+                raise corrupt("a module entry in the header is malformed")
+        self.records = records
+        self.values: list = [None] * len(records)
+        self.built = [False] * len(records)
+
+    def decode(self, root):
+        recs = self.records
+        for i, r in enumerate(recs):
+            if not isinstance(r, list) or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
+                raise corrupt(f"record {i} is malformed")
+            if r[0] == T_REF:
+                self.values[i] = Ref(None)
+                self.built[i] = True
+            elif r[0] == T_BOX:
+                self.values[i] = Box(None)
+                self.built[i] = True
+        for i, r in enumerate(recs):
+            if r[0] not in (T_REF, T_BOX):
+                self.values[i] = self.build(i, r)
+                self.built[i] = True
+        for i, r in enumerate(recs):
+            if r[0] in (T_REF, T_BOX):
+                if len(r) != 2:
+                    raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
+                v = self.val(r[1], i)
+                if r[0] == T_REF:
+                    self.values[i].value = v
+                else:
+                    self.values[i].v = v
+        return self.val(root, -1)
+
+    def val(self, x, at: int):
+        if type(x) is Ref_:
+            if not 0 <= x.i < len(self.records) or not self.built[x.i]:
+                raise corrupt(f"record {at} refers to record {x.i}, which does not exist (yet)")
+            return self.values[x.i]
+        if type(x) in (list, dict):
+            raise corrupt(f"record {at} holds a nested array where a value belongs")
+        return x
+
+    def vals(self, xs, at):
+        return [self.val(x, at) for x in xs]
+
+    def build(self, i: int, r: list):
+        tag = r[0]
+        if tag == T_LIST:
+            return plist(self.vals(r[1:], i))
+        if tag == T_VECTOR:
+            return vector(self.vals(r[1:], i))
+        if tag == T_TUPLE:
+            return tuple(self.vals(r[1:], i))
+        if tag == T_MAP:
+            items = self.vals(r[1:], i)
+            if len(items) % 2:
+                raise corrupt(f"record {i} (map) has an odd number of items")
+            try:
+                return PMap.from_pairs(zip(items[0::2], items[1::2]))
+            except TypeError:
+                raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
+        if tag == T_SET:
+            try:
+                return PSet(self.vals(r[1:], i))
+            except TypeError:
+                raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
+        if tag == T_STRUCT:
+            self.need(r, 3, i, str, int)
+            stype = self.session.find_struct_type(r[1])
+            fields = self.vals(r[3:], i)
+            if stype is None:
+                raise schema_mismatch(f"struct {r[1]} no longer exists", None)
+            if len(fields) != r[2] or len(fields) != len(stype.fields):
+                raise schema_mismatch(f"struct {r[1]} changed: it had {r[2]} fields, now {len(stype.fields)}", None)
+            return stype.cls(*fields)
+        if tag == T_STYPE:
+            self.need(r, 3, i, str, list)
+            stype = self.session.find_struct_type(r[1])
+            if stype is None or list(stype.fields) != r[2]:
+                raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
+            return stype
+        if tag == T_CONT:
+            frames = self.vals(r[1:], i)
+            for f in frames:
+                if type(f) is not tuple or len(f) != 2:
+                    raise corrupt(f"record {i} (continuation) holds something that is not a frame")
+            return Continuation(tuple(frames))
+        if tag == T_FRAME:
+            return self.frame(i, r)
+        if tag == T_FN:
+            return self.function(i, r)
+        if tag == T_BUILTIN:
+            self.need(r, 2, i, str)
+            f = self.session.core.get(r[1])
+            if f is None:
+                raise schema_mismatch(f"the builtin {r[1]} no longer exists", None)
+            return f
+        if tag == T_RESOURCE:
+            self.need(r, 3, i, str)
+            return self.session.unmarshal_resource(r[1], self.val(r[2], i))
+        raise corrupt(f"record {i} has an unknown tag {tag}")
+
+    def need(self, r, n, i, *types):
+        if len(r) < n:
+            raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is too short")
+        for j, t in enumerate(types, start=1):
+            if not isinstance(r[j], t) or isinstance(r[j], bool) and t is int:
+                raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) has a malformed field {j}")
+
+    def module(self, j, i):
+        if type(j) is not int or not 0 <= j < len(self.modules):
+            raise corrupt(f"record {i} names module {j}, which is not in the header")
+        return self.modules[j]
+
+    def resolve(self, mod_index, symbol: str, code_hash: str, i: int):
+        name, version, path = self.module(mod_index, i)
+        found = self.session.resolve_symbol(name, symbol, path)
+        mod = self.session.modules.get(name)
+        new_version = mod.version if mod is not None else None
+        if found is None:
+            raise schema_mismatch(
+                f"module {name}: function {symbol} no longer exists (saved with version {version}, "
+                f"the code is version {new_version})", version)
+        if found.code_hash != code_hash and code_hash != "builtin":
+            raise schema_mismatch(
+                f"module {name}: function {symbol} changed since the checkpoint was saved "
+                f"(code hash {code_hash} -> {found.code_hash}; saved with version {version}, "
+                f"the code is version {new_version})", version)
+        return found, mod
+
+    def frame(self, i, r):
+        if len(r) < 5 or not isinstance(r[2], str) or type(r[3]) is not int or not isinstance(r[4], str):
+            raise corrupt(f"record {i} (frame) is malformed")
+        locs = tuple(self.vals(r[5:], i))
+        if r[1] is None:
+            entry = SPECIAL_ENTRIES.get(r[2])
+            if entry is None:
+                raise corrupt(f"record {i} names an unknown special frame {r[2]!r}")
+            return (entry, locs)
+        info, mod = self.resolve(r[1], r[2], r[4], i)
+        site = r[3]
+        if not 0 <= site < len(info.sites):
+            raise schema_mismatch(f"function {r[2]} has no call site {site} any more", self.module(r[1], i)[1])
+        entry_name = info.sites[site].entry
+        entry = getattr(higher_order, entry_name, None) if mod is None else mod.ns.get(entry_name)
+        if entry is None:
+            raise schema_mismatch(f"the resume entry of {r[2]} at site {site} is gone", None)
+        if len(locs) != len(info.sites[site].live):
+            raise schema_mismatch(f"function {r[2]} keeps different variables at call site {site} now", None)
+        return (entry, locs)
+
+    def function(self, i, r):
+        if len(r) < 4 or not isinstance(r[2], str) or not isinstance(r[3], str):
+            raise corrupt(f"record {i} (fn) is malformed")
+        info, mod = self.resolve(r[1], r[2], r[3], i)
+        captured = self.vals(r[4:], i)
+        if len(captured) != len(info.free):
+            raise schema_mismatch(f"function {r[2]} captures different variables now", None)
+        f = mod.ns.get(info.pyname) if mod is not None else None
+        if f is None:
+            raise schema_mismatch(f"function {r[2]} is not defined in module {info.module}", None)
+        return f(*captured) if info.free else f
+
+
+def deserialize(session, data, key=None):
+    header, records, root = wire.unpack(data, key, ext_hook)
+    return Decoder(session, header, records).decode(root)
