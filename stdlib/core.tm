@@ -44,3 +44,11 @@
   `(cloneable-shift [k#]
      (core/%write-checkpoint (str "checkpoint-" ~name ".bin") k#)
      (continue k# ~value)))
+
+(defclass Serializable [a]
+  (serialize [x : a] : bytes)
+  (deserialize [b : bytes] : a))
+
+(defclass Resource-Serializable [a]
+  (marshal [x : a] : resource-token)
+  (unmarshal [token : resource-token] : a))

@@ -406,9 +406,10 @@ class Analyzer:
             methods.append(m.first.name)
         cname = items[1].name
         self.ctx.globals.update([cname] + methods)
-        return ir.Call(ir.Core("%defclass", x.span),
+        make = ir.Call(ir.Core("%defclass", x.span),
                        [ir.Const(cname, x.span), ir.Const(self.ctx.name, x.span),
                         ir.Const(tuple(methods), x.span)], x.span)
+        return ir.SetGlobal(cname, make, x.span, define=True)
 
     def form_instance(self, x, toplevel=False):
         """(instance Class Type [constraints]? (method [args] body...) ...)"""

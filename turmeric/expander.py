@@ -200,10 +200,13 @@ class Expander:
             out.append(items[i])
             i += 1
         for m in items[i:]:
+            if is_sym(m, "..."):
+                continue  # `...`: the built-in behaviour is the instance
             if type(m) is not PList or m.count < 2 or not is_sym(m.first):
                 fail("an instance method looks like (name [args] body...)", m)
             mi = list(m)
-            fn = self._expand_fn(L(m.span, sym("fn", m.span), mi[0], *mi[1:]))
+            # anonymous: inside the method its name means the class's method, not itself
+            fn = self._expand_fn(L(m.span, sym("fn", m.span), *mi[1:]))
             out.append(L(m.span, mi[0], fn))
         return L(form.span, *out)
 

@@ -84,8 +84,10 @@ class Session:
     def _build_core(self):
         from .runtime import builtins_core, higher_order
         from .runtime.builtins_core import PURE_BUILTINS
+        from .runtime.resources import RESOURCE_BUILTINS
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
         self.pure.update(internal_pure())
+        self.pure.update(RESOURCE_BUILTINS)
         self.core: dict[str, Any] = {name: wrap_pure(name, f) for name, f in self.pure.items()}
         self.core.update(higher_order.HIGHER_ORDER)
         self.core.update({
@@ -105,8 +107,17 @@ class Session:
         _ = builtins_core
         core_file = stdlib_dir() / "core.tm"
         mod = self.load_file(str(core_file), name="core")
+        from .runtime.typeclasses import TypeClass
+        for g in sorted(mod.globals):
+            value = mod.ns.get("g_" + mangle(g))
+            if isinstance(value, TypeClass):
+                for m in value.methods:  # a stdlib class's default is the builtin of that name
+                    if m in self.core and m not in value.defaults:
+                        value.defaults[m] = self.core[m]
         for g in sorted(mod.globals):
             self.core[g] = mod.ns.get("g_" + mangle(g))
+            if g in self.pure:  # a Turmeric definition replaces the builtin of that name
+                del self.pure[g]
         self.core_macros.update(mod.macros)
 
     def core_names(self) -> frozenset:

@@ -364,6 +364,9 @@ def bit_shift_right(x, n):
 # ---------------------------------------------------------------------------------------------
 # comparison and identity
 
+from . import equality as _equality  # noqa: E402
+
+
 def eq(x, *ys):
     if len(ys) == 1:
         y = ys[0]
@@ -374,15 +377,14 @@ def eq(x, *ys):
             return x == y
         return _equals(x, y)
     for y in ys:
-        if not equals(x, y):
+        if not _equals(x, y):
             return False
         x = y
     return True
 
 
 def _equals(a, b):
-    from .equality import equals
-    return equals(a, b)
+    return _equality.equals(a, b)
 
 
 def not_eq(x, *ys):

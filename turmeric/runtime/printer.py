@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .names import demangle_any
+from .names import demangle, demangle_any
 from .values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref,
                      StructType, StructValue, Symbol, is_vector)
 
@@ -137,10 +137,24 @@ def _scalar(v) -> str:
 
 
 def fn_name(f) -> str:
-    """The Turmeric name of a callable: its __turmeric_name__, else its demangled __name__."""
+    """The Turmeric name of a callable: its __turmeric_name__; for compiled code the stable
+    symbol in its Python name (`F_main_ofib` is main.fib; a closure made by the factory
+    `K_main_oadder_dfn_n1` is main.adder/fn#1); for a builtin that takes functions, its
+    Turmeric name; else its demangled __name__."""
     name = getattr(f, "__turmeric_name__", None)
     if isinstance(name, str):
         return name
+    qual = getattr(f, "__qualname__", None)
+    if isinstance(qual, str):
+        outer = qual.split(".<locals>.", 1)[0]
+        if outer[:2] in ("F_", "K_"):
+            symbol = demangle(outer[2:])
+            if symbol:
+                return symbol
+    from .higher_order import HIGHER_ORDER
+    for tm_name, g in HIGHER_ORDER.items():
+        if g is f:
+            return tm_name
     name = getattr(f, "__name__", None)
     return demangle_any(name) if isinstance(name, str) else type(f).__name__
 

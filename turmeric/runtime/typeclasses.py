@@ -1,23 +1,169 @@
-"""Typeclasses: defclass and instance (filled in by the serialization work)."""
+"""Typeclasses: (defclass Name [a] (method [x : a] : type) ...) and
+(instance Name Type [constraints]? (method [args] body...) ...).
+
+A method is a function that dispatches on the runtime type of its first argument to the
+instance for that type, and falls back to the class's default (a builtin) when there is none.
+Type names: int (also int64), float, string, bool, nil, keyword, symbol, list, vector, map,
+set, fn, bytes, ref, continuation, and struct names. An instance whose body is `...` declares
+that the built-in behaviour is the instance.
+
+Serializable (serialize / deserialize) and Resource-Serializable (marshal / unmarshal) are
+classes like any other, defined in stdlib/core.tm. The serializer asks them for a value's
+token when it meets a type with a user instance, and hands the token back on load.
+"""
 from __future__ import annotations
 
 from .errors import TurmericError
+from .values import (
+    Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, is_vector,
+)
+
+TYPE_ALIASES = {"int64": "int", "int32": "int", "integer": "int", "str": "string", "boolean": "bool",
+                "float64": "float", "double": "float", "any": "any"}
+
+# class name -> (method that makes the token, method that rebuilds the value)
+TOKEN_METHODS = {"Serializable": ("serialize", "deserialize"),
+                 "Resource-Serializable": ("marshal", "unmarshal")}
+
+
+def type_key(x) -> str:
+    t = type(x)
+    if x is None:
+        return "nil"
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "float"
+    if t is str:
+        return "string"
+    if t is bytes:
+        return "bytes"
+    if t is Keyword:
+        return "keyword"
+    if t is Symbol:
+        return "symbol"
+    if t is PList:
+        return "list"
+    if is_vector(x):
+        return "vector"
+    if t is PMap:
+        return "map"
+    if t is PSet:
+        return "set"
+    if t is Ref:
+        return "ref"
+    if t is Continuation:
+        return "continuation"
+    if isinstance(x, StructValue):
+        return x.stype.name
+    name = getattr(t, "turmeric_type", None)
+    if name is not None:
+        return name
+    if callable(x):
+        return "fn"
+    return t.__name__
 
 
 class TypeClass:
+    """A class: its methods and, per type name, the instance's implementations."""
+
+    def __init__(self, name: str, module: str, methods: tuple[str, ...]):
+        self.name = name
+        self.module = module
+        self.methods = methods
+        self.instances: dict[str, dict] = {}
+        self.defaults: dict[str, object] = {}
+        self.dispatchers = {m: self._dispatcher(m) for m in methods}
+
+    def __repr__(self):
+        return f"#<class {self.name}>"
+
+    def _dispatcher(self, method: str):
+        cls = self
+
+        def dispatch(d, *args):
+            impl = None
+            if args:
+                inst = cls.instances.get(type_key(args[0]))
+                if inst is not None:
+                    impl = inst.get(method)
+            if impl is None:
+                impl = cls.defaults.get(method)
+            if impl is None:
+                key = type_key(args[0]) if args else "no argument"
+                raise TurmericError("type", f"{method}: no instance of {cls.name} for {key}",
+                                    hint=f"define one with (instance {cls.name} {key} ({method} [x] ...))")
+            return impl(d + 1, *args)
+        dispatch.__turmeric_name__ = method
+        dispatch.__qualname__ = f"{self.module}.{method}"
+        return dispatch
+
     @staticmethod
     def define(session, name, module, methods):
-        raise TurmericError("compile", "defclass is not implemented yet")
+        """(defclass ...): a class of that name that already exists in core is reopened, so a
+        program may restate a stdlib class (the design note restates Serializable)."""
+        existing = session.core.get(name)
+        if isinstance(existing, TypeClass) and set(methods) <= set(existing.methods):
+            cls = existing
+        else:
+            cls = TypeClass(name, module, tuple(methods))
+        mod = session.modules.get(module)
+        if mod is not None:
+            from .names import mangle
+            for m in methods:
+                mod.ns["g_" + mangle(m)] = cls.dispatchers[m]
+        return cls
 
 
 def add_instance(session, cls, type_name, methods):
-    raise TurmericError("compile", "instance is not implemented yet")
-
-
-def marshal_resource(session, x):
+    """(instance Class Type (method [args] body) ...): methods come as name, fn pairs."""
+    if not isinstance(cls, TypeClass):
+        raise TurmericError("type", f"instance: {cls!r} is not a class made by defclass")
+    tname = TYPE_ALIASES.get(type_name, type_name)
+    impls = {}
+    for name, fn in zip(methods[0::2], methods[1::2]):
+        if name not in cls.methods:
+            raise TurmericError("compile", f"instance: {name} is not a method of {cls.name} "
+                                           f"(its methods: {' '.join(cls.methods)})")
+        impls[name] = fn
+    if impls or tname not in cls.instances:
+        cls.instances[tname] = impls
     return None
 
 
-def unmarshal_resource(session, type_name, token):
-    from .errors import TurmericError
-    raise TurmericError("deserialize", f"no Resource-Serializable instance for {type_name}")
+def _classes(session):
+    for name in TOKEN_METHODS:
+        cls = session.core.get(name)
+        if isinstance(cls, TypeClass):
+            yield name, cls
+
+
+def marshal_resource(session, x):
+    """(type name, token) for a value whose type has a user instance that makes a token."""
+    key = type_key(x)
+    for name, cls in _classes(session):
+        impl = cls.instances.get(key, {}).get(TOKEN_METHODS[name][0])
+        if impl is not None:
+            return key, session.call(impl, x, who=f"{TOKEN_METHODS[name][0]} of {key}")
+    resource = getattr(x, "tm_marshal", None)
+    if resource is not None:
+        return type_key(x), resource()
+    return None
+
+
+def unmarshal_resource(session, type_name: str, token):
+    for name, cls in _classes(session):
+        impl = cls.instances.get(type_name, {}).get(TOKEN_METHODS[name][1])
+        if impl is not None:
+            return session.call(impl, token, who=f"{TOKEN_METHODS[name][1]} of {type_name}")
+    from .resources import BUILTIN_RESOURCES
+    rebuild = BUILTIN_RESOURCES.get(type_name)
+    if rebuild is not None:
+        return rebuild(token)
+    raise TurmericError("schema-mismatch", f"no instance of Serializable or Resource-Serializable "
+                                           f"rebuilds a {type_name} here")
+
+
+_ = StructType

@@ -1,0 +1,10 @@
+; if: only nil and false are false; a missing else is nil. do: the value of the last form.
+(println (if true :yes :no) (if false :yes :no) (if nil :yes :no))
+(def zero 0)
+(def empty-string "")
+(println (if zero :yes :no) (if empty-string :yes :no) (if '() :yes :no) (if [] :yes :no))
+(prn (if false :yes))
+(println (do 1 2 3))
+(prn (do))
+(do (print "a") (print "b") (println "c"))
+(println (if (> 2 1) (do (print "side effect ") :then) :else))

@@ -1,0 +1,175 @@
+"""Resources: values that stand for something outside the program (an open file, a socket).
+
+Each marshals to a token of plain data and is rebuilt from it in a fresh process: a file
+reopens at the same position (a file being written is cut back to that position, so what is
+on disk matches the checkpoint), a socket reconnects to the same address. The built-in
+instances of Resource-Serializable for FileHandle and Socket are these two classes.
+"""
+from __future__ import annotations
+
+import socket
+
+from .errors import TurmericError
+from .values import Keyword, PMap
+
+MODES = {"read": "r", "write": "w", "append": "a"}
+
+
+def _kw(name):
+    return Keyword(name)
+
+
+class FileHandle:
+    turmeric_type = "FileHandle"
+
+    def __init__(self, path: str, mode: str = "read", position: int = 0, restoring: bool = False):
+        if mode not in MODES:
+            raise TurmericError("value", f"open-file: unknown mode :{mode} (use :read, :write or :append)")
+        self.path = path
+        self.mode = mode
+        try:
+            if restoring and mode == "write":
+                self.file = open(path, "r+", encoding="utf-8", newline="")
+                self.file.seek(position)
+                self.file.truncate()
+            else:
+                self.file = open(path, MODES[mode], encoding="utf-8", newline="")
+                if restoring and mode == "read":
+                    self.file.seek(position)
+        except OSError as e:
+            raise TurmericError("io", f"open-file: cannot open {path}: {e.strerror}") from None
+
+    def __repr__(self):
+        state = "closed" if self.file is None else f"at {self.position()}"
+        return f"#<FileHandle {self.path} :{self.mode} {state}>"
+
+    def position(self) -> int:
+        return self.file.tell() if self.file is not None else 0
+
+    def read_line(self):
+        self._open("read-line")
+        line = self.file.readline()
+        if line == "":
+            return None
+        return line[:-1] if line.endswith("\n") else line
+
+    def write_line(self, s: str):
+        self._open("write-line")
+        if self.mode == "read":
+            raise TurmericError("io", f"write-line: {self.path} is open for reading")
+        self.file.write(s + "\n")
+        self.file.flush()
+
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def _open(self, who):
+        if self.file is None:
+            raise TurmericError("io", f"{who}: the file {self.path} is closed")
+
+    def tm_marshal(self):
+        return PMap.from_pairs([(_kw("type"), "FileHandle"), (_kw("path"), self.path),
+                                (_kw("mode"), _kw(self.mode)), (_kw("position"), self.position()),
+                                (_kw("closed"), self.file is None)])
+
+    @staticmethod
+    def unmarshal(token):
+        path, mode, pos = token.get(_kw("path")), token.get(_kw("mode")), token.get(_kw("position"))
+        if not isinstance(path, str) or type(mode) is not Keyword or type(pos) is not int:
+            raise TurmericError("deserialize", "a FileHandle token needs :path, :mode and :position")
+        fh = FileHandle(path, mode.name, pos, restoring=True)
+        if token.get(_kw("closed")):
+            fh.close()
+        return fh
+
+
+class Socket:
+    """A line-oriented TCP client connection."""
+    turmeric_type = "Socket"
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        try:
+            self.sock = socket.create_connection((host, port), timeout=30)
+        except OSError as e:
+            raise TurmericError("io", f"tcp-connect: cannot connect to {host}:{port}: {e.strerror or e}") from None
+        self.reader = self.sock.makefile("r", encoding="utf-8", newline="\n")
+
+    def __repr__(self):
+        return f"#<Socket {self.host}:{self.port}>"
+
+    def read_line(self):
+        line = self.reader.readline()
+        return None if line == "" else line.rstrip("\n")
+
+    def write_line(self, s: str):
+        self.sock.sendall((s + "\n").encode("utf-8"))
+
+    def close(self):
+        self.reader.close()
+        self.sock.close()
+
+    def tm_marshal(self):
+        return PMap.from_pairs([(_kw("type"), "Socket"), (_kw("host"), self.host), (_kw("port"), self.port)])
+
+    @staticmethod
+    def unmarshal(token):
+        return Socket(token.get(_kw("host")), token.get(_kw("port")))
+
+
+BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal}
+
+
+def _handle(x, who):
+    if isinstance(x, (FileHandle, Socket)):
+        return x
+    from .builtins_core import type_name
+    raise TurmericError("type", f"{who}: expected a file handle or socket, got {type_name(x)}")
+
+
+def open_file(path, mode=None):
+    if not isinstance(path, str):
+        raise TurmericError("type", "open-file: the path must be a string")
+    return FileHandle(path, mode.name if type(mode) is Keyword else "read")
+
+
+def read_line(handle=None):
+    if handle is None:
+        from .builtins_io import read_line as read_stdin_line
+        return read_stdin_line()
+    return _handle(handle, "read-line").read_line()
+
+
+def write_line(handle, s):
+    _handle(handle, "write-line").write_line(s if isinstance(s, str) else str(s))
+
+
+def close(handle):
+    _handle(handle, "close").close()
+
+
+def marshal(x):
+    m = getattr(x, "tm_marshal", None)
+    if m is None:
+        from .builtins_core import type_name
+        raise TurmericError("type", f"marshal: no Resource-Serializable instance for {type_name(x)}")
+    return m()
+
+
+def unmarshal(token):
+    t = token.get(_kw("type")) if isinstance(token, PMap) else None
+    rebuild = BUILTIN_RESOURCES.get(t)
+    if rebuild is None:
+        raise TurmericError("value", "unmarshal: the token names no resource type this program knows")
+    return rebuild(token)
+
+
+RESOURCE_BUILTINS = {
+    "open-file": open_file, "read-line": read_line, "write-line": write_line, "close": close,
+    "file-handle-path": lambda fh: _handle(fh, "file-handle-path").path,
+    "file-position": lambda fh: _handle(fh, "file-position").position(),
+    "tcp-connect": lambda host, port: Socket(host, port),
+    "marshal": marshal, "unmarshal": unmarshal,
+}
