@@ -12,12 +12,27 @@ EXIT_USAGE = 64
 EXIT_INTERNAL = 70
 
 
+class UsageParser(argparse.ArgumentParser):
+    """argparse, exiting with 64 (usage) on a bad command line."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"turmeric: error[usage]: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="turmeric", description="Turmeric: continuations as values.")
+    parser = UsageParser(prog="turmeric", description="Turmeric: continuations as values.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run a program")
     p_run.add_argument("file")
     p_run.add_argument("args", nargs="*")
+    p_resume = sub.add_parser("resume", help="resume a saved continuation in this fresh process")
+    p_resume.add_argument("file")
+    p_resume.add_argument("--value", help="a Turmeric expression: the value the suspended call returns")
+    p_inspect = sub.add_parser("inspect", help="show the frames and variables of a saved continuation")
+    p_inspect.add_argument("file")
+    p_inspect.add_argument("--json", action="store_true", help="print JSON for tools")
     p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
     p_compile.add_argument("--dump", choices=["read", "expand", "ir", "python"], default="python")
     p_compile.add_argument("file")
@@ -27,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compile":
             return cmd_compile(args)
+        if args.command in ("resume", "inspect"):
+            from . import cli_continuations
+            return getattr(cli_continuations, "cmd_" + args.command)(args)
     except TurmericError as e:
         sys.stdout.flush()
         print(format_error(e), file=sys.stderr)

@@ -1,0 +1,61 @@
+"""`turmeric resume FILE [--value EXPR]` and `turmeric inspect FILE [--json]`."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from .runtime.errors import TurmericError
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise TurmericError("io", f"cannot read {path}: {e.strerror}") from None
+
+
+def _session_for(path: str):
+    """A session whose module path starts at the checkpoint's directory and the cwd."""
+    from .session import Session
+    return Session(module_path=[os.path.dirname(os.path.abspath(path)), os.getcwd()])
+
+
+def cmd_resume(args) -> int:
+    from .runtime import machine
+    from .runtime.builtins_io import TurmericExit
+    from .runtime.printer import pr_str
+    from .runtime.values import Continuation
+    from .serialize.decode import deserialize
+    session = _session_for(args.file)
+    data = _read(args.file)
+    try:
+        k = session.run(lambda: deserialize(session, data))
+        if type(k) is not Continuation:
+            raise TurmericError("type", f"{args.file} holds a {type(k).__name__}, not a continuation",
+                                hint="turmeric resume takes a file written from a continuation, e.g. by checkpoint")
+        value = None
+        if args.value is not None:
+            results = session.eval_string(args.value, module="resume", file="<--value>")
+            value = results[-1] if results else None
+        result = session.run(machine.run, lambda d: machine.resume(d, k, value), ())
+    except TurmericExit as e:
+        sys.stdout.flush()
+        return e.code
+    if result is not None:
+        print(pr_str(result))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    from .serialize.inspect import describe, render_text
+    data = _read(args.file)
+    session = _session_for(args.file)
+    report = describe(session, data, args.file)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(render_text(report))
+    return 0
