@@ -216,7 +216,7 @@ class FnLowering:
         if t is ir.Global:
             return E(f"g_{mangle(n.name)}")
         if t is ir.ModuleRef:
-            return E(f"MOD({n.module!r}, {n.name!r})")
+            return E(f"M_{mangle(n.module)}[{'g_' + mangle(n.name)!r}]")
         if t is ir.Core:
             return E(f"C_{mangle(n.name)}", simple=True)
         if t is ir.Field:

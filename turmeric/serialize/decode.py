@@ -211,7 +211,8 @@ class Decoder:
         if not 0 <= site < len(info.sites):
             raise schema_mismatch(f"function {r[2]} has no call site {site} any more", self.module(r[1], i)[1])
         entry_name = info.sites[site].entry
-        entry = getattr(higher_order, entry_name, None) if mod is None else mod.ns.get(entry_name)
+        builtin = info.code_hash == "builtin"
+        entry = getattr(higher_order, entry_name, None) if builtin else mod.ns.get(entry_name)
         if entry is None:
             raise schema_mismatch(f"the resume entry of {r[2]} at site {site} is gone", None)
         if len(locs) != len(info.sites[site].live):

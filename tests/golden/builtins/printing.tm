@@ -1,0 +1,15 @@
+; print / println write values as str does (strings raw, also inside collections);
+; pr / prn readably; str concatenates, nil adds nothing; pr-str is the readable string.
+(print "a" :b [1 "c"])
+(newline)
+(println "total:" 3)
+(println)
+(pr "a" :b)
+(newline)
+(prn ["a" nil] {:k "v"} #{"s"} '("x"))
+(println ["a" nil] {:k "v"} '("x"))
+(println (str "a" 1 nil :k [nil "b"]))
+(prn (str) (str nil) (str 1.5) (str 'sym) (str '(1 "2")))
+(prn (pr-str "a" 1 nil))
+(prn (pr-str) (pr-str "q\"uote"))
+(prn (print "") (println "x") (prn) (flush))

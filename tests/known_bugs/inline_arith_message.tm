@@ -1,0 +1,6 @@
+; spec/builtins.md: a wrong argument type is `name: expected <what>, got <type> <value>`.
+; The compiled + reports "+: expected numbers, got integer and keyword" instead.
+(println (try (+ 1 :a) (catch [e] (ex-message e))))
+(defn add1 [x] (+ x 1))
+(println (try (add1 "a") (catch [e] (ex-message e))))
+(println (try (* 2 nil) (catch [e] (ex-message e))))
