@@ -281,6 +281,8 @@ class FnLowering:
     def truth(self, e: E, out: list, span) -> E:
         if e.boolean:
             return e
+        if e.simple and (python_literal_kind(e.text) is not None):
+            return E("False" if e.text in ("None", "False") else "True", frozenset(), True, True)
         e = self.simple(e, out, span)
         return E(f"({e.text} is not None and {e.text} is not False)", e.reads, True)
 
@@ -333,6 +335,9 @@ class FnLowering:
     def inline(self, name: str, args: list[E], out: list, span) -> E | None:
         reads = frozenset().union(*(a.reads for a in args)) if args else frozenset()
         if name == "not" and len(args) == 1:
+            a = self.truth(args[0], out, span)
+            if a.text in ("True", "False"):
+                return E("False" if a.text == "True" else "True", frozenset(), True, True)
             a = self.simple(args[0], out, span)
             return E(f"({a.text} is None or {a.text} is False)", a.reads, True)
         if name == "nil?" and len(args) == 1:
@@ -523,6 +528,14 @@ def is_simple(n: ir.Node) -> bool:
 
 def is_trivial(n: ir.Node) -> bool:
     return type(n) is ir.Const or (type(n) is ir.Local and not n.var.boxed)
+
+
+def python_literal_kind(text: str) -> str | None:
+    """'const' if the text is a Python literal the compiler wrote (a number, string, nil,
+    true, false or a Q_ constant), else None."""
+    if text in ("None", "True", "False") or text.startswith(("'", '"', "Q_")) or is_number_literal(text):
+        return "const"
+    return None
 
 
 def literal_type(text: str) -> str | None:

@@ -4,3 +4,4 @@
 (defn add1 [x] (+ x 1))
 (println (try (add1 "a") (catch [e] (ex-message e))))
 (println (try (* 2 nil) (catch [e] (ex-message e))))
+(println (try (< 1 "2") (catch [e] (ex-message e))))

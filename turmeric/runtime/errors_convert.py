@@ -83,6 +83,12 @@ def fn_display(pyname: str) -> str:
     return demangle_any(pyname)
 
 
+def _not_a_number(op: str, left: str, right: str) -> TurmericError:
+    culprit = left if left not in ("int", "float") else right
+    op = {"**": "expt", "//": "quot", "%": "mod"}.get(op, op)
+    return TurmericError("type", f"{op}: expected a number, got {_tn(culprit)}")
+
+
 def _arity(pyname: str, expected, got: int) -> TurmericError:
     return TurmericError("arity", f"{fn_display(pyname)} takes {expected} argument{'s' if expected != 1 else ''}, got {got}")
 
@@ -104,13 +110,13 @@ def python_error(e: BaseException) -> TurmericError:
             return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")
         m = re.match(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'", msg)
         if m:
-            return TurmericError("type", f"{m.group(1).strip()}: expected numbers, got {_tn(m.group(2))} and {_tn(m.group(3))}")
+            return _not_a_number(m.group(1).strip(), m.group(2), m.group(3))
         m = re.match(r"'(.+)' not supported between instances of '(\w+)' and '(\w+)'", msg)
         if m:
-            return TurmericError("type", f"{m.group(1)}: expected numbers, got {_tn(m.group(2))} and {_tn(m.group(3))}")
+            return _not_a_number(m.group(1), m.group(2), m.group(3))
         m = re.match(r"can only concatenate (\w+) \(not \"(\w+)\"\) to", msg)
         if m:
-            return TurmericError("type", f"+: expected numbers, got {_tn(m.group(1))} and {_tn(m.group(2))}")
+            return _not_a_number("+", m.group(1), m.group(2))
         m = re.match(r"'(\w+)' object is not callable", msg)
         if m:
             return TurmericError("type", f"a {_tn(m.group(1))} is not a function and cannot be called",

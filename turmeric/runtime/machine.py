@@ -127,7 +127,8 @@ def try_with(d, thunk, handler):
     try:
         return thunk(d + 1)
     except Thrown as t:
-        k = Continuation(tuple(t.frames))
+        # deep handler: k ends with this try-with, so the resumed code is still under it
+        k = Continuation(tuple(t.frames) + ((trywith_entry, (handler,)),))
         return handler(d + 1, t.value, k)
     except Unwind as u:
         u.frames.append((trywith_entry, (handler,)))
@@ -220,7 +221,7 @@ def _deliver_thrown(stack, t: Thrown):
     entry, locs = stack[i]
     del stack[i:]
     if entry is trywith_entry:
-        return (locs[0], (t.value, Continuation(above)))
+        return (locs[0], (t.value, Continuation(above + ((entry, locs),))))
     return (entry, (Raising(t), *locs))
 
 

@@ -1,0 +1,10 @@
+; Making collections: list vector hash-map hash-set vec set cons conj into concat.
+(prn (list 1 2) (list) (vector 1 2) (vector) (hash-map :a 1 :b 2) (hash-map :a 1 :a 2))
+(prn (hash-set 1 2 1) (vec '(1 2)) (vec {:a 1}) (vec nil) (vec "ab") (set [1 2 1]))
+(prn (cons 0 [1 2]) (cons 0 '(1)) (cons 0 nil))
+(prn (conj [1] 2 3) (conj '(1) 2 3) (conj {:a 1} [:b 2]) (conj {:a 1} {:c 3}) (conj #{1} 2))
+(prn (conj nil 1) (conj) (conj [1]))
+(prn (into [1] '(2 3)) (into {} [[:a 1] [:b 2]]) (into () [1 2]) (into #{} [1 1 2]) (into nil [1]))
+(prn (concat [1] '(2) nil "ab") (concat))
+(prn (try (conj 1 2) (catch [e] (ex-message e))))
+(prn (try (hash-map :a) (catch [e] (type-of e))))

@@ -1,0 +1,10 @@
+; The part of the core library written in Turmeric (stdlib/core.tm).
+(def inc-then-double (comp (fn [x] (* 2 x)) inc))
+(prn (inc-then-double 5) ((comp str +) 1 2))
+(def add10 (partial + 10))
+(prn (add10 5) ((partial str "a" "b") "c"))
+(prn ((complement even?) 3) ((constantly :k) 1 2 3))
+(prn (repeatedly 3 (fn [] :x)))
+(prn (take-while even? [2 4 5 6]) (drop-while even? [2 4 5 6]) (take-while even? []) (drop-while even? [2]))
+(prn ((juxt inc dec str) 5))
+(prn (iterate-n (fn [x] (* 2 x)) 1 6))

@@ -1,0 +1,11 @@
+; Type and value predicates.
+(prn (nil? nil) (nil? false) (some? false) (some? nil) (true? 1) (true? true) (false? nil) (false? false))
+(prn (boolean? false) (boolean? nil) (string? "s") (string? :s) (keyword? :a) (symbol? 'a))
+(prn (list? '(1)) (list? [1]) (list? '()) (seq? (rest [1 2])) (vector? []) (map? {}) (set? #{1}))
+(prn (bytes? (str->bytes "x")) (ref? (ref 1)) (fn? inc) (fn? :a) (fn? (fn [] 1)) (fn? {}))
+(prn (coll? "abc") (coll? [1]) (coll? {}) (coll? nil) (sequential? '(1)) (sequential? #{}))
+(prn (empty? "") (empty? nil) (empty? []) (empty? [1]) (empty? {}) (empty? '()))
+(prn (contains? {:a nil} :a) (contains? {:a 1} :b) (contains? [5 6] 1) (contains? [5 6] 2)
+     (contains? #{:x} :x) (contains? "abc" 2) (contains? nil 1))
+(prn (try (contains? '(1) 0) (catch [e] (ex-message e))))
+(prn (try (empty? 1) (catch [e] (ex-message e))))

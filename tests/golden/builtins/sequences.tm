@@ -1,0 +1,11 @@
+; Sequence functions; all of them return lists.
+(prn (reverse [1 2 3]) (take 2 [1 2 3]) (take 0 [1]) (take 5 [1]) (drop 1 [1 2 3]) (nthrest [1 2 3] 2))
+(prn (butlast [1 2 3]) (butlast [1]) (take-last 2 [1 2 3]) (take-last 2 []))
+(prn (range 4) (range 2 5) (range 10 0 -3) (range 0 1 0.25) (range 0))
+(prn (repeat 3 :x) (sort [3 1 2]) (sort ["b" "a"]) (distinct [1 2 1 3 2]))
+(prn (frequencies "abca") (flatten [1 '(2 [3]) 4]) (flatten nil))
+(prn (interleave [1 2 3] "ab") (interleave))
+(prn (partition 2 [1 2 3 4 5]) (partition 3 3 [0] [1 2 3 4]) (partition 2 1 [1 2 3]))
+(prn (partition-all 2 [1 2 3]))
+(prn (try (range 0 5 0) (catch [e] (type-of e))))
+(prn (try (take :a [1]) (catch [e] (ex-message e))))

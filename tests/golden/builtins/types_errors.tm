@@ -1,0 +1,10 @@
+; type-of names the type of a value; ex-message reads the message of an error value.
+(struct point [x y])
+(prn (type-of nil) (type-of true) (type-of 1) (type-of 1.5) (type-of "s") (type-of #bytes "00"))
+(prn (type-of :k) (type-of 's) (type-of '(1)) (type-of [1]) (type-of {}) (type-of #{}))
+(prn (type-of inc) (type-of (fn [] 1)) (type-of (ref 1)) (type-of point) (type-of (point 1 2)))
+(prn (type-of (cloneable-reset (fn [] (cloneable-shift [k] k)))))
+(prn (ex-message (error "boom")) (ex-message {:message "m"}) (ex-message {}))
+(prn (try (/ 1 0) (catch [e] (ex-message e))))
+(prn (try (ex-message "boom") (catch [e] (ex-message e))))
+(prn (error "x") (type-of (error "x")))
