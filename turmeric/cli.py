@@ -36,12 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
     p_compile.add_argument("--dump", choices=["read", "expand", "ir", "python"], default="python")
     p_compile.add_argument("file")
+    p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
+    p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return cmd_run(args)
         if args.command == "compile":
             return cmd_compile(args)
+        if args.command == "repl":
+            return cmd_repl(args)
         if args.command in ("resume", "inspect"):
             from . import cli_continuations
             return getattr(cli_continuations, "cmd_" + args.command)(args)
@@ -79,6 +83,11 @@ def cmd_compile(args) -> int:
     from .compile_dump import dump
     print(dump(args.file, args.dump))
     return EXIT_OK
+
+
+def cmd_repl(args) -> int:
+    from .repl import main as repl_main
+    return repl_main(restore=args.restore)
 
 
 if __name__ == "__main__":

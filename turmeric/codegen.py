@@ -328,8 +328,9 @@ class FnLowering:
         reads = frozenset().union(*(a.reads for a in args)) if args else frozenset()
         inline = self.inline(name, args, out, n.span)
         if inline is not None:
+            inline.text = self.mod.mark(n.span) + inline.text
             return inline
-        text = f"B_{mangle(name)}({', '.join(a.text for a in args)})"
+        text = f"{self.mod.mark(n.span)}B_{mangle(name)}({', '.join(a.text for a in args)})"
         return E(text, reads, boolean=name.endswith("?") or name in ("=", "not=", "not"))
 
     def inline(self, name: str, args: list[E], out: list, span) -> E | None:
@@ -562,15 +563,25 @@ PURE_NAMES: frozenset = frozenset()   # set by ModuleCodegen from the session's 
 # -- printing the statement tree -----------------------------------------------------------
 
 class Printer:
-    """Writes statements as Python lines, recording the span of each line."""
+    """Writes statements as Python lines, recording the span of each line.
 
-    def __init__(self, lines: list[str], spans: list):
+    An expression marked with the span of the form it comes from (see ModuleCodegen.mark)
+    starts a new physical line when it is inside brackets, so a Python traceback's line
+    number names the exact Turmeric call that failed, not just the statement."""
+
+    def __init__(self, lines: list[str], spans: list, marks: list):
         self.lines = lines
         self.spans = spans
+        self.marks = marks
 
     def emit(self, indent: int, text: str, span):
-        self.lines.append("    " * indent + text)
-        self.spans.append(span)
+        if MARK not in text:
+            self.lines.append("    " * indent + text)
+            self.spans.append(span)
+            return
+        for k, (segment, sp) in enumerate(split_marked(text, span, self.marks)):
+            self.lines.append("    " * (indent + (2 if k else 0)) + segment)
+            self.spans.append(sp)
 
     def block(self, stmts: list, indent: int, mode: "Mode"):
         if not stmts:
@@ -623,6 +634,41 @@ class Printer:
             self.block(s.handler, indent + 1, mode)
         else:
             raise InternalError(f"codegen: cannot print {t.__name__}")
+
+
+MARK, MARK_END = "\x01", "\x02"
+
+
+def split_marked(text: str, span, marks: list) -> list[tuple[str, object]]:
+    """Break a marked expression into physical lines at the marks inside brackets."""
+    out = []
+    cur, cur_span, depth, i = "", span, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == MARK:
+            j = text.index(MARK_END, i)
+            sp = marks[int(text[i + 1:j])]
+            i = j + 1
+            if depth > 0 and cur.strip():
+                out.append((cur, cur_span))
+                cur = ""
+            cur_span = sp or cur_span
+            continue
+        if ch in "'\"":
+            j = i + 1
+            while j < len(text) and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            cur += text[i:j + 1]
+            i = j + 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        cur += ch
+        i += 1
+    out.append((cur, cur_span))
+    return out
 
 
 @dataclass
@@ -702,6 +748,14 @@ class ModuleCodegen:
         self.spans: list = []
         self.pending: list[ir.Fn] = []
         self.done: set[int] = set()
+        self.marks: list = []          # spans referred to by marks in expression text
+
+    def mark(self, span) -> str:
+        """A mark that ties the expression after it to the span of its Turmeric form."""
+        if span is None:
+            return ""
+        self.marks.append(span)
+        return f"{MARK}{len(self.marks) - 1}{MARK_END}"
 
     def consts_is_keyword(self, text: str) -> bool:
         return text in self.consts.keywords
@@ -774,7 +828,7 @@ class ModuleCodegen:
         allparams = params + ([rest] if rest else [])
         direct_mode = Mode(False, lives, entries, allparams, self_name)
         gdecl = sorted(lw.globals_set)
-        printer = Printer(self.lines, self.spans)
+        printer = Printer(self.lines, self.spans, self.marks)
 
         indent = 0
         if closure:

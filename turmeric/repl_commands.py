@@ -1,0 +1,366 @@
+"""The REPL's commands: `:help`, `:doc NAME`, `:time EXPR`, `:quit`, and `:save PATH`,
+`:restore PATH`, `:inspect EXPR`, which call turmeric/repl_state.py.
+
+A command is one line starting with `:NAME` where NAME is in COMMANDS; any other `:word`
+is a keyword and evaluates to itself. `Command.run(repl, arg)` gets the text after the name.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from .runtime.errors import TurmericError
+from .runtime.names import mangle
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    run: Callable[[Any, str], None]
+    takes_expr: bool = False  # the argument is Turmeric input (may span lines)
+
+
+# -- :help ------------------------------------------------------------------------------------
+
+KEYS = [
+    ("Enter", "evaluate the input if it is complete, else start a new line"),
+    ("Esc Enter", "start a new line even if the input is complete"),
+    ("Tab", "complete the name before the cursor"),
+    ("Up / Down", "move through the lines, then through the history"),
+    ("Ctrl-R", "search the history"),
+    ("Ctrl-C", "drop the current input, or interrupt a running evaluation"),
+    ("Ctrl-D", "leave the REPL (on an empty input)"),
+]
+
+
+def cmd_help(repl, arg: str) -> None:
+    lines = ["Type Turmeric forms to evaluate them in the module user. Each result is numbered",
+             "and stays available as $1, $2, ...", "", "Commands:"]
+    width = max(len(c.usage) for c in COMMANDS.values())
+    for c in COMMANDS.values():
+        lines.append(f"  {c.usage.ljust(width)}  {c.summary}")
+    if repl.interactive:
+        lines += ["", "Keys:"]
+        kw = max(len(k) for k, _ in KEYS)
+        lines += [f"  {k.ljust(kw)}  {what}" for k, what in KEYS]
+    repl.say("\n".join(lines))
+
+
+# -- :quit ------------------------------------------------------------------------------------
+
+def cmd_quit(repl, arg: str) -> None:
+    from .repl import Quit
+    raise Quit(0)
+
+
+# -- :time ------------------------------------------------------------------------------------
+
+def cmd_time(repl, arg: str) -> None:
+    from .repl import clock, elapsed_text
+    if not arg:
+        repl.say("usage: :time EXPR")
+        return
+    values: list = []
+    start = clock()
+    ok = repl.evaluate(arg, on_value=values.append)
+    elapsed = clock() - start
+    for v in values:
+        repl.print_result(repl.record(v), v)
+    if ok:
+        repl.say(f"time: {elapsed_text(elapsed)}")
+
+
+# -- :save, :restore, :inspect (turmeric/repl_state.py) ----------------------------------------
+
+NOT_AVAILABLE = "not available yet"
+
+
+def repl_state_function(name: str):
+    """turmeric.repl_state.<name>, or None while that module does not exist."""
+    try:
+        mod = importlib.import_module("turmeric.repl_state")
+    except ModuleNotFoundError as e:
+        if e.name == "turmeric.repl_state":
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def load_repl_state(path: str):
+    """(session, ReplState) restored from `path`, or None if restoring is not available."""
+    restore = repl_state_function("restore_session")
+    return None if restore is None else restore(path)
+
+
+def cmd_save(repl, arg: str) -> None:
+    if not arg:
+        repl.say("usage: :save PATH")
+        return
+    save = repl_state_function("save_session")
+    if save is None:
+        repl.say(NOT_AVAILABLE)
+        return
+    try:
+        save(repl.session, repl.state, arg)
+    except TurmericError as e:
+        repl.show_error(e)
+        return
+    except OSError as e:
+        repl.show_error(TurmericError("io", f"cannot save to {arg}: {e.strerror or e}"))
+        return
+    repl.say(f"saved to {arg}")
+
+
+def cmd_restore(repl, arg: str) -> None:
+    if not arg:
+        repl.say("usage: :restore PATH")
+        return
+    if repl_state_function("restore_session") is None:
+        repl.say(NOT_AVAILABLE)
+        return
+    try:
+        session, state = load_repl_state(arg)
+    except TurmericError as e:
+        repl.show_error(e)
+        return
+    except OSError as e:
+        repl.show_error(TurmericError("io", f"cannot restore {arg}: {e.strerror or e}"))
+        return
+    repl.replace(session, state)
+    repl.say(f"restored {arg}: {len(state.inputs)} inputs, {len(state.results)} results")
+
+
+def cmd_inspect(repl, arg: str) -> None:
+    if not arg:
+        repl.say("usage: :inspect EXPR")
+        return
+    inspect_value = repl_state_function("inspect_value")
+    if inspect_value is None:
+        repl.say(NOT_AVAILABLE)
+        return
+    values: list = []
+    if not repl.evaluate(arg, on_value=values.append) or not values:
+        return
+    try:
+        repl.say(inspect_value(repl.session, values[-1]))
+    except TurmericError as e:
+        repl.show_error(e)
+
+
+# -- :doc -------------------------------------------------------------------------------------
+
+def cmd_doc(repl, arg: str) -> None:
+    name = arg.strip()
+    if not name or len(name.split()) != 1:
+        repl.say("usage: :doc NAME")
+        return
+    text = describe(repl.session, name)
+    repl.say(text if text is not None else f"nothing is named {name} here")
+
+
+# usage lines of the forms the expander rewrites into core forms
+DERIVED_USAGE = {
+    "defn": "(defn name \"doc\"? [params] body...)",
+    "defmacro": "(defmacro name \"doc\"? [params] body...)",
+    "when": "(when test body...)", "unless": "(unless test body...)",
+    "cond": "(cond test expr ... :else expr)", "and": "(and x...)", "or": "(or x...)",
+    "->": "(-> x (f a) ...): x as the first argument of each", "->>": "(->> x (f a) ...): x "
+    "as the last argument of each", "quasiquote": "`form, with ~x and ~@xs",
+    "match": "(match value pattern expr ...)", "if-let": "(if-let [name test] then else?)",
+    "when-let": "(when-let [name test] body...)", "loop": "(loop [name init ...] body...) "
+    "with (recur ...)", "dotimes": "(dotimes [i n] body...)",
+    "doseq": "(doseq [x coll] body...)", "comment": "(comment ...): ignored, evaluates to "
+    "nothing", "case": "(case value constant expr ... default?)",
+    "recur": "(recur args...): jump back to the enclosing loop or fn, in tail position",
+    "catch": "(try body (catch [e] handler...))",
+}
+
+
+def describe(session, name: str) -> str | None:
+    """What :doc prints about `name` as the module user sees it, or None."""
+    from .repl import USER, special_forms
+    if name in special_forms():
+        return f"{name}  special form\n  {special_usage(name)}"
+    mod = session.modules.get(USER)
+    if mod is not None:
+        if name in mod.macros:
+            return describe_fn(session, name, mod.macros[name], "macro")
+        key = "g_" + mangle(name)
+        if name in mod.globals and key in mod.ns:
+            return describe_value(session, name, mod.ns[key], USER)
+        if "/" in name and not name.startswith("/"):
+            alias, member = name.split("/", 1)
+            target = mod.imports.get(alias)
+            other = session.modules.get(target) if target else None
+            if other is not None:
+                if member in other.macros:
+                    return describe_fn(session, member, other.macros[member], "macro")
+                if member in other.globals and "g_" + mangle(member) in other.ns:
+                    return describe_value(session, member, other.ns["g_" + mangle(member)],
+                                          target)
+    if name.startswith("core/"):
+        name = name[5:]
+    if name in session.core_macros:
+        return describe_fn(session, name, session.core_macros[name], "macro")
+    if name in session.core and not name.startswith("%"):
+        return describe_value(session, name, session.core[name], "core")
+    return None
+
+
+def special_usage(name: str) -> str:
+    from .analyzer import SPECIAL, Analyzer
+    method = SPECIAL.get(name)
+    doc = getattr(Analyzer, method, None).__doc__ if method else None
+    return (doc or DERIVED_USAGE.get(name) or "(a form the compiler rewrites)").strip()
+
+
+def describe_value(session, name: str, value, module: str) -> str:
+    from .runtime.printer import pr_str
+    from .runtime.values import StructType
+    if callable(value) and not isinstance(value, StructType) and \
+            (fn_info(session, value) is not None or module == "core"):
+        return describe_fn(session, name, value, "function")
+    if isinstance(value, StructType):
+        return f"{module}.{name}  struct\n  ({name} {' '.join(value.fields)})"
+    shown = pr_str(value)
+    if len(shown) > 200:
+        shown = shown[:200] + "..."
+    return f"{module}.{name}  value\n  {shown}"
+
+
+def fn_info(session, f):
+    code = getattr(f, "__code__", None)
+    return session.code_infos.get(code) if code is not None else None
+
+
+def describe_fn(session, name: str, f, kind: str) -> str:
+    info = fn_info(session, f)
+    if info is not None:
+        lines = [f"{info.symbol}  {kind}",
+                 "  " + signature(name, info.params)]
+        doc = source_docstring(session, info.span)
+        if doc:
+            lines += ["  " + line for line in doc.strip().splitlines()]
+        if info.span is not None and info.span.line > 0:
+            lines.append(f"  defined at {info.span}")
+        return "\n".join(lines)
+    spec = spec_entries().get(name)
+    lines = [f"core.{name}  builtin {kind}"]
+    if spec:
+        lines += ["  " + line for line in spec.splitlines()]
+        return "\n".join(lines)
+    py = getattr(f, "tm_pure", None) or f
+    sig = python_signature(name, py, takes_depth=py is f)
+    if sig:
+        lines.append("  " + sig)
+    doc = inspect.getdoc(py)
+    if doc:
+        lines += ["  " + line for line in doc.splitlines()]
+    return "\n".join(lines)
+
+
+def signature(name: str, params) -> str:
+    return "(" + " ".join([name, *params]) + ")"
+
+
+def python_signature(name: str, f, takes_depth: bool) -> str | None:
+    """A Turmeric signature from a Python function's parameters: `*xs` is `& xs`, a default
+    makes `[x]`; the calling convention's depth argument is left out."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if takes_depth and params:
+        params = params[1:]
+    out = []
+    for p in params:
+        pname = p.name.rstrip("_").replace("_", "-")
+        if p.kind is p.VAR_POSITIONAL:
+            out += ["&", pname]
+        elif p.kind is p.VAR_KEYWORD or p.kind is p.KEYWORD_ONLY:
+            continue
+        elif p.default is not p.empty:
+            out.append(f"[{pname}]")
+        else:
+            out.append(pname)
+    return signature(name, out)
+
+
+def source_docstring(session, span) -> str | None:
+    """The docstring of the (defn name "doc" ...) or (defmacro ...) at `span`, read back
+    from its source (the expander drops docstrings)."""
+    if span is None or span.line <= 0 or not span.end_line:
+        return None
+    text = session.sources.get(span.file)
+    if text is None:
+        try:
+            text = Path(span.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    lines = text.splitlines(keepends=True)
+    if span.end_line > len(lines):
+        return None
+    start = sum(len(x) for x in lines[:span.line - 1]) + span.col - 1
+    end = sum(len(x) for x in lines[:span.end_line - 1]) + span.end_col - 1
+    from .reader.reader import read_one
+    from .runtime.values import PList, Symbol
+    try:
+        form = read_one(text[start:end])
+    except TurmericError:
+        return None
+    if type(form) is not PList or form.count < 4:
+        return None
+    items = list(form)
+    if type(items[0]) is Symbol and items[0].name in ("defn", "defmacro") and \
+            isinstance(items[2], str):
+        return items[2]
+    return None
+
+
+@lru_cache(maxsize=1)
+def spec_entries() -> dict[str, str]:
+    """`### \\`name\\`` sections of the spec documents (spec/*.md, found next to the package
+    in a source checkout): name -> the section's text."""
+    root = Path(__file__).resolve().parent.parent / "spec"
+    out: dict[str, str] = {}
+    if not root.is_dir():
+        return out
+    for md in sorted(root.glob("*.md")):
+        if md.name == "repl.md":
+            continue
+        try:
+            text = md.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        name, body = None, []
+        for line in text.splitlines() + ["#"]:
+            if line.startswith("#"):
+                if name is not None and name not in out:
+                    out[name] = "\n".join(body).strip()
+                m = re.fullmatch(r"###\s+`([^`]+)`\s*", line)
+                name, body = (m.group(1), []) if m else (None, [])
+            elif name is not None:
+                body.append(line)
+    return out
+
+
+COMMANDS: dict[str, Command] = {c.name: c for c in [
+    Command("help", ":help", "show this help", cmd_help),
+    Command("doc", ":doc NAME", "what NAME is: signature, docstring, where it is defined",
+            cmd_doc),
+    Command("time", ":time EXPR", "evaluate EXPR and print how long it took", cmd_time,
+            takes_expr=True),
+    Command("inspect", ":inspect EXPR", "evaluate EXPR and show its value in detail",
+            cmd_inspect, takes_expr=True),
+    Command("save", ":save PATH", "save the whole session to the file PATH", cmd_save),
+    Command("restore", ":restore PATH", "replace the session with the one saved in PATH",
+            cmd_restore),
+    Command("quit", ":quit", "leave the REPL (Ctrl-D does too)", cmd_quit),
+]}
