@@ -59,6 +59,7 @@ class Module:
     counters: dict = field(default_factory=dict)
     top_count: int = 0
     chunks: int = 0
+    history: list = field(default_factory=list)   # (source, top_count before) of each REPL chunk
 
 
 class Session:
@@ -211,6 +212,7 @@ class Session:
                 return unit
         from .reader.reader import read_string
         forms = read_string(text, path)
+        top_before = mod.top_count
         version = mod.version
         if forms and type(forms[0]) is PList and forms[0].count and is_sym(forms[0].first, "module"):
             version = module_version(forms[0])
@@ -236,6 +238,8 @@ class Session:
         filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks}>"
         code = compile(cm.source, filename, "exec")
         unit = Unit(cm, code, filename, version, dict(mod.imports), sorted(mod.globals), path)
+        if not strict:
+            mod.history.append((text, top_before))
         if key is not None:
             self.cache.store(key, unit, import_hashes=[
                 (t, self.modules[t].source_hash) for t in sorted(set(mod.imports.values()))])

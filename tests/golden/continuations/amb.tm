@@ -27,13 +27,12 @@
 (println (all-solutions (fn [] (let [x (choose [1 2 3])] (require! (> x 5)) x))))
 
 ; first solution only: stop at the first branch that does not fail
-(defn choose-first [xs]
-  (cloneable-shift [k]
-    (loop [xs xs]
-      (if (empty? xs)
-        :fail
-        (let [r (resume k (first xs))]
-          (if (= r :fail) (recur (rest xs)) r))))))
+(defn try-each [k xs]
+  (if (empty? xs)
+    :fail
+    (let [r (resume k (first xs))]
+      (if (= r :fail) (try-each k (rest xs)) r))))
+(defn choose-first [xs] (cloneable-shift [k] (try-each k xs)))
 (defn fail-first [] (cloneable-shift [k] :fail))
 (def tries 0)
 (println (cloneable-reset

@@ -1,0 +1,13 @@
+; Resuming a continuation captured inside a loop whose function is a closure (here it
+; closes over n) fails: the resume entry R_... of the loop calls the loop function by
+; its local name (l_loop__2), which is not defined at module level:
+; "error[unbound]: loop__2 is not defined". The same loop without free variables works.
+(defn yield [v] (cloneable-shift [k] {:value v :next k}))
+(defn count-to [n] (loop [i 0] (when (< i n) (yield i) (recur (inc i)))))
+(def s (cloneable-reset (fn [] (count-to 3))))
+(println (:value s))
+(println (:value (resume (:next s))))
+; a named fn calling itself in tail position after a capture, inside a closure
+(defn walk [k limit]
+  (loop [i 0] (let [r (resume k i)] (if (< r limit) (recur (inc i)) r))))
+(println (walk (cloneable-reset (fn [] (* 10 (cloneable-shift [k] k)))) 25))
