@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from . import ir
+from .ir import CompiledModule
 from .runtime.errors import InternalError
 from .runtime.names import mangle, mangle_field
 from .runtime.values import Keyword, PList, PMap, PSet, Symbol, is_vector
@@ -724,18 +725,6 @@ def site_in_try(body: list, site: SSite, inside=False) -> bool | None:
 
 
 # -- the module ----------------------------------------------------------------------------
-
-@dataclass
-class CompiledModule:
-    """Generated Python source for one module and the metadata the runtime needs."""
-    name: str
-    source: str
-    line_spans: list             # line number - 1 -> Span (or None)
-    fninfos: list[ir.FnInfo]
-    toplevel: list[str]          # Python names of the top-level form functions, in order
-    definitions: list[bool]      # per top-level form: a definition (runs when resolving)
-    def_names: list              # per top-level form: the global a def form binds, or None
-
 
 class ModuleCodegen:
     def __init__(self, name: str, pure: frozenset):

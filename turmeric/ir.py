@@ -157,3 +157,15 @@ class Field(Node):
     obj: Node
     field: str
     span: Span | None
+
+
+@dataclass
+class CompiledModule:
+    """Generated Python source for one module and the metadata the runtime needs."""
+    name: str
+    source: str
+    line_spans: list             # line number - 1 -> Span (or None)
+    fninfos: list[ir.FnInfo]
+    toplevel: list[str]          # Python names of the top-level form functions, in order
+    definitions: list[bool]      # per top-level form: a definition (runs when resolving)
+    def_names: list              # per top-level form: the global a def form binds, or None

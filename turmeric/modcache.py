@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import codegen, ir
+from . import ir
 from .runtime.values import Span
 
 FORMAT = 3
@@ -83,7 +83,7 @@ class ModuleCache:
                 mod = session.require(target, d["path"])
                 if mod.source_hash != h:
                     return None
-            cm = codegen.CompiledModule(
+            cm = ir.CompiledModule(
                 d["name"], "", [_unspan(s) for s in d["spans"]],
                 [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
             return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"])

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import codegen, ir
-from .analyzer import Analyzer, ModuleContext
-from .expander import Expander, is_sym
+from . import ir
 from .modcache import ModuleCache
 from .runtime import machine
 from .runtime.errors import TurmericError
@@ -210,6 +208,9 @@ class Session:
                 mod.version = unit.version
                 mod.globals |= set(unit.globals)
                 return unit
+        from . import codegen
+        from .analyzer import Analyzer, ModuleContext
+        from .expander import Expander
         from .reader.reader import read_string
         forms = read_string(text, path)
         top_before = mod.top_count
@@ -438,6 +439,8 @@ class MacroEnv:
 
     def define_macro(self, name: str, fn_form):
         """Compile a defmacro's function now, so the rest of the module can use it."""
+        from . import codegen
+        from .analyzer import Analyzer, ModuleContext
         s = self.session
         tmp = Module(f"{self.mod.name}", None, {})
         tmp.ns = s.new_namespace(tmp)
@@ -469,7 +472,7 @@ class MacroEnv:
 
 @dataclass
 class Unit:
-    compiled: codegen.CompiledModule
+    compiled: ir.CompiledModule
     code: Any
     filename: str
     version: Any
@@ -483,6 +486,10 @@ class Unit:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+def is_sym(x, name: str | None = None) -> bool:
+    return type(x) is Symbol and (name is None or x.name == name)
+
 
 def module_version(form: PList):
     items = list(form)

@@ -16,3 +16,13 @@
 
 (defn gen-sum [n]
   (consume (cloneable-reset (fn [] (produce 0 n) nil)) 0))
+
+;; The same walk, returning the total number of frames held by the continuations it
+;; captured: it must grow linearly with n (a constant number of frames per element).
+(defn count-frames [step total]
+  (if (nil? step)
+    total
+    (count-frames (resume (nth step 1)) (+ total (frames-count (nth step 1))))))
+
+(defn captured-frames [n]
+  (count-frames (cloneable-reset (fn [] (produce 0 n) nil)) 0))

@@ -1,12 +1,12 @@
-;; N-queens: count the placements of n queens on an n x n board (backtracking).
-;; A partial placement is a list of the columns of the queens already placed, most recent first.
+;; N-queens: count the placements of n queens on an n x n board by backtracking.
+;; A partial placement is a list of the columns of the queens placed so far, latest first.
 
 (defn safe? [col placed]
   (loop [qs placed dist 1]
     (if (empty? qs)
       true
       (let [c (first qs)]
-        (if (or (= c col) (= (- c col) dist) (= (- col c) dist))
+        (if (or (= c col) (= (abs (- c col)) dist))
           false
           (recur (rest qs) (inc dist)))))))
 

@@ -150,6 +150,11 @@ class Encoder:
             items = list(x)
             return T_SET, [], items, ["(element)"] * len(items)
         if isinstance(x, StructValue):
+            # a user instance of Serializable for the struct's type makes its token
+            token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
+            if token is not None:
+                tname, value = token
+                return T_RESOURCE, [tname], [value], ["(resource token)"]
             fields = list(x.field_values())
             return T_STRUCT, [x.stype.qualname, len(fields)], fields, [f".{f}" for f in x.stype.fields]
         if t is Ref:

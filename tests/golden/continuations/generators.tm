@@ -17,7 +17,6 @@
 (defn show [label producer] (println label (drain (start producer))))
 
 (show "map:" (fn [] (map (fn [x] (yield x) (* x 10)) [1 2 3])))
-(show "mapv:" (fn [] (mapv (fn [x] (yield x) (- x)) '(4 5))))
 (show "map two colls:" (fn [] (map (fn [a b] (yield [a b]) (+ a b)) [1 2] [10 20])))
 (show "map-indexed:" (fn [] (map-indexed (fn [i x] (yield i) [i x]) [:a :b])))
 (show "filter:" (fn [] (filter (fn [x] (yield x) (odd? x)) [1 2 3 4 5])))
@@ -33,9 +32,7 @@
 (println "ref after swap!:" @counter)
 (show "some:" (fn [] (some (fn [x] (yield x) (> x 1)) [1 2 3])))
 (show "every?:" (fn [] (every? (fn [x] (yield x) (< x 2)) [1 2 3])))
-(show "sort-by:" (fn [] (sort-by (fn [x] (yield x) (- x)) [2 3 1])))
 (show "update:" (fn [] (update {:n 1} :n (fn [v] (yield v) (+ v 100)))))
-(show "group-by:" (fn [] (group-by (fn [x] (yield x) (odd? x)) [1 2 3])))
 (show "nested:" (fn [] (map (fn [xs] (reduce (fn [a x] (yield x) (+ a x)) 0 xs)) [[1 2] [3]])))
 (show "core.tm fns:" (fn [] ((comp inc (fn [x] (yield x) (* x 2))) 5)))
 
