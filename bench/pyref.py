@@ -75,3 +75,7 @@ def gen_sum(n):
     for x in produce(n):
         acc += x
     return acc
+
+
+def descend(n):
+    return 0 if n == 0 else 1 + descend(n - 1)

@@ -2,9 +2,11 @@
 ; Turmeric function, so continuations can be captured through it and it serializes by name.
 
 (defn comp [& fns]
-  (fn [& args]
-    (let [rfns (reverse fns)]
-      (reduce (fn [v f] (f v)) (apply (first rfns) args) (rest rfns)))))
+  (if (empty? fns)
+    identity
+    (fn [& args]
+      (let [rfns (reverse fns)]
+        (reduce (fn [v f] (f v)) (apply (first rfns) args) (rest rfns))))))
 
 (defn partial [f & bound]
   (fn [& args] (apply f (concat bound args))))

@@ -74,6 +74,7 @@ class SReturn(S):
 class STailSelf(S):
     args: list = field(default_factory=list)   # E per parameter
     rest: E | None = None                      # the rest list, if the fn has & rest
+    self_reads: frozenset = frozenset()        # the closure's own name, read when resumed
 
 
 @dataclass(eq=False)
@@ -101,6 +102,7 @@ def reads_of(stmts) -> set:
         elif t is SIf:
             out |= s.test.reads | reads_of(s.then) | reads_of(s.else_)
         elif t is STailSelf:
+            out |= s.self_reads
             for a in s.args:
                 out |= a.reads
             if s.rest is not None:
@@ -197,6 +199,8 @@ class FnLowering:
         if fn.rest is not None:
             self.defined.add(fn.rest.pyname)
         self.defined |= {v.pyname for v in fn.free}
+        if fn.self_var is not None and fn.free:
+            self.defined.add(fn.self_var.pyname)   # a closure's name for itself: a cell
         self.site_defined: list[set] = []
 
     def temp(self) -> str:
@@ -222,7 +226,7 @@ class FnLowering:
             return E(f"C_{mangle(n.name)}", simple=True)
         if t is ir.Field:
             obj = self.value(n.obj, out)
-            return E(f"{obj.text}.{mangle_field(n.field)}", obj.reads)
+            return E(f"{self.mod.mark(n.span)}{obj.text}.{mangle_field(n.field)}", obj.reads)
         if t is ir.Fn:
             return self.mod.closure(n, self)
         if t is ir.Call:
@@ -299,7 +303,8 @@ class FnLowering:
             if self.fn.rest is not None:
                 rest = E("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])",
                          frozenset().union(*(a.reads for a in args[nfix:])))
-            out.append(STailSelf(n.span, args[:nfix], rest))
+            self_reads = frozenset([self.self_name]) if self.fn.free else frozenset()
+            out.append(STailSelf(n.span, args[:nfix], rest, self_reads))
             self.has_loop = True
             return None
         fe = self.value(f, out) if not is_simple(f) or not n.args else None
@@ -374,6 +379,9 @@ class FnLowering:
     def binop(self, name, op, a: E, b: E, out, span) -> E:
         reads = a.reads | b.reads
         boolean = op in ("<", ">", "<=", ">=")
+        if not_a_number_literal(a.text) or not_a_number_literal(b.text):
+            # a constant that is not a number: the builtin reports it (with its value)
+            return E(f"B_{mangle(name)}({a.text}, {b.text})", reads, boolean)
         # with a numeric literal on one side Python itself rejects every non-number we have
         if op != "*" and (is_number_literal(a.text) or is_number_literal(b.text)):
             return E(f"({a.text} {op} {b.text})", reads, boolean)
@@ -530,6 +538,10 @@ def is_simple(n: ir.Node) -> bool:
 
 def is_trivial(n: ir.Node) -> bool:
     return type(n) is ir.Const or (type(n) is ir.Local and not n.var.boxed)
+
+
+def not_a_number_literal(text: str) -> bool:
+    return text in ("None", "True", "False") or text.startswith(("'", '"', "Q_", "b'", 'b"'))
 
 
 def python_literal_kind(text: str) -> str | None:

@@ -142,7 +142,10 @@ class Expander:
         if head == "import":
             if len(items) < 2 or not is_sym(items[1]):
                 fail("import needs a module name: (import flow)", form)
-            self.env.import_module(items[1].name, sp)
+            alias = items[1].name
+            if len(items) == 4 and items[2] == Keyword("as") and is_sym(items[3]):
+                alias = items[3].name
+            self.env.import_module(items[1].name, alias, sp)
             return form
         if head in ("struct", "module"):
             return form

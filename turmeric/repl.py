@@ -566,7 +566,10 @@ def main(restore: str | None = None, stdin: TextIO | None = None) -> int:
         if restored is None:
             print("error[usage]: --restore is not available yet", file=sys.stderr)
             return 64
-        repl = Repl(*restored, interactive=interactive)
+        from .repl_commands import report_unsaved
+        session, state, unsaved = restored
+        repl = Repl(session, state, interactive=interactive)
+        report_unsaved(repl, "not restored", unsaved)
     else:
         repl = Repl(interactive=interactive)
     if interactive:

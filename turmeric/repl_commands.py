@@ -94,9 +94,26 @@ def repl_state_function(name: str):
 
 
 def load_repl_state(path: str):
-    """(session, ReplState) restored from `path`, or None if restoring is not available."""
+    """(session, ReplState, [(name, reason) not restored]) from `path`, or None if restoring
+    is not available. Accepts restore_session(path) -> (session, state) as well as
+    restore_session(path, state_factory=...) -> (session, state, unsaved)."""
+    from .repl import ReplState
     restore = repl_state_function("restore_session")
-    return None if restore is None else restore(path)
+    if restore is None:
+        return None
+    try:
+        takes_factory = "state_factory" in inspect.signature(restore).parameters
+    except (TypeError, ValueError):
+        takes_factory = False
+    out = restore(path, state_factory=ReplState) if takes_factory else restore(path)
+    session, state, *rest = out
+    unsaved = list(rest[0]) if rest and rest[0] else []
+    return session, state if state is not None else ReplState(), unsaved
+
+
+def report_unsaved(repl, what: str, unsaved) -> None:
+    for name, reason in unsaved or ():
+        repl.say(f"{what}: {name}: {reason}")
 
 
 def cmd_save(repl, arg: str) -> None:
@@ -108,13 +125,14 @@ def cmd_save(repl, arg: str) -> None:
         repl.say(NOT_AVAILABLE)
         return
     try:
-        save(repl.session, repl.state, arg)
+        unsaved = save(repl.session, repl.state, arg)
     except TurmericError as e:
         repl.show_error(e)
         return
     except OSError as e:
         repl.show_error(TurmericError("io", f"cannot save to {arg}: {e.strerror or e}"))
         return
+    report_unsaved(repl, "not saved", unsaved)
     repl.say(f"saved to {arg}")
 
 
@@ -126,7 +144,7 @@ def cmd_restore(repl, arg: str) -> None:
         repl.say(NOT_AVAILABLE)
         return
     try:
-        session, state = load_repl_state(arg)
+        session, state, unsaved = load_repl_state(arg)
     except TurmericError as e:
         repl.show_error(e)
         return
@@ -134,7 +152,8 @@ def cmd_restore(repl, arg: str) -> None:
         repl.show_error(TurmericError("io", f"cannot restore {arg}: {e.strerror or e}"))
         return
     repl.replace(session, state)
-    repl.say(f"restored {arg}: {len(state.inputs)} inputs, {len(state.results)} results")
+    report_unsaved(repl, "not restored", unsaved)
+    repl.say(f"restored {arg}")
 
 
 def cmd_inspect(repl, arg: str) -> None:

@@ -118,6 +118,7 @@ class Session:
             if g in self.pure:  # a Turmeric definition replaces the builtin of that name
                 del self.pure[g]
         self.core_macros.update(mod.macros)
+        self._name_builtins()
 
     def core_names(self) -> frozenset:
         return frozenset(self.core)
@@ -135,6 +136,24 @@ class Session:
         for name, v in self.core.items():
             ns["C_" + mangle(name)] = v
         return ns
+
+    def _name_builtins(self):
+        """Python names of builtins -> Turmeric names, so arity errors never leak them."""
+        import inspect
+        for name, f in list(self.pure.items()) + list(self.core.items()):
+            target = getattr(f, "tm_pure", f)
+            code = getattr(target, "__code__", None)
+            if code is None or "<turmeric:" in code.co_filename:
+                continue
+            try:
+                sig = inspect.signature(target)
+            except (TypeError, ValueError):
+                continue
+            fixed = sum(1 for p in sig.parameters.values()
+                        if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty)
+            if name in self.core and target is f:
+                fixed -= 1  # the depth argument
+            self.codemap.arity.setdefault(code.co_name, (name, fixed))
 
     # -- finding and loading modules -----------------------------------------------------
 
@@ -282,6 +301,12 @@ class Session:
             else:
                 names[info.pyname] = info.symbol
                 self.code_infos[ns[info.pyname].__code__] = info
+            fixed = len([x for x in info.params if x != "&"]) - (1 if "&" in info.params else 0)
+            inner = info.pyname if not info.free else None
+            for pyname in filter(None, (inner, *(c.co_name for c in (ns[info.pyname].__code__.co_consts
+                                                                    if info.free else ())
+                                                 if hasattr(c, "co_qualname")))):
+                self.codemap.arity[pyname] = (info.symbol, fixed)
             for i, site in enumerate(info.sites):
                 entry = ns[site.entry]
                 entry.tm_site = (info, i)
@@ -300,9 +325,9 @@ class Session:
         except (machine.Unwind, KeyboardInterrupt, SystemExit):
             raise
         except RecursionError as e:
-            raise attach_stack(python_error(e), e, self.codemap) from None
+            raise attach_stack(python_error(e, self.codemap), e, self.codemap) from None
         except Exception as e:  # noqa: BLE001 - translated: the user never sees a Python traceback
-            err = python_error(e)
+            err = python_error(e, self.codemap)
             err.heap_frames = getattr(e, "heap_frames", None)
             err.__traceback__ = e.__traceback__
             raise attach_stack(err, e, self.codemap) from None
@@ -457,9 +482,9 @@ class MacroEnv:
         s.register(unit, tmp)
         self.mod.macros[name] = s.run_toplevel(tmp.ns[cm.toplevel[0]])
 
-    def import_module(self, name: str, span):
-        self.mod.imports[name] = name
+    def import_module(self, name: str, alias: str, span):
         self.session.require(name, self.mod.path, span)
+        self.mod.imports[alias] = name
 
     def call_macro(self, fn, args, span):
         try:

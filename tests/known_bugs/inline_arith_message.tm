@@ -1,5 +1,5 @@
 ; spec/builtins.md: a wrong argument type is `name: expected <what>, got <type> <value>`.
-; The compiled + reports "+: expected numbers, got integer and keyword" instead.
+; The compiled + reports "+: expected a number, got keyword" without the value.
 (println (try (+ 1 :a) (catch [e] (ex-message e))))
 (defn add1 [x] (+ x 1))
 (println (try (add1 "a") (catch [e] (ex-message e))))

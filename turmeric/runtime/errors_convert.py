@@ -26,7 +26,8 @@ class CodeMap:
     """Where generated Python lines come from: one per loaded Turmeric module."""
 
     def __init__(self):
-        self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, co_name -> name)
+        self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
+        self.arity: dict[str, tuple[str, int]] = {}       # Python function name -> (name, fixed params)
 
     def add(self, filename: str, line_spans: list, names: dict[str, str]):
         self.modules[filename] = (line_spans, names)
@@ -37,7 +38,7 @@ class CodeMap:
             return None
         spans, names = entry
         span = spans[lineno - 1] if 0 < lineno <= len(spans) else None
-        return names.get(code.co_name, code.co_name), span
+        return names.get(code.co_qualname, names.get(code.co_name, code.co_name)), span
 
 
 def error_value(e: BaseException):
@@ -74,6 +75,10 @@ def _tn(pyname: str) -> str:
     return _TYPES.get(pyname, pyname)
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def fn_display(pyname: str) -> str:
     for prefix in ("F_", "K_", "R_"):
         if pyname.startswith(prefix):
@@ -89,15 +94,29 @@ def _not_a_number(op: str, left: str, right: str) -> TurmericError:
     return TurmericError("type", f"{op}: expected a number, got {_tn(culprit)}")
 
 
+def _count(n) -> str:
+    return f"{n} argument{'s' if n != 1 else ''}"
+
+
 def _arity(pyname: str, expected, got: int) -> TurmericError:
-    return TurmericError("arity", f"{fn_display(pyname)} takes {expected} argument{'s' if expected != 1 else ''}, got {got}")
+    return TurmericError("arity", f"{fn_display(pyname)} takes {_count(expected)}, got {got}")
 
 
-def python_error(e: BaseException) -> TurmericError:
+def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> TurmericError:
     """Translate a Python exception raised by compiled code or a builtin."""
     if isinstance(e, TurmericError):
         return e
     msg = str(e)
+    if isinstance(e, TypeError) and codemap is not None:
+        m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
+        arity = codemap.arity.get(m.group(1)) if m else None
+        if arity is not None:
+            name, nparams = arity
+            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
+        m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
+        if m and m.group(1) in codemap.arity:
+            name, nparams = codemap.arity[m.group(1)]
+            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {int(m.group(3)) - 1}")
     if isinstance(e, TypeError):
         m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
         if m:
@@ -119,7 +138,7 @@ def python_error(e: BaseException) -> TurmericError:
             return _not_a_number("+", m.group(1), m.group(2))
         m = re.match(r"'(\w+)' object is not callable", msg)
         if m:
-            return TurmericError("type", f"a {_tn(m.group(1))} is not a function and cannot be called",
+            return TurmericError("type", f"{_a(_tn(m.group(1)))} is not a function and cannot be called",
                                  hint="the first element of a list form is called as a function")
         m = re.match(r"bad operand type for unary -: '(\w+)'", msg)
         if m:
@@ -133,9 +152,15 @@ def python_error(e: BaseException) -> TurmericError:
         key = e.args[0] if e.args else ""
         return TurmericError("unbound", f"{demangle_any(str(key))} is not defined in that module")
     if isinstance(e, AttributeError):
-        m = re.match(r"'(\w+)' object has no attribute 'f_(\w+)'", msg)
-        if m:
-            return TurmericError("type", f"a {_tn(m.group(1))} has no field {demangle(m.group(2))}")
+        name = getattr(e, "name", None) or ""
+        if name.startswith("f_"):
+            obj = getattr(e, "obj", None)
+            field = demangle(name[2:])
+            if isinstance(obj, StructValue):
+                return TurmericError("type", f"struct {obj.stype.name} has no field {field}",
+                                     hint="its fields: " + " ".join(obj.stype.fields))
+            from .builtins_core import type_name
+            return TurmericError("type", f"{_a(type_name(obj))} has no field {field}")
         return TurmericError("type", msg)
     if isinstance(e, ZeroDivisionError):
         return TurmericError("value", "division by zero")

@@ -84,8 +84,24 @@ def _map_resume(d, value, f, items, i, prefix):
     return _map_run(d, f, items, i + 1, prefix, [value])
 
 
+def _then(d, post: str, extra: tuple, run, *args):
+    """run(d, *args), then POST[post](result, *extra); frame-aware, so a continuation
+    captured inside `run` still finishes the post-processing when resumed."""
+    try:
+        value = run(d, *args)
+    except Unwind as u:
+        u.frames.append((_then_resume, (post, extra)))
+        raise
+    return POST[post](value, *extra)
+
+
+@frame_aware("then", ("post", "extra"))
+def _then_resume(d, value, post, extra):
+    return POST[post](value, *extra)
+
+
 def mapv(d, f, coll, *colls):
-    return vector(map_(d, f, coll, *colls))
+    return _then(d, "vec", (), map_, f, coll, *colls)
 
 
 def map_indexed(d, f, coll):
@@ -271,9 +287,13 @@ def _swap_resume(d, value, ref):
 def sort_by(d, keyfn, coll):
     """Keys are computed first (frame-aware), then sorted with Turmeric's compare."""
     items = items_of(coll, "sort-by")
-    keys = map_(d, keyfn, items)
+    return _then(d, "sort-by", (items,), map_, keyfn, items)
+
+
+def _sort_by_keys(keys, items):
     from functools import cmp_to_key
     from .equality import compare
+    keys = list(keys)
     order = sorted(range(len(items)), key=cmp_to_key(lambda i, j: compare(keys[i], keys[j])))
     return plist(items[i] for i in order)
 
@@ -297,11 +317,17 @@ def _update_resume(d, value, m, k):
 
 def group_by(d, f, coll):
     items = items_of(coll, "group-by")
-    keys = map_(d, f, items)
+    return _then(d, "group-by", (items,), map_, f, items)
+
+
+def _group_by_keys(keys, items):
     out: dict = {}
     for k, x in zip(keys, items):
         out.setdefault(k, []).append(x)
     return PMap({k: vector(v) for k, v in out.items()})
+
+
+POST = {"vec": vector, "sort-by": _sort_by_keys, "group-by": _group_by_keys}
 
 
 HIGHER_ORDER = {

@@ -24,6 +24,18 @@ from .encode import (
 corrupt = wire.corrupt
 SPECIAL_ENTRIES = {"%prompt": machine.prompt_entry, "%redo": machine.redo_entry,
                    "%try-with": machine.trywith_entry, "%call-handler": machine._call_handler_entry}
+SPECIAL_ENTRY_LIST = tuple(SPECIAL_ENTRIES.values())
+
+
+def valid_module_name(name) -> bool:
+    """A module name a payload may ask the session to find: dot-separated, non-empty parts that
+    are plain file names (no path separators, NUL or over-long parts)."""
+    if not isinstance(name, str) or not name or len(name) > 1024:
+        return False
+    for part in name.split("."):
+        if not part or len(part.encode("utf-8", "surrogatepass")) > 250 or any(c in part for c in "/\\\0"):
+            return False
+    return True
 
 
 class Ref_:
@@ -67,7 +79,7 @@ class Decoder:
             raise corrupt("the record table is malformed")
         self.modules = header["modules"]
         for m in self.modules:
-            if not (isinstance(m, list) and len(m) == 3 and isinstance(m[0], str)
+            if not (isinstance(m, list) and len(m) == 3 and valid_module_name(m[0])
                     and (m[2] is None or isinstance(m[2], str))):
                 raise corrupt("a module entry in the header is malformed")
         self.records = records
@@ -135,7 +147,7 @@ class Decoder:
                 raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
         if tag == T_STRUCT:
             self.need(r, 3, i, str, int)
-            stype = self.session.find_struct_type(r[1])
+            stype = self.struct_type(r[1], i)
             fields = self.vals(r[3:], i)
             if stype is None:
                 raise schema_mismatch(f"struct {r[1]} no longer exists", None)
@@ -144,14 +156,16 @@ class Decoder:
             return stype.cls(*fields)
         if tag == T_STYPE:
             self.need(r, 3, i, str, list)
-            stype = self.session.find_struct_type(r[1])
+            stype = self.struct_type(r[1], i)
             if stype is None or list(stype.fields) != r[2]:
                 raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
             return stype
         if tag == T_CONT:
             frames = self.vals(r[1:], i)
             for f in frames:
-                if type(f) is not tuple or len(f) != 2:
+                # only what a frame record built: a resume entry of loaded code or a special frame
+                if type(f) is not tuple or len(f) != 2 or not (
+                        getattr(f[0], "tm_site", None) is not None or any(f[0] is e for e in SPECIAL_ENTRY_LIST)):
                     raise corrupt(f"record {i} (continuation) holds something that is not a frame")
             return Continuation(tuple(frames))
         if tag == T_FRAME:
@@ -166,8 +180,19 @@ class Decoder:
             return f
         if tag == T_RESOURCE:
             self.need(r, 3, i, str)
-            return self.session.unmarshal_resource(r[1], self.val(r[2], i))
+            try:
+                return self.session.unmarshal_resource(r[1], self.val(r[2], i))
+            except TurmericError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a malformed token for a built-in resource
+                raise corrupt(f"record {i} (resource {r[1]}) has a malformed token ({type(e).__name__})") from None
         raise corrupt(f"record {i} has an unknown tag {tag}")
+
+    def struct_type(self, qualname: str, i: int):
+        module, _, _name = qualname.rpartition(".")
+        if not valid_module_name(module):
+            raise corrupt(f"record {i} names a struct type {qualname[:80]!r} that belongs to no module")
+        return self.session.find_struct_type(qualname)
 
     def need(self, r, n, i, *types):
         if len(r) < n:

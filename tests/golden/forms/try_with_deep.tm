@@ -1,6 +1,5 @@
-; After (resume k v) in a try-with handler, the resumed computation is no longer under the
-; try-with: a second throw escapes as "uncaught throw". Resumable exceptions (and deep
-; effect handlers) keep the handler in place for the resumed computation.
+; try-with handlers are deep: after (resume k v) the resumed computation is still under
+; the try-with, so a second throw reaches the same handler.
 (defn ask [question] (throw {:ask question}))
 (defn form []
   (let [name (ask "name?")

@@ -1,0 +1,4 @@
+(defn greet [name]
+  (str "hello, " name))
+
+(println (greet "Ada" "Lovelace"))

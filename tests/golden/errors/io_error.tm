@@ -1,0 +1,1 @@
+(println (slurp "tests/golden/errors/no-such-file.txt"))

@@ -1,0 +1,3 @@
+(println "fine")
+(defn broken [x]
+  (+ x 1)

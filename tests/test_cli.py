@@ -1,0 +1,160 @@
+"""The `turmeric` command line, run as a subprocess: run, errors and exit codes, compile
+--dump."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(name, text) -> path of a new file in a temporary directory."""
+    def make(name: str, text: str):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        return p
+    return make
+
+
+def out(proc) -> str:
+    return proc.stdout.decode("utf-8")
+
+
+def err(proc) -> str:
+    return proc.stderr.decode("utf-8")
+
+
+def test_run_prints_and_exits_0(run_tm, write):
+    path = write("prog.tm", '(defn sq [x] (* x x))\n(println "squares:" (map sq [1 2 3]))\n')
+    proc = run_tm("run", str(path))
+    assert (proc.returncode, out(proc), err(proc)) == (0, "squares: (1 4 9)\n", "")
+
+
+def test_run_from_another_directory(run_tm, write, tmp_path):
+    write("here.tm", "(println :here)\n")
+    proc = run_tm("run", "here.tm", cwd=tmp_path)
+    assert (proc.returncode, out(proc)) == (0, ":here\n")
+
+
+def test_syntax_error_exit_65_with_location_line_and_caret(run_tm, write, tmp_path):
+    write("bad.tm", '(println "ok")\n(println [1 2)\n')
+    proc = run_tm("run", "bad.tm", cwd=tmp_path)
+    assert proc.returncode == 65
+    assert out(proc) == ""  # nothing runs: the whole file is read first
+    lines = err(proc).splitlines()
+    assert lines[0].startswith("bad.tm:2:")
+    assert "error[syntax]:" in lines[0]
+    assert lines[1] == " 2 | (println [1 2)"
+    assert lines[2].strip().endswith("^")
+    assert "Traceback" not in err(proc)
+
+
+def test_runtime_error_exit_1_with_stack_and_no_python_traceback(run_tm, write, tmp_path):
+    write("boom.tm", "(defn inner [x] (/ x 0))\n(defn outer [x] (inner x))\n"
+                     "(println :start)\n(outer 5)\n")
+    proc = run_tm("run", "boom.tm", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert out(proc) == ":start\n"
+    e = err(proc)
+    assert "Traceback" not in e
+    assert e.splitlines()[0] == "boom.tm:1:17: error[value]: /: division by zero"
+    assert "Turmeric call stack (most recent call last):" in e
+    stack = e.split("Turmeric call stack (most recent call last):\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in stack] == ["boom/top#4", "boom.outer", "boom.inner"]
+
+
+def test_uncaught_throw_exit_1(run_tm, write, tmp_path):
+    write("t.tm", '(throw (error "no way"))\n')
+    proc = run_tm("run", "t.tm", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "error[thrown]: uncaught throw: no way" in err(proc)
+    assert "Traceback" not in err(proc)
+
+
+def test_compile_error_exit_65(run_tm, write, tmp_path):
+    write("c.tm", "(println :never)\n(if)\n")
+    proc = run_tm("run", "c.tm", cwd=tmp_path)
+    assert proc.returncode == 65
+    assert out(proc) == ""
+    assert err(proc).startswith("c.tm:2:1: error[compile]: ")
+
+
+def test_missing_file_is_an_error_with_its_name(run_tm, tmp_path):
+    proc = run_tm("run", "no-such-file.tm", cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "no-such-file.tm" in err(proc)
+    assert "Traceback" not in err(proc)
+    assert out(proc) == ""
+
+
+def test_exit_sets_the_exit_code(run_tm, write):
+    path = write("e.tm", '(println "bye")\n(exit 3)\n(println "not reached")\n')
+    proc = run_tm("run", str(path))
+    assert (proc.returncode, out(proc), err(proc)) == (3, "bye\n", "")
+
+
+def test_exit_without_code_is_0(run_tm, write):
+    path = write("e0.tm", "(exit)\n(println :not-reached)\n")
+    proc = run_tm("run", str(path))
+    assert (proc.returncode, out(proc)) == (0, "")
+
+
+def test_stdin_is_read_by_read_line(run_tm, write):
+    path = write("echo.tm", "(println (upper-case (read-line)))\n")
+    proc = run_tm("run", str(path), stdin="quiet\n")
+    assert out(proc) == "QUIET\n"
+
+
+SOURCE = "(defn f-twice [x] (* 2 x))\n(when true (println (f-twice 21)))\n"
+
+
+def test_compile_dump_python(run_tm, write):
+    proc = run_tm("compile", "--dump", "python", str(write("d.tm", SOURCE)))
+    assert proc.returncode == 0, err(proc)
+    assert "def F_" in out(proc)
+    compile(out(proc), "<dump>", "exec")  # the dump is valid Python
+
+
+def test_compile_dump_is_python_by_default(run_tm, write):
+    proc = run_tm("compile", str(write("d.tm", SOURCE)))
+    assert proc.returncode == 0 and "def F_" in out(proc)
+
+
+def test_compile_dump_read(run_tm, write):
+    proc = run_tm("compile", "--dump", "read", str(write("d.tm", SOURCE)))
+    assert proc.returncode == 0, err(proc)
+    assert out(proc).splitlines() == ["(defn f-twice [x] (* 2 x))",
+                                      "(when true (println (f-twice 21)))"]
+
+
+def test_compile_dump_expand(run_tm, write):
+    proc = run_tm("compile", "--dump", "expand", str(write("d.tm", SOURCE)))
+    assert proc.returncode == 0, err(proc)
+    assert out(proc).splitlines() == ["(def f-twice (fn f-twice [x] (* 2 x)))",
+                                      "(if true (do (println (f-twice 21))) nil)"]
+
+
+def test_compile_dump_ir(run_tm, write):
+    proc = run_tm("compile", "--dump", "ir", str(write("d.tm", SOURCE)))
+    assert proc.returncode == 0, err(proc)
+    assert "(fn d.f-twice [l_x]" in out(proc)
+    assert "(fn d/top#1" in out(proc)
+
+
+def test_compile_does_not_run_the_program(run_tm, write):
+    proc = run_tm("compile", "--dump", "python", str(write("d.tm", SOURCE)))
+    assert "42" not in out(proc).splitlines()
+
+
+@pytest.mark.parametrize("args", [(), ("frobnicate",), ("run",), ("compile", "--dump", "nonsense", "x.tm")])
+def test_usage_errors_exit_64(run_tm, args):
+    proc = run_tm(*args)
+    assert proc.returncode == 64
+    assert "usage" in err(proc).lower()
+    assert "Traceback" not in err(proc)
+
+
+def test_examples_run_from_the_repository_root(run_tm):
+    proc = run_tm("run", "examples/hello.tm", cwd=ROOT)
+    assert proc.returncode == 0 and out(proc).startswith("Hello from Turmeric!\n")
