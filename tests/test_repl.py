@@ -142,9 +142,6 @@ def test_save_and_restore(piped, repl_env, tmp_path):
     assert (code, out) == (0, f"0\nrestored {path}\n42\n42\n")
 
 
-@pytest.mark.xfail(reason="session bug: a top-level `nil` form yields no result "
-                          "(Session.compile_unit drops expanded forms that are None)",
-                   strict=True)
 def test_piped_nil_literal(piped):
     assert piped("nil\n") == (0, "nil\n")
 

@@ -21,7 +21,8 @@ def dump(path: str, stage: str) -> str:
     mod = Module(name, path, {})
     mod.ns = session.new_namespace(mod)
     expander = Expander(MacroEnv(session, mod))
-    expanded = [e for e in (expander.expand(f) for f in forms) if e is not None]
+    from .expander import NOTHING
+    expanded = [e for e in (expander.expand(f) for f in forms) if e is not NOTHING]
     if stage == "expand":
         return "\n".join(pr_str(f) for f in expanded)
     mod.globals |= prescan_globals(expanded)

@@ -30,6 +30,16 @@ class MacroEnv(Protocol):
     def call_macro(self, fn: Callable, args: list, span: Span | None) -> Any: ...
 
 
+class _Nothing:
+    """What (comment ...) expands to: no form at all (unlike nil, which is a value)."""
+
+    def __repr__(self):
+        return "#<nothing>"
+
+
+NOTHING = _Nothing()
+
+
 def sym(name: str, span: Span | None = None) -> Symbol:
     return Symbol(name, span)
 
@@ -67,7 +77,7 @@ class Expander:
             "->": self._thread_first, "->>": self._thread_last, "quasiquote": self._quasiquote,
             "match": self._match, "if-let": self._if_let, "when-let": self._when_let,
             "loop": self._loop, "dotimes": self._dotimes, "doseq": self._doseq,
-            "comment": lambda f: None, "case": self._case,
+            "comment": lambda f: NOTHING, "case": self._case,
         }
 
     def gensym(self, base: str, span=None) -> Symbol:

@@ -55,9 +55,10 @@ def save_session(session, state, path: str, module: str = "user") -> list[tuple[
             del results[n]
     payload = serialize(session, PMap.from_pairs([
         (K("globals"), PMap(values)), (K("results"), PMap(results)),
-        (K("counter"), getattr(state, "counter", 0))]))
+        (K("counter"), getattr(state, "counter", 0)),
+        (K("repl-inputs"), _vec(list(getattr(state, "inputs", []) or [])))]))
     mod = session.modules.get(module)
-    inputs = [[text, top] for text, top in (mod.history if mod is not None else [])]
+    inputs = [[text, top, file] for text, top, file in (mod.history if mod is not None else [])]
     outer = PMap.from_pairs([
         (K("format"), FORMAT), (K("inputs"), _vec(inputs)),
         (K("search-path"), _vec([str(p) for p in session.search_path])),
@@ -90,10 +91,10 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
     mod = Module(module, None, {})
     mod.ns = session.new_namespace(mod)
     session.modules[module] = mod
-    for text, top in outer.get(K("inputs")):
+    for text, top, file in outer.get(K("inputs")):
         mod.top_count = top
-        session.sources["<repl>"] = text
-        unit = session.compile_unit(text, "<repl>", mod, strict=False)
+        session.sources[file] = text
+        unit = session.compile_unit(text, file, mod, strict=False)
         session.execute(unit, mod, definitions_only=True)
     payload = deserialize(session, outer.get(K("payload")))
     for name, value in payload.get(K("globals")).items():
@@ -105,6 +106,8 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
             state.results.update(payload.get(K("results")).items())
         if hasattr(state, "counter"):
             state.counter = payload.get(K("counter"))
+        if hasattr(state, "inputs"):
+            state.inputs[:] = list(payload.get(K("repl-inputs")) or ())
     unsaved = [tuple(x) for x in outer.get(K("unsaved"))]
     return session, state, unsaved
 

@@ -229,7 +229,7 @@ class Session:
                 return unit
         from . import codegen
         from .analyzer import Analyzer, ModuleContext
-        from .expander import Expander
+        from .expander import NOTHING, Expander
         from .reader.reader import read_string
         forms = read_string(text, path)
         top_before = mod.top_count
@@ -241,7 +241,7 @@ class Session:
         expanded = []
         for f in forms:
             e = expander.expand(f)
-            if e is not None:
+            if e is not NOTHING:
                 expanded.append(e)
         mod.globals |= prescan_globals(expanded)
         ctx = ModuleContext(mod.name, mod.globals, mod.imports, self.core_names(), strict,
@@ -259,7 +259,7 @@ class Session:
         code = compile(cm.source, filename, "exec")
         unit = Unit(cm, code, filename, version, dict(mod.imports), sorted(mod.globals), path)
         if not strict:
-            mod.history.append((text, top_before))
+            mod.history.append((text, top_before, path))
         if key is not None:
             self.cache.store(key, unit, import_hashes=[
                 (t, self.modules[t].source_hash) for t in sorted(set(mod.imports.values()))])
