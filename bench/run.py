@@ -11,7 +11,10 @@ repetition takes about 50 ms, and the time per call is reported. Turmeric and Py
 repetitions are interleaved so that a change in the machine's load hits both. Before
 timing, each pair runs once and the two results are compared, so a wrong answer is reported
 instead of a misleading time. The garbage collector stays on (a gc.collect() before each
-repetition), since allocation is part of what a program costs.
+repetition), since allocation is part of what a program costs. In-process rows are timed in
+CPU time of this process (time.process_time), which other processes on a shared machine
+disturb far less than wall time; TURMERIC_BENCH_CLOCK=wall switches to wall time. Startup
+rows are wall time of new processes, with their CPU time in the note.
 
 See docs/performance.md for the measured table and what it means.
 """
@@ -22,6 +25,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -230,22 +234,33 @@ def generator_linearity(tm: Turmeric, reps: int) -> dict:
 
 # -- startup --------------------------------------------------------------------------------
 
-def wall(cmd: list[str], env: dict) -> float:
+def wall(cmd: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run of cmd in a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{r.stderr.decode()}")
-    return dt
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return dt, cpu
+
+
+def walls(cmd: list[str], env_of: Callable[[int], dict], reps: int) -> tuple[list, float]:
+    """The wall times of reps runs, and the median CPU time."""
+    runs = [wall(cmd, env_of(i)) for i in range(reps)]
+    return [w for w, _ in runs], statistics.median(c for _, c in runs)
 
 
 def startup(reps: int) -> list[Row]:
     """Cold processes: `python -m turmeric.cli run hello.tm` against `python -c pass`.
 
-    Measured with Python's bytecode cache on (in a temporary PYTHONPYCACHEPREFIX, as an
-    installed package has its .pyc files), once with a warm Turmeric compile cache and once
-    with an empty one; and, when the environment sets PYTHONDONTWRITEBYTECODE (so that no
-    .pyc exists and every process compiles turmeric's Python sources), also as it runs here.
+    Wall time (median), with the CPU time in the note, which a loaded machine disturbs
+    less. Measured with Python's bytecode cache on (in a temporary PYTHONPYCACHEPREFIX, as
+    an installed package has its .pyc files), once with a warm Turmeric compile cache and
+    once with an empty one; and, when the environment sets PYTHONDONTWRITEBYTECODE (so that
+    no .pyc exists and every process compiles turmeric's Python sources), also as it runs here.
     """
     hello = str(PROGRAMS / "hello.tm")
     run = [sys.executable, "-m", "turmeric.cli", "run", hello]
@@ -254,26 +269,30 @@ def startup(reps: int) -> list[Row]:
     for var in ("TURMERIC_DEBUG", "TURMERIC_CACHE", "PYTHONPYCACHEPREFIX"):
         base.pop(var, None)
     rows = []
+
+    def row(name, times, cpu, py, py_cpu, note):
+        rows.append(Row(name, "startup", statistics.median(times), statistics.median(py), times, py,
+                        note=f"{note}; CPU {cpu * 1e3:.0f} ms vs {py_cpu * 1e3:.0f} ms"))
+
     with tempfile.TemporaryDirectory(prefix="turmeric-bench-") as tmp:
         pyc = dict(base, PYTHONPYCACHEPREFIX=os.path.join(tmp, "pyc"))
         pyc.pop("PYTHONDONTWRITEBYTECODE", None)
         warm = dict(pyc, TURMERIC_CACHE=os.path.join(tmp, "warm"))
         wall(nothing, pyc)
         wall(run, warm)                                   # fills both caches
-        py = statistics.median(wall(nothing, pyc) for _ in range(reps))
-        t_warm = [wall(run, warm) for _ in range(reps)]
-        t_empty = [wall(run, dict(pyc, TURMERIC_CACHE=os.path.join(tmp, f"empty{i}")))
-                   for i in range(reps)]
-        rows.append(Row("startup hello (warm cache)", "startup", statistics.median(t_warm), py,
-                        t_warm, note="vs python -c pass; .pyc present"))
-        rows.append(Row("startup hello (empty cache)", "startup", statistics.median(t_empty), py,
-                        t_empty, note="compiles core.tm and hello.tm; .pyc present"))
+        py, py_cpu = walls(nothing, lambda i: pyc, reps)
+        t_warm, c_warm = walls(run, lambda i: warm, reps)
+        t_empty, c_empty = walls(run, lambda i: dict(pyc, TURMERIC_CACHE=os.path.join(tmp, f"e{i}")),
+                                 reps)
+        row("startup hello (warm cache)", t_warm, c_warm, py, py_cpu, "vs python -c pass; .pyc present")
+        row("startup hello (empty cache)", t_empty, c_empty, py, py_cpu,
+            "compiles core.tm and hello.tm")
         if base.get("PYTHONDONTWRITEBYTECODE"):
             raw = dict(base, TURMERIC_CACHE=os.path.join(tmp, "warm"))
-            py_raw = statistics.median(wall(nothing, raw) for _ in range(reps))
-            t_raw = [wall(run, raw) for _ in range(reps)]
-            rows.append(Row("startup hello (warm, no .pyc)", "startup", statistics.median(t_raw),
-                            py_raw, t_raw, note="as run here: PYTHONDONTWRITEBYTECODE=1"))
+            py_raw, py_raw_cpu = walls(nothing, lambda i: raw, reps)
+            t_raw, c_raw = walls(run, lambda i: raw, reps)
+            row("startup hello (warm, no .pyc)", t_raw, c_raw, py_raw, py_raw_cpu,
+                "as run here: PYTHONDONTWRITEBYTECODE=1")
     return rows
 
 
@@ -341,7 +360,7 @@ def main(argv=None) -> int:
         rows.append(run_case(tm, case, reps))
         print(f"  done: {case.name}", file=sys.stderr, flush=True)
     lin = generator_linearity(tm, reps)
-    rows += startup(max(reps, 3))
+    rows += startup(max(2 * reps, 5))
     print()
     print(table(rows))
     print()

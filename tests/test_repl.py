@@ -103,7 +103,7 @@ def test_piped_help_doc_time_quit(piped):
 def test_piped_doc_of_builtins_and_forms(piped):
     code, out = piped(":doc map\n:doc comp\n:doc let\n:doc $1\n(+ 1 2)\n:doc $1\n")
     assert code == 0
-    assert out.startswith("core.map  builtin function\n  (map f coll")
+    assert out.startswith("core.map  builtin function\n  `(map f coll")
     assert "core.comp  function\n  (comp & fns)\n  defined at " in out
     assert "let  special form\n  (let [name value ...] body...)" in out
     assert "nothing is named $1 here" in out

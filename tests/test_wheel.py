@@ -20,8 +20,16 @@ def _run(args, **kw):
 
 
 def test_wheel_installs_and_runs_hello_outside_the_repository(tmp_path):
+    # build from a copy of the package's sources: an in-tree build would leave build/ in
+    # the repository, whose stale files could end up in a later wheel
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for name in ("turmeric", "stdlib"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-w", wheels], cwd=tmp_path)
+    _run([sys.executable, "-m", "pip", "wheel", src, "--no-deps", "-w", wheels], cwd=tmp_path)
     [wheel] = wheels.glob("turmeric-*.whl")
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()

@@ -345,6 +345,8 @@ class FnLowering:
             a = self.truth(args[0], out, span)
             if a.text in ("True", "False"):
                 return E("False" if a.text == "True" else "True", frozenset(), True, True)
+            if args[0].boolean:
+                return E(f"(not {args[0].text})", args[0].reads, True)
             a = self.simple(args[0], out, span)
             return E(f"({a.text} is None or {a.text} is False)", a.reads, True)
         if name == "nil?" and len(args) == 1:
@@ -362,7 +364,9 @@ class FnLowering:
                     # == alone would equate 0, 0.0 and false; the type test runs only on a match
                     b = self.simple(b, out, span)
                     return E(f"({b.text} == {a.text} and type({b.text}) is {lit_type})", reads, True)
-            return None
+            a, b = self.simple(args[0], out, span), self.simple(args[1], out, span)
+            return E(f"({a.text} == {b.text} if type({a.text}) is int is type({b.text}) "
+                     f"else B__e({a.text}, {b.text}))", reads, True)
         op = INLINE_OPS.get(name)
         if op is None or len(args) < 2:
             if name == "-" and len(args) == 1:
@@ -382,8 +386,10 @@ class FnLowering:
         if not_a_number_literal(a.text) or not_a_number_literal(b.text):
             # a constant that is not a number: the builtin reports it (with its value)
             return E(f"B_{mangle(name)}({a.text}, {b.text})", reads, boolean)
-        # with a numeric literal on one side Python itself rejects every non-number we have
-        if op != "*" and (is_number_literal(a.text) or is_number_literal(b.text)):
+        # Python's operator itself: it rejects nil, keywords, maps, lists and mixed types;
+        # what it accepts beyond numbers is documented (spec/language.md, "Numbers").
+        # `*` keeps a guard, since Python repeats a string or vector times an integer.
+        if op != "*" or is_number_literal(a.text) and is_number_literal(b.text):
             return E(f"({a.text} {op} {b.text})", reads, boolean)
         a = self.simple(a, out, span)
         b = self.simple(b, out, span)

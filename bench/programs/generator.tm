@@ -1,6 +1,6 @@
 ;; A generator built from cloneable-shift: the producer suspends at every element; the
-;; consumer resumes it once per element. One capture and one resume per element.
-;; (Written with top-level self tail calls rather than `loop`: see docs/performance.md.)
+;; consumer resumes it once per element. One capture and one resume per element; both loops
+;; are self tail calls, so every capture holds the same two frames (produce and the thunk).
 
 (defn yield [x] (cloneable-shift [k] [x k]))
 

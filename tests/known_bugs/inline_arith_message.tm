@@ -1,5 +1,6 @@
 ; spec/builtins.md: a wrong argument type is `name: expected <what>, got <type> <value>`.
-; The compiled + reports "+: expected a number, got keyword" without the value.
+; Fixed for constants; the compiled (+ x 1) in add1 still reports
+; "+: expected a number, got string" without the value.
 (println (try (+ 1 :a) (catch [e] (ex-message e))))
 (defn add1 [x] (+ x 1))
 (println (try (add1 "a") (catch [e] (ex-message e))))

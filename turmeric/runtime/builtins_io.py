@@ -58,9 +58,16 @@ def _int_arg(name: str, x: Any) -> int:
 # ---------------------------------------------------------------------------------------------
 # printing
 
+from . import printer as _printer  # noqa: E402
+
+
 def _str_of(x) -> str:
-    from .printer import str_of
-    return str_of(x)
+    t = type(x)
+    if t is str:
+        return x
+    if t is int and -10**15 < x < 10**15:
+        return str(x)  # the common case, without the general printer
+    return _printer.str_of(x)
 
 
 def _pr_str(x) -> str:
@@ -96,7 +103,11 @@ def str_(*xs):
     """Concatenates the printed form of each argument; nil adds nothing."""
     if len(xs) == 1 and type(xs[0]) is str:
         return xs[0]
-    return "".join("" if x is None else _str_of(x) for x in xs)
+    out = []
+    for x in xs:
+        t = type(x)
+        out.append(x if t is str else "" if x is None else _str_of(x))
+    return "".join(out)
 
 
 def pr_str_(*xs):

@@ -8,6 +8,7 @@ Every value is immutable except Ref and Box, which are the only mutable cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from pyrsistent import pvector, PVector
@@ -83,18 +84,35 @@ class Keyword:
 
 
 class PList:
-    """An immutable linked list (Clojure's list): O(1) cons, first and rest, count cached."""
-    __slots__ = ("first", "rest", "count", "span")
+    """An immutable linked list (Clojure's list): O(1) cons, first and rest, count cached.
+
+    A list made from a sequence in one go (plist) is lazy: its head keeps the items as a
+    tuple and the next cell is made only when `rest` is first read, so map, filter or range
+    cost one tuple, not a cell per item, until someone walks them cell by cell."""
+    __slots__ = ("first", "rest", "count", "span", "_items", "_at")
 
     def __init__(self, first, rest: "PList", count: int, span: Span | None = None):
         self.first = first
         self.rest = rest
         self.count = count
         self.span = span
+        self._items = None
+
+    def __getattr__(self, name):
+        if name == "rest":  # an unset rest: a lazy cell making its successor
+            items, at = self._items, self._at + 1
+            nxt = _lazy_cell(items, at) if at < len(items) else EMPTY_LIST
+            self.rest = nxt
+            return nxt
+        raise AttributeError(name)
 
     def __iter__(self) -> Iterator[Any]:
         node = self
         while node.count:
+            items = node._items
+            if items is not None:
+                yield from islice(items, node._at, None)
+                return
             yield node.first
             node = node.rest
 
@@ -122,6 +140,8 @@ class PList:
             i += self.count
         if not 0 <= i < self.count:
             raise IndexError(i)
+        if self._items is not None:
+            return self._items[self._at + i]
         node = self
         for _ in range(i):
             node = node.rest
@@ -133,6 +153,17 @@ EMPTY_LIST.first = None
 EMPTY_LIST.rest = EMPTY_LIST
 EMPTY_LIST.count = 0
 EMPTY_LIST.span = None
+EMPTY_LIST._items = None
+
+
+def _lazy_cell(items: tuple, at: int) -> PList:
+    node = PList.__new__(PList)
+    node.first = items[at]
+    node.count = len(items) - at
+    node.span = None
+    node._items = items
+    node._at = at
+    return node
 
 
 def cons(x, lst: PList) -> PList:
@@ -143,6 +174,10 @@ def plist(items: Iterable[Any] = (), span: Span | None = None) -> PList:
     """A list of the given items, in order."""
     if not isinstance(items, (list, tuple)):
         items = list(items)
+    if len(items) > 4:
+        head = _lazy_cell(tuple(items), 0)
+        head.span = span
+        return head
     out = EMPTY_LIST
     n = 0
     for x in reversed(items):

@@ -46,6 +46,9 @@ class Ref_:
         self.i = i
 
 
+NOT_PLAIN = frozenset({Ref_, list, dict})
+
+
 def ext_hook(code: int, data: bytes):
     if code == wire.EXT_REF:
         if len(data) != 4:
@@ -85,6 +88,7 @@ class Decoder:
         self.records = records
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
+        self.resolved: dict = {}
 
     def decode(self, root):
         recs = self.records
@@ -122,7 +126,15 @@ class Decoder:
         return x
 
     def vals(self, xs, at):
-        return [self.val(x, at) for x in xs]
+        if not set(map(type, xs)) & NOT_PLAIN:
+            return list(xs)
+        out = []
+        for x in xs:
+            t = type(x)
+            if t is Ref_ or t is list or t is dict:
+                x = self.val(x, at)
+            out.append(x)
+        return out
 
     def build(self, i: int, r: list):
         tag = r[0]
@@ -161,12 +173,13 @@ class Decoder:
                 raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
             return stype
         if tag == T_CONT:
-            frames = self.vals(r[1:], i)
-            for f in frames:
-                # only what a frame record built: a resume entry of loaded code or a special frame
-                if type(f) is not tuple or len(f) != 2 or not (
-                        getattr(f[0], "tm_site", None) is not None or any(f[0] is e for e in SPECIAL_ENTRY_LIST)):
+            # frames are inline arrays [module, symbol, site, code hash, locals...]: only a
+            # frame header can make a frame, so nothing else can pose as one
+            frames = []
+            for f in r[1:]:
+                if type(f) is not list:
                     raise corrupt(f"record {i} (continuation) holds something that is not a frame")
+                frames.append(self.frame(i, [T_FRAME] + f))
             return Continuation(tuple(frames))
         if tag == T_FRAME:
             return self.frame(i, r)
@@ -207,6 +220,14 @@ class Decoder:
         return self.modules[j]
 
     def resolve(self, mod_index, symbol: str, code_hash: str, i: int):
+        self.module(mod_index, i)          # an index that is not an int cannot be a cache key
+        key = (mod_index, symbol, code_hash)
+        hit = self.resolved.get(key)
+        if hit is None:
+            hit = self.resolved[key] = self._resolve(mod_index, symbol, code_hash, i)
+        return hit
+
+    def _resolve(self, mod_index, symbol: str, code_hash: str, i: int):
         name, version, path = self.module(mod_index, i)
         found = self.session.resolve_symbol(name, symbol, path)
         mod = self.session.modules.get(name)
@@ -215,7 +236,10 @@ class Decoder:
             raise schema_mismatch(
                 f"module {name}: function {symbol} no longer exists (saved with version {version}, "
                 f"the code is version {new_version})", version)
-        if found.code_hash != code_hash and code_hash != "builtin":
+        if found.module != name or (mod is None and found.code_hash != "builtin"):
+            raise corrupt(f"record {i} names the function {symbol} in module {name}, "
+                          f"but that function belongs to module {found.module}")
+        if found.code_hash != code_hash:
             raise schema_mismatch(
                 f"module {name}: function {symbol} changed since the checkpoint was saved "
                 f"(code hash {code_hash} -> {found.code_hash}; saved with version {version}, "

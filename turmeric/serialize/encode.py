@@ -16,7 +16,7 @@ import msgpack
 from ..runtime import machine
 from ..runtime.errors import TurmericError
 from ..runtime.values import (
-    Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, is_vector,
+    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
 )
 from . import wire
 
@@ -33,6 +33,20 @@ SPECIAL_FRAMES = {
 }
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
+PVECTOR = type(EMPTY_VECTOR)
+PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool})        # written as they are
+ATOM_TYPES = PLAIN_TYPES | {int, Keyword, Symbol}                     # never records
+PLAIN_OR_INT = PLAIN_TYPES | {int}
+
+
+def _small_ints(items, types) -> bool:
+    """Every int in items fits msgpack's 64 bits (checked at C speed when all are ints)."""
+    if types == {int}:
+        return INT64[0] <= min(items) and max(items) <= INT64[1]
+    return all(INT64[0] <= x <= INT64[1] for x in items if type(x) is int)
+
+
+_KEYWORD_EXT: dict = {}   # keywords are interned and immutable: their encoding is too
 
 
 def atom(x):
@@ -46,7 +60,10 @@ def atom(x):
     if t in (float, str, bytes, bool):
         return x
     if t is Keyword:
-        return msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8"))
+        ext = _KEYWORD_EXT.get(x)
+        if ext is None:
+            ext = _KEYWORD_EXT[x] = msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8"))
+        return ext
     if t is Symbol:
         return msgpack.ExtType(wire.EXT_SYMBOL, x.name.encode("utf-8"))
     return None
@@ -65,117 +82,175 @@ class Encoder:
         self.modules: dict[str, int] = {}
         self.module_table: list = []
         self.deferred: list = []       # (mutable record index, its contents)
-        self.parents: dict[int, tuple] = {}   # id(obj) -> (id(parent), label): for error paths
+        self.parents: dict[int, tuple] = {}   # id(obj) -> (parent, position): for error paths
         self.parts: dict[int, tuple] = {}     # id(obj) -> its decomposition, while in progress
 
     # -- the walk --------------------------------------------------------------------------
 
     def encode(self, root) -> list:
-        self.walk(root, None, "the value")
+        self.walk(root, None, 0)
         while self.deferred:
-            i, obj, contents, labels = self.deferred.pop()
-            for c, lab in zip(contents, labels):
-                self.walk(c, obj, lab)
+            i, obj, contents = self.deferred.pop()
+            for j, c in enumerate(contents):
+                self.walk(c, obj, j)
             self.records[i] = self.records[i][:1] + [self.field(c) for c in contents]
         header = {"turmeric": _version(), "modules": self.module_table}
         return [header, self.records, self.field(root)]
 
-    def walk(self, root, parent, label):
-        if root is None or atom(root) is not None:
+    def walk(self, root, parent, position):
+        """Give `root` and everything it holds a record, children before parents."""
+        if type(root) in ATOM_TYPES:
             return
-        self.parents.setdefault(id(root), (id(parent) if parent is not None else None, label))
+        index, parts, parents = self.index, self.parts, self.parents
+        parents.setdefault(id(root), (parent, position))
         stack = [(root, False)]
         while stack:
             obj, expanded = stack.pop()
+            key = id(obj)
             if not expanded:
-                if id(obj) in self.index:
+                if key in index:
                     continue
-                if id(obj) in self.parts:
+                if key in parts:
                     raise self.error(obj, "a cycle that goes through no ref")
-                parts = self.decompose(obj)
-                tag, head, children, labels = parts
+                decomposed = self.decompose(obj)
+                tag, _head, children = decomposed
                 if tag in MUTABLE:
                     i = len(self.records)
-                    self.index[id(obj)] = i
+                    index[key] = i
                     self.alive.append(obj)
                     self.records.append([tag])
-                    self.deferred.append((i, obj, children, labels))
+                    self.deferred.append((i, obj, children))
                     continue
-                self.parts[id(obj)] = parts
+                parts[key] = decomposed
                 stack.append((obj, True))
-                for c, lab in zip(reversed(children), reversed(labels)):
-                    if c is not None and atom(c) is None and id(c) not in self.index:
-                        self.parents.setdefault(id(c), (id(obj), lab))
+                if set(map(type, children)) <= ATOM_TYPES:
+                    continue  # only atoms (a common case, checked at C speed): nothing to visit
+                for j in range(len(children) - 1, -1, -1):
+                    c = children[j]
+                    if type(c) not in ATOM_TYPES and id(c) not in index:
+                        parents.setdefault(id(c), (obj, j))
                         stack.append((c, False))
-            else:
-                if id(obj) in self.index:
-                    continue
-                tag, head, children, _labels = self.parts.pop(id(obj))
+            elif key not in index:
+                tag, head, children = parts.pop(key)
+                field = self.field
                 fields = []
+                types = set(map(type, children))
+                if types <= PLAIN_TYPES or (types <= PLAIN_OR_INT and _small_ints(children, types)):
+                    fields = children
+                    children = ()
                 for c in children:
-                    if c is not None and atom(c) is None and id(c) not in self.index:
-                        # reached again while in progress: only a cycle through no mutable cell
-                        raise self.error(c, "a cycle that goes through no ref")
-                    fields.append(self.field(c))
-                self.index[id(obj)] = len(self.records)
+                    t = type(c)
+                    if t in PLAIN_TYPES or (t is int and INT64[0] <= c <= INT64[1]):
+                        fields.append(c)
+                    else:
+                        fields.append(field(c))
+                if tag == T_CONT:
+                    record = [tag]
+                    at = 0
+                    for hdr, n in head:
+                        record.append(hdr + fields[at:at + n])
+                        at += n
+                else:
+                    record = [tag]
+                    record += head
+                    record += fields
+                index[key] = len(self.records)
                 self.alive.append(obj)
-                self.records.append([tag] + head + fields)
+                self.records.append(record)
 
     def field(self, x):
-        if x is None:
-            return None
-        a = atom(x)
-        if a is not None:
-            return a
-        return ref(self.index[id(x)])
+        t = type(x)
+        if t in PLAIN_TYPES:
+            return x
+        if t is Keyword or t is Symbol or t is int:
+            return atom(x)
+        i = self.index.get(id(x))
+        if i is None:  # reached again while in progress: only a cycle through no mutable cell
+            raise self.error(x, "a cycle that goes through no ref")
+        return ref(i)
 
     # -- what each kind of value is made of ---------------------------------------------------
 
     def decompose(self, x):
-        """(tag, fixed fields, children, child labels) of a compound value."""
+        """(tag, fixed fields, children) of a compound value."""
         t = type(x)
         if t is PList:
-            items = list(x)
-            return T_LIST, [], items, [f"[{i}]" for i in range(len(items))]
-        if is_vector(x):
-            items = list(x)
-            return T_VECTOR, [], items, [f"[{i}]" for i in range(len(items))]
+            return T_LIST, [], list(x)
+        if t is PVECTOR:
+            return T_VECTOR, [], list(x)
         if t is PMap:
-            flat, labels = [], []
-            for k, v in x.items():
-                flat += [k, v]
-                labels += ["(key)", f"[{_label(k)}]"]
-            return T_MAP, [], flat, labels
+            flat = []
+            for kv in x.items():
+                flat += kv
+            return T_MAP, [], flat
         if t is PSet:
-            items = list(x)
-            return T_SET, [], items, ["(element)"] * len(items)
+            return T_SET, [], list(x)
         if isinstance(x, StructValue):
             # a user instance of Serializable for the struct's type makes its token
             token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
             if token is not None:
-                tname, value = token
-                return T_RESOURCE, [tname], [value], ["(resource token)"]
+                return T_RESOURCE, [token[0]], [token[1]]
             fields = list(x.field_values())
-            return T_STRUCT, [x.stype.qualname, len(fields)], fields, [f".{f}" for f in x.stype.fields]
+            return T_STRUCT, [x.stype.qualname, len(fields)], fields
         if t is Ref:
-            return T_REF, [], [x.value], ["(ref value)"]
+            return T_REF, [], [x.value]
         if t is Box:
-            return T_BOX, [], [x.v], ["(variable)"]
+            return T_BOX, [], [x.v]
         if t is Continuation:
-            return T_CONT, [], list(x.frames), [f"(frame {i})" for i in range(len(x.frames))]
+            # frames are written inline in the continuation's record: (header, locals count)
+            # per frame, then all the locals in order
+            headers, children = [], []
+            for fr in x.frames:
+                tag, head, locs = self.frame(fr)
+                headers.append((head, len(locs)))
+                children += locs
+            return T_CONT, headers, children
         if t is tuple:
-            if len(x) == 2 and callable(x[0]) and type(x[1]) is tuple and self.is_entry(x[0]):
+            if len(x) == 2 and type(x[1]) is tuple and callable(x[0]) and self.is_entry(x[0]):
                 return self.frame(x)
-            return T_TUPLE, [], list(x), [f"[{i}]" for i in range(len(x))]
+            return T_TUPLE, [], list(x)
         if t is StructType:
-            return T_STYPE, [x.qualname, list(x.fields)], [], []
+            return T_STYPE, [x.qualname, list(x.fields)], []
         if callable(x) and hasattr(x, "__code__") or t is type(len):
             return self.function(x)
         token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
         if token is not None:
             tname, value = token
-            return T_RESOURCE, [tname], [value], ["(resource token)"]
+            return T_RESOURCE, [tname], [value]
         raise self.error(x, None)
+
+    def labels(self, x) -> list[str]:
+        """Names for the parts of x, in the order decompose gives them (for error paths)."""
+        t = type(x)
+        if t is PMap:
+            out = []
+            for k in x.keys():
+                out += ["(key)", f"[{_label(k)}]"]
+            return out
+        if t is PSet:
+            return ["(element)"] * len(x)
+        if isinstance(x, StructValue):
+            return [f".{f}" for f in x.stype.fields]
+        if t is Ref:
+            return ["(ref value)"]
+        if t is Box:
+            return ["(variable)"]
+        if t is Continuation:
+            out = []
+            for i, fr in enumerate(x.frames):
+                out += [f"{lab} (frame {i})" for lab in self.labels(fr)]
+            return out
+        if t is tuple and len(x) == 2 and type(x[1]) is tuple and hasattr(x[0], "tm_site"):
+            info, i = x[0].tm_site
+            names = info.sites[i].live_names
+            if len(names) != len(x[1]):
+                names = [f"%{j}" for j in range(len(x[1]))]
+            return [f"variable {n} in {info.symbol}" for n in names]
+        if callable(x) and hasattr(x, "__code__"):
+            info = self.session.code_infos.get(x.__code__)
+            if info is not None:
+                return [f"captured {n} of {info.symbol}" for n in info.free_names]
+        return [f"[{i}]" for i in range(len(x))] if hasattr(x, "__len__") else []
 
     def is_entry(self, f) -> bool:
         return f in SPECIAL_FRAMES or hasattr(f, "tm_site") or f is machine._raise_into_entry
@@ -184,16 +259,12 @@ class Encoder:
         entry, locs = fr
         special = SPECIAL_FRAMES.get(entry)
         if special is not None:
-            return T_FRAME, [None, special, 0, ""], list(locs), [f"(frame argument {i})" for i in range(len(locs))]
+            return T_FRAME, [None, special, 0, ""], list(locs)
         site = getattr(entry, "tm_site", None)
         if site is None:
             raise self.error(fr, "a frame of a Python function")
         info, i = site
-        names = info.sites[i].live_names
-        labels = [f"variable {n}" for n in names] if len(names) == len(locs) else \
-            [f"(local {j})" for j in range(len(locs))]
-        return T_FRAME, [self.module_ref(info.module), info.symbol, i, info.code_hash], list(locs), \
-            [f"{lab} in {info.symbol}" for lab in labels]
+        return T_FRAME, [self.module_ref(info.module), info.symbol, i, info.code_hash], list(locs)
 
     def function(self, f):
         code = getattr(f, "__code__", None)
@@ -206,11 +277,10 @@ class Encoder:
                 for name in info.free:
                     cell = cells.get(name)
                     captured.append(cell.cell_contents if cell is not None else None)
-            return T_FN, [self.module_ref(info.module), info.symbol, info.code_hash], captured, \
-                [f"captured {n} of {info.symbol}" for n in info.free_names]
+            return T_FN, [self.module_ref(info.module), info.symbol, info.code_hash], captured
         name = self.session.builtin_name(f)
         if name is not None:
-            return T_BUILTIN, [name], [], []
+            return T_BUILTIN, [name], []
         raise self.error(f, "a Python function that is not part of a Turmeric module")
 
     def module_ref(self, name: str) -> int:
@@ -233,13 +303,16 @@ class Encoder:
         from ..runtime.builtins_core import type_name
         what = what or f"a value of type {type_name(x)}"
         path = []
-        key = id(x)
+        obj = x
         seen = set()
-        while key is not None and key in self.parents and key not in seen:
-            seen.add(key)
-            parent, label = self.parents[key]
-            path.append(label)
-            key = parent
+        while id(obj) in self.parents and id(obj) not in seen:
+            seen.add(id(obj))
+            parent, position = self.parents[id(obj)]
+            if parent is None:
+                break
+            labels = self.labels(parent)
+            path.append(labels[position] if position < len(labels) else f"[{position}]")
+            obj = parent
         where = " <- ".join(path) if path else "the value"
         return TurmericError(
             "serialize", f"cannot serialize {what}: at {where}",

@@ -19,7 +19,11 @@ def _k(m, name):
 
 
 def describe(session, data: bytes, path: str = "<bytes>") -> dict:
-    header, records, root = wire.unpack(data, None, ext_hook) if not _signed(data) else (None, None, None)
+    if _signed(data):
+        _check_signed_framing(data)
+        header, records, root = None, None, None
+    else:
+        header, records, root = wire.unpack(data, None, ext_hook)
     report: dict = {"file": path, "bytes": len(data), "format": data[4] if len(data) > 4 else None,
                     "signed": _signed(data)}
     if header is None:
@@ -52,19 +56,14 @@ def frames_of(session, k: Continuation) -> list:
 
 
 def raw_frames(header, records) -> list:
-    from .encode import T_CONT, T_FRAME
-    out = []
-    frames = [r for r in records if isinstance(r, list) and r and r[0] == T_FRAME]
+    """The frames of the data's continuation as written: symbols, sites, unnamed locals."""
+    from .encode import T_CONT
     conts = [r for r in records if isinstance(r, list) and r and r[0] == T_CONT]
-    order = []
-    if conts:
-        for x in conts[-1][1:]:
-            if type(x) is Ref_ and 0 <= x.i < len(records):
-                order.append(records[x.i])
-    for i, r in enumerate(order or frames):
-        if len(r) >= 5:
-            out.append({"index": i, "function": r[2], "site": r[3],
-                        "locals": {f"%{j}": _show(x) for j, x in enumerate(r[5:])}})
+    out = []
+    for i, f in enumerate(conts[-1][1:] if conts else []):
+        if isinstance(f, list) and len(f) >= 4:
+            out.append({"index": i, "function": f[1], "site": f[2],
+                        "locals": {f"%{j}": _show(x) for j, x in enumerate(f[4:])}})
     return out
 
 
@@ -82,7 +81,22 @@ def _plain(v):
 
 
 def _signed(data: bytes) -> bool:
-    return len(data) > 5 and bool(data[5] & wire.FLAG_SIGNED)
+    return len(data) > 5 and data[:4] == wire.MAGIC and bool(data[5] & wire.FLAG_SIGNED)
+
+
+def _check_signed_framing(data: bytes):
+    """What can be checked of signed data without the key: the framing around the body."""
+    if len(data) < wire.HEADER_SIZE + wire.CHECK_SIZE:
+        raise wire.corrupt(f"the data is too short to be a checkpoint ({len(data)} bytes)")
+    if data[4] != wire.FORMAT_VERSION:
+        raise wire.corrupt(f"format version {data[4]} is not supported "
+                           f"(this Turmeric reads version {wire.FORMAT_VERSION})")
+    if data[5] & ~wire.FLAG_SIGNED:
+        raise wire.corrupt("unknown flags in the header")
+    n = int.from_bytes(data[6:10], "big")
+    if wire.HEADER_SIZE + n + wire.CHECK_SIZE != len(data):
+        raise wire.corrupt(f"the data is truncated or has extra bytes (header says {n} bytes of body, "
+                           f"found {len(data) - wire.HEADER_SIZE - wire.CHECK_SIZE})")
 
 
 def render_text(report: dict) -> str:

@@ -10,3 +10,4 @@
 (prn (not zero) (not nil) (not false) (not empty-string))
 (prn (identity :a) (= (hash [1 2]) (hash '(1 2))) (int? (hash "x")))
 (prn (try (apply < [1 "2"]) (catch [e] (ex-message e))))
+(prn (try (< 1 "2") (catch [e] (ex-message e))))

@@ -12,6 +12,7 @@
 (prn (* 1000000000000 1000000000000) (- (* 2 4611686018427387904) 1))
 (prn (+ 0.5 0.25) (* 1.5 2) (- 0.5 0.5))
 (prn (try (max true 1) (catch [e] (ex-message e))))
+(prn (try (+ true 1) (catch [e] (ex-message e))))
 (prn (try (/ 1 0) (catch [e] (ex-message e))))
 (prn (try (/ 1.0 0) (catch [e] (ex-message e))))
 (prn (try (mod 1 0) (catch [e] (ex-message e))))

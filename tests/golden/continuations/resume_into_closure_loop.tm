@@ -1,7 +1,5 @@
-; Resuming a continuation captured inside a loop whose function is a closure (here it
-; closes over n) fails: the resume entry R_... of the loop calls the loop function by
-; its local name (l_loop__2), which is not defined at module level:
-; "error[unbound]: loop__2 is not defined". The same loop without free variables works.
+; Resuming a continuation captured inside a loop whose function is a closure (it closes
+; over n, or over k and limit), and resuming inside such a loop.
 (defn yield [v] (cloneable-shift [k] {:value v :next k}))
 (defn count-to [n] (loop [i 0] (when (< i n) (yield i) (recur (inc i)))))
 (def s (cloneable-reset (fn [] (count-to 3))))

@@ -1,7 +1,5 @@
-; mapv, sort-by and group-by call map_ and then convert its result (to a vector, to the
-; sorted items, to the groups); a continuation captured in their function and resumed
-; only resumes the inner map, so the conversion is lost: mapv returns a list, sort-by
-; the list of keys, group-by the list of keys.
+; mapv, sort-by and group-by finish their work (a vector, the sorted items, the groups)
+; after a continuation captured in their function is resumed.
 (defn yield [v] (cloneable-shift [k] {:value v :next k}))
 (defn start [producer] (cloneable-reset (fn [] [:done (producer)])))
 (defn drain [step]

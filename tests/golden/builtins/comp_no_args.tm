@@ -1,0 +1,2 @@
+; (comp) with no functions is identity, as in Clojure.
+(println ((comp) 7))
