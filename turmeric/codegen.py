@@ -180,6 +180,8 @@ def python_literal(v) -> str | None:
 # -- lowering one function ---------------------------------------------------------------
 
 INLINE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+LIST_FAST = {"first": ("{}.first", False), "rest": ("{}.rest", False),
+             "empty?": ("{}.count == 0", True), "count": ("{}.count", False)}
 NUMERIC_TYPES = (int, float)
 
 
@@ -351,6 +353,18 @@ class FnLowering:
             return E(f"({a.text} is None or {a.text} is False)", a.reads, True)
         if name == "nil?" and len(args) == 1:
             return E(f"({args[0].text} is None)", reads, True)
+        if name in LIST_FAST and len(args) == 1 and not python_literal_kind(args[0].text):
+            # the common case, a list, read straight from its cell; anything else: the builtin
+            a = self.simple(args[0], out, span)
+            fast, boolean = LIST_FAST[name]
+            return E(f"({fast.format(a.text)} if type({a.text}) is PListT else B_{mangle(name)}({a.text}))",
+                     a.reads, boolean)
+        if name == "mod" and len(args) == 2 and literal_type(args[1].text) == "int" \
+                and args[1].text.strip("()") not in ("0", "-0"):
+            # a nonzero integer divisor: Python's % has Clojure's mod sign rule
+            a = self.simple(args[0], out, span)
+            return E(f"({a.text} % {args[1].text} if type({a.text}) is int "
+                     f"else B_mod({a.text}, {args[1].text}))", reads)
         if name in ("inc", "dec") and len(args) == 1:
             a = self.simple(args[0], out, span)
             op = "+" if name == "inc" else "-"

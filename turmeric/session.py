@@ -129,7 +129,7 @@ class Session:
             "Unwind": machine.Unwind, "Thrown": machine.Thrown, "Raising": machine.Raising,
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
-            "NAN": float("nan"), "ERROR_VALUE": error_value,
+            "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
         }
         for name, f in self.pure.items():
             ns["B_" + mangle(name)] = f

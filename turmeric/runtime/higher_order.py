@@ -33,6 +33,8 @@ def frame_aware(name: str, live: tuple[str, ...]):
 def items_of(coll, who: str) -> tuple:
     if coll is None:
         return ()
+    if type(coll) is PList and coll._items is not None and coll._at == 0:
+        return coll._items  # a lazy list's own tuple
     if isinstance(coll, (PList, tuple, PSet, str)) or is_vector(coll):
         return tuple(coll)
     if isinstance(coll, PMap):
@@ -68,11 +70,10 @@ def _apply_row(d, row):
 
 
 def _map_run(d, f, items, i, prefix, out):
-    n = len(items)
+    d1, append = d + 1, out.append
     try:
-        while i < n:
-            out.append(f(d + 1, items[i]))
-            i += 1
+        for i in range(i, len(items)):
+            append(f(d1, items[i]))
     except Unwind as u:
         u.frames.append((_map_resume, (f, items, i, (prefix, tuple(out)))))
         raise
@@ -120,14 +121,13 @@ def remove(d, pred, coll):
 
 
 def _filter_run(d, pred, items, i, prefix, out, keep):
-    n = len(items)
+    d1, append = d + 1, out.append
     try:
-        while i < n:
+        for i in range(i, len(items)):
             x = items[i]
-            t = pred(d + 1, x)
+            t = pred(d1, x)
             if (t is not None and t is not False) is keep:
-                out.append(x)
-            i += 1
+                append(x)
     except Unwind as u:
         u.frames.append((_filter_resume, (pred, items, i, (prefix, tuple(out)), keep)))
         raise
@@ -155,11 +155,10 @@ def reduce(d, f, init_or_coll, coll=_NO_INIT):
 
 
 def _reduce_run(d, f, items, i, acc):
-    n = len(items)
+    d1 = d + 1
     try:
-        while i < n:
-            acc = f(d + 1, acc, items[i])
-            i += 1
+        for i in range(i, len(items)):
+            acc = f(d1, acc, items[i])
     except Unwind as u:
         u.frames.append((_reduce_resume, (f, items, i)))
         raise
@@ -183,16 +182,14 @@ def for_each_with_index(d, coll, f):
 
 
 def _each_run(d, f, items, i, indexed):
-    n = len(items)
+    d1 = d + 1
     try:
         if indexed:
-            while i < n:
-                f(d + 1, i, items[i])
-                i += 1
+            for i in range(i, len(items)):
+                f(d1, i, items[i])
         else:
-            while i < n:
-                f(d + 1, items[i])
-                i += 1
+            for i in range(i, len(items)):
+                f(d1, items[i])
     except Unwind as u:
         u.frames.append((_each_resume, (f, items, i, indexed)))
         raise
