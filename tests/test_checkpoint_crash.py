@@ -83,10 +83,14 @@ def wait_until(pred, timeout: float, proc: subprocess.Popen | None = None, what:
         time.sleep(0.002)
 
 
-def kill(proc: subprocess.Popen) -> None:
+def kill(proc: subprocess.Popen) -> bool:
+    """SIGKILL the process: True if it died of it, False if it had already finished."""
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    out, err = proc.communicate(timeout=30)
+    if proc.returncode == 0:
+        return False
+    assert proc.returncode == -signal.SIGKILL, err
+    return True
 
 
 def no_traceback(proc) -> None:
@@ -119,9 +123,15 @@ def test_uninterrupted_run(work, tm_env):
 
 @pytest.mark.parametrize("kill_after", [1, 4, 7])
 def test_sigkill_between_checkpoints_then_resume(work, tm_env, kill_after):
-    proc = start(tm_env, work, tm_argv("run", WORKFLOW.name), STEP_MS=80)
-    wait_until(lambda: len(logged_steps(work)) >= kill_after, 60, proc, f"{kill_after} logged steps")
-    kill(proc)
+    for attempt in range(3):
+        for p in [work / CHECKPOINT, work / "progress.log"]:
+            p.unlink(missing_ok=True)
+        proc = start(tm_env, work, tm_argv("run", WORKFLOW.name), STEP_MS=150)
+        wait_until(lambda: len(logged_steps(work)) >= kill_after, 60, proc, f"{kill_after} logged steps")
+        if kill(proc):
+            break
+    else:
+        pytest.fail("the workflow always finished before it could be killed")
     before = logged_steps(work)
     assert kill_after <= len(before) < 8
     shutil.copy(work / CHECKPOINT, work / "saved.bin")
@@ -197,7 +207,8 @@ def test_sigkill_in_the_middle_of_writing_a_checkpoint(work, tm_env):
             parts = list(work.glob(".tmp-*.part"))
             return (work / CHECKPOINT).exists() and parts and parts[0].stat().st_size > 0
         wait_until(second_write_under_way, 120, proc, "the second checkpoint write")
-        kill(proc)
+        if not kill(proc):
+            continue
         parts = list(work.glob(".tmp-*.part"))
         if parts and parts[0].stat().st_size < (work / CHECKPOINT).stat().st_size:
             break                       # killed with a checkpoint half written
@@ -232,10 +243,8 @@ def test_sigkill_at_random_times_never_leaves_a_broken_checkpoint(work, tm_env):
         proc = start(tm_env, work, tm_argv("run", WORKFLOW.name), **settings)
         wait_until(lambda: len(logged_steps(work)) >= 1, 60, proc, "the first logged step")
         time.sleep(rng.uniform(0, 0.5))
-        if proc.poll() is not None:
-            proc.communicate()
+        if not kill(proc):
             continue
-        kill(proc)
         killed += 1
         report = checkpoint_loads(work, tm_env=tm_env)
         assert report["frames"][0]["function"] == "crash_workflow.run-job"
@@ -263,7 +272,8 @@ def test_inspect_text(finished, tm_env):
     assert "format 1" in out and "unsigned" in out
     assert re.search(r"^  crash_workflow  version 1  .*crash_workflow\.tm$", out, re.M), out
     assert "frames (innermost first, 2):" in out
-    assert re.search(r"^  #0 crash_workflow\.run-job  at crash_workflow\.tm:\d+:\d+$", out, re.M), out
+    # the file is named as the module was first compiled: relative, or absolute from the cache
+    assert re.search(r"^  #0 crash_workflow\.run-job  at (\S*/)?crash_workflow\.tm:\d+:\d+$", out, re.M), out
     assert re.search(r"^     \d+ \| given \(checkpoint \"latest\" done\)$", out, re.M), out
     assert "     done = {:step 3, :total 14}" in out
     assert "     items = 3" in out
@@ -281,7 +291,7 @@ def test_inspect_json(finished, tm_env):
     inner, outer = report["frames"]
     assert inner["index"] == 0 and inner["function"] == "crash_workflow.run-job"
     source_lines = WORKFLOW.read_text(encoding="utf-8").splitlines()
-    assert inner["file"] == WORKFLOW.name
+    assert Path(inner["file"]).name == WORKFLOW.name
     assert source_lines[inner["line"] - 1].strip() == inner["source"] == 'given (checkpoint "latest" done)'
     assert inner["locals"] == {"ballast": "[]", "done": "{:step 3, :total 14}", "items": "3", "step-ms": "0"}
     assert outer["function"] == "crash_workflow.main" and outer["locals"] == {}

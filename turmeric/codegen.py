@@ -179,6 +179,7 @@ def python_literal(v) -> str | None:
 
 # -- lowering one function ---------------------------------------------------------------
 
+COMPREHENSIONS = frozenset({"map", "filter"})
 INLINE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 LIST_FAST = {"first": ("{}.first", False), "rest": ("{}.rest", False),
              "empty?": ("{}.count == 0", True), "count": ("{}.count", False)}
@@ -290,13 +291,29 @@ class FnLowering:
             return e
         if e.simple and (python_literal_kind(e.text) is not None):
             return E("False" if e.text in ("None", "False") else "True", frozenset(), True, True)
-        e = self.simple(e, out, span)
-        return E(f"({e.text} is not None and {e.text} is not False)", e.reads, True)
+        first, again = self.once(e)
+        return E(f"({first} is not None and {again} is not False)", e.reads, True)
+
+    def once(self, e: E) -> tuple[str, str]:
+        """Texts for the first and the later uses of e in one expression: evaluated once,
+        through a temporary (:=) unless it is a name or a constant. No statement is made, so
+        this works inside a comprehension too. The first use must be evaluated on every path
+        (so `type(a0) is type(b0) is int`, never `type(a0) is int is type(b0)`)."""
+        if e.simple:
+            return e.text, e.text
+        t = self.temp()
+        return f"({t} := {e.text})", t
 
     def call(self, n: ir.Call, out: list, tail: bool):
         f = n.fn
         if type(f) is ir.Core and f.name in self.mod.pure:
             return self.pure_call(f.name, n, out)
+        if type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
+            e = self.comprehension(f.name, n, out)
+            if tail:
+                out.append(SReturn(n.span, e))
+                return None
+            return e
         if (tail and type(f) is ir.Local and f.var.is_self and f.var is self.fn.self_var
                 and self.self_name and self.arity_matches(len(n.args))):
             args = self.args(n.args, out, n.span)
@@ -327,6 +344,31 @@ class FnLowering:
         self.defined.add(target)
         return E(target, frozenset([target]), simple=True)
 
+    def comprehensible(self, n: ir.Call) -> bool:
+        """(map (fn [x] e) coll) where e runs no user code: nothing inside can capture, so
+        the loop may be a Python comprehension."""
+        if len(n.args) != 2 or type(n.args[0]) is not ir.Fn:
+            return False
+        fn = n.args[0]
+        return (len(fn.params) == 1 and fn.rest is None and not fn.params[0].boxed
+                and is_simple(fn.body) and type(fn.body) is not ir.Fn)
+
+    def comprehension(self, name: str, n: ir.Call, out: list) -> E:
+        fn, coll = n.args
+        c = self.value(coll, out)
+        x = fn.params[0].pyname
+        self.defined.add(x)
+        scratch: list = []
+        body = self.value(fn.body, scratch)
+        if scratch:
+            raise InternalError("codegen: a comprehension body made a statement")
+        reads = (body.reads - {x}) | c.reads
+        items = f"{self.mod.mark(n.span)}B_items({c.text})"
+        if name == "map":
+            return E(f"PLIST([{body.text} for {x} in {items}])", reads)
+        test = self.truth(body, [], n.span)
+        return E(f"PLIST([{x} for {x} in {items} if {test.text}])", reads)
+
     def arity_matches(self, n: int) -> bool:
         fixed = len(self.fn.params)
         return n == fixed or (self.fn.rest is not None and n >= fixed)
@@ -349,26 +391,26 @@ class FnLowering:
                 return E("False" if a.text == "True" else "True", frozenset(), True, True)
             if args[0].boolean:
                 return E(f"(not {args[0].text})", args[0].reads, True)
-            a = self.simple(args[0], out, span)
-            return E(f"({a.text} is None or {a.text} is False)", a.reads, True)
+            a0, a1 = self.once(args[0])
+            return E(f"({a0} is None or {a1} is False)", args[0].reads, True)
         if name == "nil?" and len(args) == 1:
             return E(f"({args[0].text} is None)", reads, True)
         if name in LIST_FAST and len(args) == 1 and not python_literal_kind(args[0].text):
             # the common case, a list, read straight from its cell; anything else: the builtin
-            a = self.simple(args[0], out, span)
+            a0, a1 = self.once(args[0])
             fast, boolean = LIST_FAST[name]
-            return E(f"({fast.format(a.text)} if type({a.text}) is PListT else B_{mangle(name)}({a.text}))",
-                     a.reads, boolean)
+            return E(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
+                     args[0].reads, boolean)
         if name == "mod" and len(args) == 2 and literal_type(args[1].text) == "int" \
                 and args[1].text.strip("()") not in ("0", "-0"):
             # a nonzero integer divisor: Python's % has Clojure's mod sign rule
-            a = self.simple(args[0], out, span)
-            return E(f"({a.text} % {args[1].text} if type({a.text}) is int "
-                     f"else B_mod({a.text}, {args[1].text}))", reads)
+            a0, a1 = self.once(args[0])
+            return E(f"({a1} % {args[1].text} if type({a0}) is int "
+                     f"else B_mod({a1}, {args[1].text}))", reads)
         if name in ("inc", "dec") and len(args) == 1:
-            a = self.simple(args[0], out, span)
+            a0, a1 = self.once(args[0])
             op = "+" if name == "inc" else "-"
-            return E(f"({a.text} {op} 1 if type({a.text}) is int else B_{mangle(name)}({a.text}))", a.reads)
+            return E(f"({a1} {op} 1 if type({a0}) is int else B_{mangle(name)}({a1}))", args[0].reads)
         if name == "=" and len(args) == 2:
             for a, b in (args, args[::-1]):
                 if a.text in ("None", "True", "False") or self.mod.consts_is_keyword(a.text):
@@ -376,16 +418,16 @@ class FnLowering:
                 lit_type = literal_type(a.text)
                 if lit_type is not None:
                     # == alone would equate 0, 0.0 and false; the type test runs only on a match
-                    b = self.simple(b, out, span)
-                    return E(f"({b.text} == {a.text} and type({b.text}) is {lit_type})", reads, True)
-            a, b = self.simple(args[0], out, span), self.simple(args[1], out, span)
-            return E(f"({a.text} == {b.text} if type({a.text}) is int is type({b.text}) "
-                     f"else B__e({a.text}, {b.text}))", reads, True)
+                    b0, b1 = self.once(b)
+                    return E(f"({b0} == {a.text} and type({b1}) is {lit_type})", reads, True)
+            (a0, a1), (b0, b1) = self.once(args[0]), self.once(args[1])
+            return E(f"({a1} == {b1} if type({a0}) is type({b0}) is int "
+                     f"else B__e({a1}, {b1}))", reads, True)
         op = INLINE_OPS.get(name)
         if op is None or len(args) < 2:
             if name == "-" and len(args) == 1:
-                a = self.simple(args[0], out, span)
-                return E(f"(-{a.text} if type({a.text}) is int else B__h({a.text}))", a.reads)
+                a0, a1 = self.once(args[0])
+                return E(f"(-{a1} if type({a0}) is int else B__h({a1}))", args[0].reads)
             return None
         if op in ("<", ">", "<=", ">=") and len(args) > 2:
             return None
@@ -405,10 +447,9 @@ class FnLowering:
         # `*` keeps a guard, since Python repeats a string or vector times an integer.
         if op != "*" or is_number_literal(a.text) and is_number_literal(b.text):
             return E(f"({a.text} {op} {b.text})", reads, boolean)
-        a = self.simple(a, out, span)
-        b = self.simple(b, out, span)
-        return E(f"({a.text} {op} {b.text} if type({a.text}) is int is type({b.text}) "
-                 f"else B_{mangle(name)}({a.text}, {b.text}))", reads, boolean)
+        (a0, a1), (b0, b1) = self.once(a), self.once(b)
+        return E(f"({a1} {op} {b1} if type({a0}) is type({b0}) is int "
+                 f"else B_{mangle(name)}({a1}, {b1}))", reads, boolean)
 
     # statements ---------------------------------------------------------------------------
 

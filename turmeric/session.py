@@ -130,6 +130,7 @@ class Session:
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
+            "B_items": _comprehension_items,
         }
         for name, f in self.pure.items():
             ns["B_" + mangle(name)] = f
@@ -575,6 +576,12 @@ def def_name(form) -> str | None:
     if type(form) is PList and form.count and is_sym(form.first, "def"):
         return list(form)[1].name
     return None
+
+
+def _comprehension_items(coll):
+    """The items a compiled (map (fn [x] ...) coll) loops over."""
+    from .runtime.higher_order import items_of
+    return items_of(coll, "map")
 
 
 def wrap_pure(name: str, f):
