@@ -86,6 +86,14 @@ class STry(S):
 
 
 @dataclass(eq=False)
+class SFor(S):
+    """for var in iter: body — only around code that holds no call site."""
+    var: str = ""
+    iter: E = None
+    body: list = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class SRaw(S):
     text: str = ""
     reads: frozenset = frozenset()
@@ -111,6 +119,8 @@ def reads_of(stmts) -> set:
             out |= reads_of(s.body) | reads_of(s.handler)
         elif t is SRaw:
             out |= s.reads
+        elif t is SFor:
+            out |= s.iter.reads | (reads_of(s.body) - {s.var})
     return out
 
 
@@ -308,6 +318,12 @@ class FnLowering:
         f = n.fn
         if type(f) is ir.Core and f.name in self.mod.pure:
             return self.pure_call(f.name, n, out)
+        if type(f) is ir.Core and f.name == "reduce" and self.reducible(n):
+            e = self.reduce_loop(n, out)
+            if tail:
+                out.append(SReturn(n.span, e))
+                return None
+            return e
         if type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
             e = self.comprehension(f.name, n, out)
             if tail:
@@ -352,6 +368,32 @@ class FnLowering:
         fn = n.args[0]
         return (len(fn.params) == 1 and fn.rest is None and not fn.params[0].boxed
                 and is_simple(fn.body) and type(fn.body) is not ir.Fn)
+
+    def reducible(self, n: ir.Call) -> bool:
+        """(reduce (fn [acc x] e) init coll) where e runs no user code: a plain loop."""
+        if len(n.args) != 3 or type(n.args[0]) is not ir.Fn:
+            return False
+        fn = n.args[0]
+        return (len(fn.params) == 2 and fn.rest is None and not any(v.boxed for v in fn.params)
+                and is_simple(fn.body) and type(fn.body) is not ir.Fn and is_simple(n.args[1]))
+
+    def reduce_loop(self, n: ir.Call, out: list) -> E:
+        fn, init, coll = n.args
+        for v in fn.params:  # the loop runs in this function's scope: fresh names, no clash
+            v.pyname = self.temp()
+        acc, x = (v.pyname for v in fn.params)
+        items = self.value(coll, out)
+        start = self.value(init, out)
+        out.append(SAssign(n.span, acc, start))
+        self.defined |= {acc, x}
+        body: list = []
+        e = self.value(fn.body, body)
+        body.append(SAssign(n.span, acc, e))
+        out.append(SFor(n.span, x, E(f"{self.mod.mark(n.span)}B_items({items.text})", items.reads), body))
+        result = self.temp()
+        out.append(SAssign(n.span, result, E(acc, frozenset([acc]))))
+        self.defined.add(result)
+        return E(result, frozenset([result]), simple=True)
 
     def comprehension(self, name: str, n: ir.Call, out: list) -> E:
         fn, coll = n.args
@@ -447,6 +489,9 @@ class FnLowering:
         # `*` keeps a guard, since Python repeats a string or vector times an integer.
         if op != "*" or is_number_literal(a.text) and is_number_literal(b.text):
             return E(f"({a.text} {op} {b.text})", reads, boolean)
+        if a.text == b.text and a.simple:  # (* x x): one test
+            return E(f"({a.text} {op} {a.text} if type({a.text}) is int "
+                     f"else B_{mangle(name)}({a.text}, {a.text}))", reads, boolean)
         (a0, a1), (b0, b1) = self.once(a), self.once(b)
         return E(f"({a1} {op} {b1} if type({a0}) is type({b0}) is int "
                  f"else B_{mangle(name)}({a1}, {b1}))", reads, boolean)
@@ -698,6 +743,9 @@ class Printer:
                 if names:
                     self.emit(indent, f"{', '.join(names)}, = {', '.join(vals)},", s.span)
                 self.emit(indent, "continue", s.span)
+        elif t is SFor:
+            self.emit(indent, f"for {s.var} in {s.iter.text}:", s.span)
+            self.block(s.body, indent + 1, mode)
         elif t is STry:
             self.emit(indent, "try:", s.span)
             self.block(s.body, indent + 1, mode)
