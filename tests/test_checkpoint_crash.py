@@ -368,7 +368,7 @@ def test_resume_of_a_corrupt_file_exits_65(finished, tm_env, variant):
 def test_resume_errors(finished, tm_env):
     proc = tm(tm_env, finished, "resume", "missing.bin")
     no_traceback(proc)
-    assert proc.returncode == 74 and proc.stderr.startswith("error[io]: cannot read missing.bin")
+    assert proc.returncode == 66 and proc.stderr.startswith("error[no-input]: no such file: missing.bin")
 
     (finished / "value.tm").write_text('(write-file "value.bin" (serialize [1 2 3]))\n', encoding="utf-8")
     assert tm(tm_env, finished, "run", "value.tm").returncode == 0

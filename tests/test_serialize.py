@@ -740,16 +740,12 @@ def test_corrupt_input_is_a_deserialize_error(tm):
 
 # -- known bugs (strict xfail: each turns into a failure once it is fixed, so the mark can go) --
 
-@pytest.mark.xfail(strict=True, reason="a string with a lone surrogate (the reader accepts \"\\ud800\") fails "
-                                       "in msgpack with UnicodeEncodeError instead of a serialize error")
 def test_a_lone_surrogate_is_a_serialize_error(tm):
     with pytest.raises(TurmericError) as info:
         tm.ser("\ud800")
     assert info.value.kind == "serialize"
 
 
-@pytest.mark.xfail(strict=True, reason="session: resolving a symbol loads the module for definitions only, "
-                                       "but the modules it imports are loaded with all their top-level forms")
 def test_imported_modules_are_loaded_for_definitions_only_too(tmp_path):
     (tmp_path / "noisy.tm").write_text('(module noisy)\n(println "noisy top-level form ran")\n'
                                        '(defn twice [x] (* x 2))\n', encoding="utf-8")
@@ -765,9 +761,6 @@ def test_imported_modules_are_loaded_for_definitions_only_too(tmp_path):
     assert "noisy top-level form ran" not in out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="the symbol of a loop's function carries the expander's module-wide "
-                                       "gensym number (m.f/loop__1), so an `and`/`or`/`loop` added in another "
-                                       "function renames it and a continuation inside the loop is refused")
 def test_an_unrelated_change_keeps_a_continuation_inside_a_loop(tmp_path):
     src = ("(module gs)\n(defn work [n] (loop [i 0 acc 0] "
            "(if (< i n) (recur (inc i) (+ acc (cloneable-shift [k] k))) acc)))\n")

@@ -160,7 +160,11 @@ def test_ref_graphs_keep_their_shape(draw):
     for r, items in zip(refs, contents):
         r.value = vector([refs[i] if tag == "ref" else i for tag, i in items])
     root = vector(refs + [refs[0]])
-    back = rt(root)
+    try:
+        back = rt(root)
+    except TurmericError as e:  # a lone surrogate in a string: refused on purpose (test_serialize)
+        assume(not (e.kind == "serialize" and "surrogate" in e.message))
+        raise
     copies = list(back)[:n]
     assert back[n] is copies[0]
     assert len({id(c) for c in copies}) == n and not {id(c) for c in copies} & {id(r) for r in refs}

@@ -29,6 +29,7 @@ class ModuleContext:
     strict: bool = True                   # unknown names are compile errors (files), not late-bound (REPL)
     fn_counter: dict[str, int] = field(default_factory=dict)
     version: object = None                # the module's declared version: (current-version)
+    macros: set[str] = field(default_factory=set)  # macros defined by this module's forms
 
 
 class FnScope:
@@ -325,7 +326,14 @@ class Analyzer:
         outer = self.fn.info.symbol
         at_top = self.fn.parent is None
         if name:
-            symbol = f"{self.ctx.name}.{name}" if at_top else f"{outer}/{name}"
+            # module.f only for what a top-level def names; any other named fn is outer/name
+            global_def = at_top and (name in self.ctx.globals or name in self.ctx.macros)
+            symbol = f"{self.ctx.name}.{name}" if global_def else f"{outer}/{name}"
+            key = "named:" + symbol   # apart from the anonymous fns' counter of `symbol`
+            n = self.ctx.fn_counter.get(key, 0) + 1
+            self.ctx.fn_counter[key] = n
+            if n > 1 and not global_def:
+                symbol = f"{symbol}#{n}"  # a second fn of that name in the same place
         else:
             n = self.ctx.fn_counter.get(outer, 0) + 1
             self.ctx.fn_counter[outer] = n
@@ -377,6 +385,7 @@ class Analyzer:
     def form__defmacro(self, x, toplevel=False):
         """(%defmacro name fn): registers a macro when the module loads."""
         items = list(x)
+        self.ctx.macros.add(items[1].name)
         return ir.Call(ir.Core("%register-macro", x.span),
                        [ir.Const(items[1].name, x.span), self.expr(items[2])], x.span)
 

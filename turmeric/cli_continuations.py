@@ -12,6 +12,8 @@ def _read(path: str) -> bytes:
     try:
         with open(path, "rb") as f:
             return f.read()
+    except FileNotFoundError:
+        raise TurmericError("no-input", f"no such file: {path}") from None
     except OSError as e:
         raise TurmericError("io", f"cannot read {path}: {e.strerror}") from None
 

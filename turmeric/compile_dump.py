@@ -12,8 +12,14 @@ from .runtime.printer import pr_str
 def dump(path: str, stage: str) -> str:
     from .reader.reader import read_string
     from .session import MacroEnv, Module, Session, is_definition, def_name, prescan_globals
+    from .runtime.errors import TurmericError
     session = Session()
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TurmericError("no-input", f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise TurmericError("io", f"cannot read {path}: {e}") from None
     forms = read_string(text, path)
     if stage == "read":
         return "\n".join(pr_str(f) for f in forms)
@@ -22,7 +28,7 @@ def dump(path: str, stage: str) -> str:
     mod.ns = session.new_namespace(mod)
     expander = Expander(MacroEnv(session, mod))
     from .expander import NOTHING
-    expanded = [e for e in (expander.expand(f) for f in forms) if e is not NOTHING]
+    expanded = [e for e in (expander.expand_toplevel(f) for f in forms) if e is not NOTHING]
     if stage == "expand":
         return "\n".join(pr_str(f) for f in expanded)
     mod.globals |= prescan_globals(expanded)

@@ -85,6 +85,12 @@ class Expander:
 
     # -- the walk -------------------------------------------------------------------------
 
+    def expand_toplevel(self, form):
+        """Expand a top-level form. Gensym numbers restart per form, so names made by loop
+        and friends (part of stable symbols) do not change when other forms do."""
+        self._gensyms = itertools.count(1)
+        return self.expand(form)
+
     def expand(self, form):
         """Expand `form` completely (a fixed point of macro calls, then its sub-forms)."""
         while True:

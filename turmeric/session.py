@@ -72,6 +72,7 @@ class Session:
         if env_path:
             self.search_path += [Path(p) for p in env_path.split(os.pathsep) if p]
         self.search_path.append(stdlib_dir())
+        self.argv: list[str] = []          # `turmeric run FILE ARGS...`: (command-line-args)
         self.cache = ModuleCache() if cache else None
         self.symbols: dict[str, tuple[ir.FnInfo, Module]] = {}
         self.code_infos: dict[Any, ir.FnInfo] = {}   # code object -> its function's info
@@ -96,6 +97,7 @@ class Session:
             "%register-macro": self._register_macro, "%import": self._import_at_runtime,
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
             "error": ERROR, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
+            "command-line-args": lambda d: vector(self.argv),
         })
         from .serialize.builtins import session_builtins
         self.core.update(session_builtins(self))
@@ -182,7 +184,9 @@ class Session:
         except TurmericError as e:
             e.span = e.span or span
             raise
-        return self.load_file(str(path), name=name)
+        return self.load_file(str(path), name=name, definitions_only=self.resolving > 0)
+
+    resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
                   on_result: Callable | None = None) -> Module:
@@ -190,6 +194,8 @@ class Session:
         try:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
+        except FileNotFoundError:
+            raise TurmericError("no-input", f"no such file: {path}") from None
         except OSError as e:
             raise TurmericError("io", f"cannot read {path}: {e.strerror}") from None
         except UnicodeDecodeError:
@@ -241,7 +247,7 @@ class Session:
         expander = Expander(MacroEnv(self, mod))
         expanded = []
         for f in forms:
-            e = expander.expand(f)
+            e = expander.expand_toplevel(f)
             if e is not NOTHING:
                 expanded.append(e)
         mod.globals |= prescan_globals(expanded)
@@ -390,7 +396,11 @@ class Session:
             except TurmericError:
                 raise schema_mismatch(f"module {module} cannot be found to resume this checkpoint"
                                       + (f" (it was at {path_hint})" if path_hint else ""), None) from None
-        self.load_file(path, name=module, definitions_only=True)
+        self.resolving += 1
+        try:
+            self.load_file(path, name=module, definitions_only=True)
+        finally:
+            self.resolving -= 1
 
     def find_struct_type(self, qualname: str):
         module, _, name = qualname.rpartition(".")

@@ -65,6 +65,9 @@ def type_key(x: Any) -> str:
         return "vector"
     if isinstance(x, Continuation):
         return "continuation"
+    named = getattr(type(x), "turmeric_type", None)  # resources: FileHandle, Socket
+    if named is not None:
+        return named
     if callable(x):
         return "fn"
     return "python:" + type(x).__name__

@@ -33,6 +33,7 @@ ERROR_KINDS = {
     "schema-mismatch": 1,  # a saved continuation names code that changed or is gone
     "control": 1,          # a capture with no prompt, or across a builtin that cannot resume
     "module": 66,          # a module that cannot be found
+    "no-input": 66,        # the program or checkpoint file named on the command line is missing
     "usage": 64,           # the command line was wrong
 }
 

@@ -22,8 +22,10 @@ from .encode import (
 )
 
 corrupt = wire.corrupt
-SPECIAL_ENTRIES = {"%prompt": machine.prompt_entry, "%redo": machine.redo_entry,
-                   "%try-with": machine.trywith_entry, "%call-handler": machine._call_handler_entry}
+# Only the special frames a captured continuation can hold. A depth unwind's %redo frame and
+# a delivered error's handler frame live on the trampoline for an instant and are never
+# captured, so they are refused: as data they would be a way to call any function.
+SPECIAL_ENTRIES = {"%prompt": machine.prompt_entry, "%try-with": machine.trywith_entry}
 SPECIAL_ENTRY_LIST = tuple(SPECIAL_ENTRIES.values())
 
 

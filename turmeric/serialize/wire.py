@@ -56,7 +56,11 @@ def _check(data: bytes, key) -> bytes:
 
 
 def pack(body: list, key=None) -> bytes:
-    payload = msgpack.packb(body, use_bin_type=True)
+    try:
+        payload = msgpack.packb(body, use_bin_type=True)
+    except UnicodeEncodeError:
+        raise TurmericError("serialize", "cannot serialize a string that is not valid Unicode "
+                                         "(it holds a lone surrogate such as \\ud800)") from None
     head = MAGIC + bytes([FORMAT_VERSION, FLAG_SIGNED if key is not None else 0]) + struct.pack(">I", len(payload))
     framed = head + payload
     return framed + _check(framed, key)
