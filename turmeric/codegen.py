@@ -498,70 +498,56 @@ class FnLowering:
 
     # statements ---------------------------------------------------------------------------
 
-    def assign(self, n: ir.Node, target: str, out: list):
-        """Evaluate n and store it in `target` on every path."""
+    def structured(self, n: ir.Node, out: list, context) -> bool:
+        """Lower an if, do, let or declare, handing the parts in the same position as n to
+        `context` (assign to a target, discard, or return). False for any other node."""
         t = type(n)
         if t is ir.If:
             test = self.truth(self.value(n.test, out), out, n.span)
             then, els = [], []
             before = set(self.defined)
-            self.assign(n.then, target, then)
+            context(n.then, then)
             self.defined = set(before)
-            self.assign(n.else_, target, els)
+            context(n.else_, els)
             self.defined = before
             out.append(SIf(n.span, test, then, els))
-            return
-        if t is ir.Do:
+        elif t is ir.Do:
             for x in n.body[:-1]:
                 self.effect(x, out)
-            self.assign(n.body[-1], target, out)
-            return
-        if t is ir.Let:
+            context(n.body[-1], out)
+        elif t is ir.Let:
             self.bind(n, out)
-            self.assign(n.body, target, out)
-            return
-        if t is ir.Declare:
+            context(n.body, out)
+        elif t is ir.Declare:
             self.declare(n, out)
-            self.assign(n.body, target, out)
+            context(n.body, out)
+        else:
+            return False
+        return True
+
+    def assign(self, n: ir.Node, target: str, out: list):
+        """Evaluate n and store it in `target` on every path."""
+        def context(node, block):
+            self.assign(node, target, block)
+        if self.structured(n, out, context):
             return
-        if t is ir.Try:
-            self.try_(n, out, lambda node, block: self.assign(node, target, block))
+        if type(n) is ir.Try:
+            self.try_(n, out, context)
             return
         e = self.value(n, out)
         out.append(SAssign(getattr(n, "span", None), target, e))
 
     def effect(self, n: ir.Node, out: list):
+        """Evaluate n for its effects only."""
         t = type(n)
-        if t in (ir.Const, ir.Local, ir.Global, ir.Core, ir.Fn):
-            return
-        if t is ir.Do:
-            for x in n.body:
-                self.effect(x, out)
-            return
-        if t is ir.If:
-            test = self.truth(self.value(n.test, out), out, n.span)
-            then, els = [], []
-            before = set(self.defined)
-            self.effect(n.then, then)
-            self.defined = set(before)
-            self.effect(n.else_, els)
-            self.defined = before
-            out.append(SIf(n.span, test, then, els))
-            return
-        if t is ir.Let:
-            self.bind(n, out)
-            self.effect(n.body, out)
-            return
-        if t is ir.Declare:
-            self.declare(n, out)
-            self.effect(n.body, out)
+        if t in (ir.Const, ir.Local, ir.Global, ir.Core, ir.Fn) or self.structured(n, out, self.effect):
             return
         if t is ir.Try:
             self.try_(n, out, self.effect)
             return
         if t is ir.Call:
             e = self.call(n, out, tail=False)
-            if e is not None and not e.text.startswith("t"):
+            if e is not None and not e.simple:  # a site's result is already a temporary
                 out.append(SExpr(n.span, e))
             return
         e = self.value(n, out)
@@ -569,29 +555,9 @@ class FnLowering:
             out.append(SExpr(getattr(n, "span", None), e))
 
     def tail(self, n: ir.Node, out: list):
+        """Evaluate n as what the function returns."""
         t = type(n)
-        if t is ir.If:
-            test = self.truth(self.value(n.test, out), out, n.span)
-            then, els = [], []
-            before = set(self.defined)
-            self.tail(n.then, then)
-            self.defined = set(before)
-            self.tail(n.else_, els)
-            self.defined = before
-            out.append(SIf(n.span, test, then, els))
-            return
-        if t is ir.Do:
-            for x in n.body[:-1]:
-                self.effect(x, out)
-            self.tail(n.body[-1], out)
-            return
-        if t is ir.Let:
-            self.bind(n, out)
-            self.tail(n.body, out)
-            return
-        if t is ir.Declare:
-            self.declare(n, out)
-            self.tail(n.body, out)
+        if self.structured(n, out, self.tail):
             return
         if t is ir.Call:
             e = self.call(n, out, tail=True)

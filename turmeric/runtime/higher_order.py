@@ -204,53 +204,37 @@ def _each_resume(d, value, f, items, i, indexed):
 # -- some / every? --------------------------------------------------------------------------
 
 def some(d, pred, coll):
-    return _some_run(d, pred, items_of(coll, "some"), 0)
-
-
-def _some_run(d, pred, items, i):
-    n = len(items)
-    try:
-        while i < n:
-            t = pred(d + 1, items[i])
-            if t is not None and t is not False:
-                return t
-            i += 1
-    except Unwind as u:
-        u.frames.append((_some_resume, (pred, items, i)))
-        raise
-    return None
-
-
-@frame_aware("some", ("pred", "items", "index"))
-def _some_resume(d, value, pred, items, i):
-    if value is not None and value is not False:
-        return value
-    return _some_run(d, pred, items, i + 1)
+    return _search_run(d, pred, items_of(coll, "some"), 0, True)
 
 
 def every(d, pred, coll):
-    return _every_run(d, pred, items_of(coll, "every?"), 0)
+    return _search_run(d, pred, items_of(coll, "every?"), 0, False)
 
 
-def _every_run(d, pred, items, i):
-    n = len(items)
+def _found(t, stop_on_true: bool):
+    """Whether (pred x) = t ends the search: truthy for some, falsy for every?."""
+    return (t is not None and t is not False) is stop_on_true
+
+
+def _search_run(d, pred, items, i, stop_on_true):
+    """some: the first truthy (pred x), else nil; every?: false at the first falsy, else true."""
+    d1 = d + 1
     try:
-        while i < n:
-            t = pred(d + 1, items[i])
-            if t is None or t is False:
-                return False
-            i += 1
+        for i in range(i, len(items)):
+            t = pred(d1, items[i])
+            if _found(t, stop_on_true):
+                return t if stop_on_true else False
     except Unwind as u:
-        u.frames.append((_every_resume, (pred, items, i)))
+        u.frames.append((_search_resume, (pred, items, i, stop_on_true)))
         raise
-    return True
+    return None if stop_on_true else True
 
 
-@frame_aware("every?", ("pred", "items", "index"))
-def _every_resume(d, value, pred, items, i):
-    if value is None or value is False:
-        return False
-    return _every_run(d, pred, items, i + 1)
+@frame_aware("some", ("pred", "items", "index", "some"))
+def _search_resume(d, value, pred, items, i, stop_on_true):
+    if _found(value, stop_on_true):
+        return value if stop_on_true else False
+    return _search_run(d, pred, items, i + 1, stop_on_true)
 
 
 # -- apply, swap!, sort-by and small combinators ----------------------------------------------
