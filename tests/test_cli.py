@@ -82,10 +82,16 @@ def test_compile_error_exit_65(run_tm, write, tmp_path):
 
 def test_missing_file_is_an_error_with_its_name(run_tm, tmp_path):
     proc = run_tm("run", "no-such-file.tm", cwd=tmp_path)
-    assert proc.returncode != 0
-    assert "no-such-file.tm" in err(proc)
+    assert proc.returncode == 66
+    assert err(proc) == "error[no-input]: no such file: no-such-file.tm\n"
     assert "Traceback" not in err(proc)
     assert out(proc) == ""
+
+
+def test_compile_of_a_missing_file_is_the_same_error(run_tm, tmp_path):
+    proc = run_tm("compile", "--dump", "read", "no-such-file.tm", cwd=tmp_path)
+    assert proc.returncode == 66
+    assert err(proc) == "error[no-input]: no such file: no-such-file.tm\n"
 
 
 def test_exit_sets_the_exit_code(run_tm, write):
