@@ -548,7 +548,7 @@ def test_continuation_frames(tm):
     assert [f.get(K("function")) for f in frames[:2]] == ["user.inner", "user.outer"]
     inner = frames[0]
     assert inner.get(K("index")) == 0
-    assert inner.get(K("line")) == 2 and inner.get(K("file")) == "<repl>"
+    assert inner.get(K("line")) == 2 and inner.get(K("file")) == "<user-1>"
     assert "(cloneable-shift [k] k)" in inner.get(K("source"))
     assert inner.get(K("locals")) == PMap.from_pairs([(S("y"), 10)])
     assert frames[1].get(K("locals")) == PMap.from_pairs([(S("z"), 7)])
@@ -556,8 +556,6 @@ def test_continuation_frames(tm):
         tm.ev("(map :function (continuation-frames k))")
 
 
-@pytest.mark.xfail(strict=True, reason="session bug: every eval_string chunk is filed as <repl>, so the "
-                                       "source of a frame from an earlier chunk is looked up in the last one")
 def test_continuation_frames_source_of_an_earlier_chunk(tm):
     tm.ev(EDITABLE)
     frames = list(tm.ev("(continuation-frames k)"))
@@ -738,7 +736,7 @@ def test_corrupt_input_is_a_deserialize_error(tm):
     assert info.value.kind == "type"
 
 
-# -- known bugs (strict xfail: each turns into a failure once it is fixed, so the mark can go) --
+# -- regressions of bugs found while writing these tests --
 
 def test_a_lone_surrogate_is_a_serialize_error(tm):
     with pytest.raises(TurmericError) as info:
@@ -773,9 +771,6 @@ def test_an_unrelated_change_keeps_a_continuation_inside_a_loop(tmp_path):
     assert new.resume(new.de(data), 5) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="the module table's path comes from the payload and is loaded as a "
-                                       "module if it names any existing file: a file that is not Turmeric "
-                                       "gives a syntax error (and any .tm file on disk can be loaded)")
 def test_a_forged_module_path_is_refused(tm, tmp_path):
     victim = tmp_path / "notes.txt"
     victim.write_text("key: value\n", encoding="utf-8")

@@ -345,13 +345,15 @@ class Session:
 
     # -- evaluating text (REPL, tests) -------------------------------------------------------
 
-    def eval_string(self, text: str, module: str = "user", file: str = "<repl>",
+    def eval_string(self, text: str, module: str = "user", file: str | None = None,
                     on_result: Callable | None = None) -> list:
         mod = self.modules.get(module)
         if mod is None:
             mod = Module(module, None, {})
             mod.ns = self.new_namespace(mod)
             self.modules[module] = mod
+        if file is None:  # each chunk its own name, so its source lines stay findable
+            file = f"<{module}-{mod.chunks + 1}>"
         self.sources[file] = text
         results: list = []
         unit = self.compile_unit(text, file, mod, strict=False)
@@ -389,7 +391,10 @@ class Session:
 
     def load_for_resolution(self, module: str, path_hint: str | None):
         from .serialize.decode import schema_mismatch
-        path = path_hint if path_hint and os.path.isfile(path_hint) else None
+        # the hint comes from the data: only a file named like the module is considered
+        expected = module.rsplit(".", 1)[-1] + ".tm"
+        path = (path_hint if path_hint and os.path.basename(path_hint) == expected
+                and os.path.isfile(path_hint) else None)
         if path is None:
             try:
                 path = str(self.find_module(module))
