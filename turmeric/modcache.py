@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 from . import ir
 from .runtime.values import Span
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path:
@@ -73,40 +74,60 @@ class ModuleCache:
         return h.hexdigest()[:32]
 
     def load(self, key: str, session):
-        from .session import Unit
         try:
-            data = (self.root / (key + ".tmc")).read_bytes()
-            d = marshal.loads(data)
-            if d.get("format") != FORMAT:
-                return None
+            d = marshal.loads((self.root / (key + ".tmc")).read_bytes())
             for target, h in d["import_hashes"]:
                 mod = session.require(target, d["path"])
                 if mod.source_hash != h:
                     return None
-            cm = ir.CompiledModule(
-                d["name"], "", [_unspan(s) for s in d["spans"]],
-                [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
-            return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"])
+            return unit_from_bytes(None, d)
         except (OSError, EOFError, ValueError, TypeError, KeyError):
             return None
 
     def store(self, key: str, unit, session=None, import_hashes=()):
-        cm = unit.compiled
-        version = unit.version
-        try:
-            marshal.dumps(version)
-        except ValueError:
+        data = unit_to_bytes(unit, import_hashes)
+        if data is None:
             return
-        d = {"format": FORMAT, "name": cm.name, "spans": [_span(s) for s in cm.line_spans],
-             "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
-             "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
-             "filename": unit.filename, "version": version, "imports": unit.imports,
-             "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path}
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(d))
+                f.write(data)
             os.replace(tmp, self.root / (key + ".tmc"))
-        except (OSError, ValueError):
+        except OSError:
             pass
+
+
+PYTHON = sys.version_info[:2]
+
+
+def unit_to_bytes(unit, import_hashes=()) -> bytes | None:
+    """A compiled unit as marshal bytes (code object and metadata), or None if it has a
+    module version marshal cannot write. Only the same Python version can load it."""
+    cm = unit.compiled
+    d = {"format": FORMAT, "python": PYTHON, "name": cm.name, "spans": [_span(s) for s in cm.line_spans],
+         "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
+         "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
+         "filename": unit.filename, "version": unit.version, "imports": unit.imports,
+         "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path,
+         "state": unit.state}
+    try:
+        return marshal.dumps(d)
+    except ValueError:
+        return None
+
+
+def unit_from_bytes(data: bytes | None, d: dict | None = None):
+    """The unit unit_to_bytes wrote, or None if it is from another format or Python."""
+    from .session import Unit
+    try:
+        d = marshal.loads(data) if d is None else d
+        if d.get("format") != FORMAT or tuple(d.get("python", ())) != PYTHON:
+            return None
+        cm = ir.CompiledModule(
+            d["name"], "", [_unspan(s) for s in d["spans"]],
+            [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
+        return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"],
+                    d["path"], d.get("state"))
+    except (EOFError, ValueError, TypeError, KeyError, AttributeError):
+        return None

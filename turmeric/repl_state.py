@@ -2,8 +2,9 @@
 
 A saved session is serialized data (spec/serialization.md) holding:
   :inputs   every chunk of source the session compiled, in order, with the function
-            numbering it started from: code is not data, so a fresh process recompiles these
-            (running only their definitions) to resolve the symbols that values name;
+            numbering it started from and its compiled code (marshal bytes): a fresh process
+            loads that code (or, on another Python, compiles the source again) and runs only
+            its definitions, so the symbols that values name resolve;
   :payload  the serialized globals of the `user` module, the REPL's numbered results and
             counter, in one graph, so values that share a ref still share it;
   :unsaved  the globals that could not be saved, each with the reason.
@@ -58,7 +59,9 @@ def save_session(session, state, path: str, module: str = "user") -> list[tuple[
         (K("counter"), getattr(state, "counter", 0)),
         (K("repl-inputs"), _vec(list(getattr(state, "inputs", []) or [])))]))
     mod = session.modules.get(module)
-    inputs = [[text, top, file] for text, top, file in (mod.history if mod is not None else [])]
+    from .modcache import unit_to_bytes
+    inputs = [[text, top, file, unit_to_bytes(unit) or b""]
+              for text, top, file, unit in (mod.history if mod is not None else [])]
     outer = PMap.from_pairs([
         (K("format"), FORMAT), (K("inputs"), _vec(inputs)),
         (K("search-path"), _vec([str(p) for p in session.search_path])),
@@ -91,10 +94,16 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
     mod = Module(module, None, {})
     mod.ns = session.new_namespace(mod)
     session.modules[module] = mod
-    for text, top, file in outer.get(K("inputs")):
+    from .modcache import unit_from_bytes
+    for text, top, file, compiled in outer.get(K("inputs")):
         mod.top_count = top
         session.sources[file] = text
-        unit = session.compile_unit(text, file, mod, strict=False)
+        # the code compiled then, if this Python can load it; else compile the source again
+        unit = unit_from_bytes(compiled) if compiled else None
+        if unit is not None:
+            session.adopt(unit, mod, file, text)
+        else:
+            unit = session.compile_unit(text, file, mod, strict=False)
         session.execute(unit, mod, definitions_only=True)
     payload = deserialize(session, outer.get(K("payload")))
     for name, value in payload.get(K("globals")).items():

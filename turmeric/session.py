@@ -57,7 +57,7 @@ class Module:
     counters: dict = field(default_factory=dict)
     top_count: int = 0
     chunks: int = 0
-    history: list = field(default_factory=list)   # (source, top_count before) of each REPL chunk
+    history: list = field(default_factory=list)   # (source, top_count before, file, unit) per REPL chunk
 
 
 class Session:
@@ -227,13 +227,8 @@ class Session:
             mod.source_hash = key
             hit = self.cache.load(key, self)
             if hit is not None:
-                unit = Unit.from_cache(hit)
-                for alias, target in unit.imports.items():
-                    self.require(target, path)
-                    mod.imports[alias] = target
-                mod.version = unit.version
-                mod.globals |= set(unit.globals)
-                return unit
+                self.adopt(hit, mod, path, text)
+                return hit
         from . import codegen
         from .analyzer import Analyzer, ModuleContext
         from .expander import NOTHING, Expander
@@ -250,7 +245,8 @@ class Session:
             e = expander.expand_toplevel(f)
             if e is not NOTHING:
                 expanded.append(e)
-        mod.globals |= prescan_globals(expanded)
+        new_globals = prescan_globals(expanded)
+        mod.globals |= new_globals
         ctx = ModuleContext(mod.name, mod.globals, mod.imports, self.core_names(), strict,
                             mod.counters, version)
         analyzer = Analyzer(ctx)
@@ -264,13 +260,31 @@ class Session:
         mod.chunks += 1
         filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks}>"
         code = compile(cm.source, filename, "exec")
-        unit = Unit(cm, code, filename, version, dict(mod.imports), sorted(mod.globals), path)
+        # a file's unit lists all its globals; a REPL chunk only the ones it adds
+        unit = Unit(cm, code, filename, version, dict(mod.imports),
+                    sorted(mod.globals if strict else new_globals),
+                    path)
         if not strict:
-            mod.history.append((text, top_before, path))
+            unit.state = {"top_after": mod.top_count, "counters": dict(mod.counters)}
+            mod.history.append((text, top_before, path, unit))
         if key is not None:
             self.cache.store(key, unit, import_hashes=[
                 (t, self.modules[t].source_hash) for t in sorted(set(mod.imports.values()))])
         return unit
+
+    def adopt(self, unit: "Unit", mod: Module, path: str, text: str):
+        """Take a unit compiled earlier (from the cache or a saved session) into `mod`, as
+        compiling its source would have."""
+        for alias, target in unit.imports.items():
+            self.require(target, path)
+            mod.imports[alias] = target
+        mod.version = unit.version
+        mod.globals |= set(unit.globals)
+        if unit.state is not None:
+            mod.history.append((text, mod.top_count, path, unit))
+            mod.top_count = unit.state["top_after"]
+            mod.counters.update(unit.state["counters"])
+            mod.chunks += 1
 
     def execute(self, unit: "Unit", mod: Module, definitions_only: bool = False,
                 on_result: Callable | None = None):
@@ -520,6 +534,7 @@ class Unit:
     imports: dict
     globals: list
     path: str | None = None
+    state: dict | None = None    # a REPL chunk: the module's numbering after it compiled
 
     @staticmethod
     def from_cache(hit) -> "Unit":
