@@ -124,8 +124,8 @@ def unit_from_bytes(data: bytes | None, d: dict | None = None):
         d = marshal.loads(data) if d is None else d
         if d.get("format") != FORMAT or tuple(d.get("python", ())) != PYTHON:
             return None
-        cm = ir.CompiledModule(
-            d["name"], "", [_unspan(s) for s in d["spans"]],
+        cm = ir.CompiledModule(  # line spans stay tuples: CodeMap makes a Span when asked
+            d["name"], "", d["spans"],
             [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
         return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"],
                     d["path"], d.get("state"))

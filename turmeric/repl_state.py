@@ -104,7 +104,7 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
             session.adopt(unit, mod, file, text)
         else:
             unit = session.compile_unit(text, file, mod, strict=False)
-        session.execute(unit, mod, definitions_only=True)
+        session.execute(unit, mod, definitions_only=True, skip_defs=True)
     payload = deserialize(session, outer.get(K("payload")))
     for name, value in payload.get(K("globals")).items():
         mod.ns["g_" + mangle(name)] = value

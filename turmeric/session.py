@@ -287,9 +287,10 @@ class Session:
             mod.chunks += 1
 
     def execute(self, unit: "Unit", mod: Module, definitions_only: bool = False,
-                on_result: Callable | None = None):
+                on_result: Callable | None = None, skip_defs: bool = False):
         """Run a compiled unit in its module: define its functions, then run its top-level
-        forms in order, each under a prompt (only the definitions when resolving)."""
+        forms in order, each under a prompt (only the definitions when resolving; not even
+        the defs when restoring a session, whose globals come from the saved values)."""
         ns = mod.ns
         for alias, target in unit.imports.items():
             ns["M_" + mangle(target)] = self.modules[target].ns
@@ -297,7 +298,7 @@ class Session:
         self.register(unit, mod)
         cm = unit.compiled
         for fname, is_def, gname in zip(cm.toplevel, cm.definitions, cm.def_names):
-            if definitions_only and not is_def:
+            if definitions_only and not is_def or skip_defs and gname is not None:
                 continue
             value = self.run_toplevel(ns[fname])
             if gname is not None:

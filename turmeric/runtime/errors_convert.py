@@ -38,6 +38,8 @@ class CodeMap:
             return None
         spans, names = entry
         span = spans[lineno - 1] if 0 < lineno <= len(spans) else None
+        if type(span) is tuple:  # as loaded from the cache or a saved session
+            span = Span(*span)
         return names.get(code.co_qualname, names.get(code.co_name, code.co_name)), span
 
 
