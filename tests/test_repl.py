@@ -352,3 +352,58 @@ def test_terminal_tab_completion_of_user_names(terminal):
     t.expect(pexpect.EOF)
     t.close()
     assert t.exitstatus == 0
+
+
+def test_terminal_save_kill_restore_and_continue(repl_env, tmp_path):
+    """Issue 4: in a real terminal, define a generator, a counter closure and an open file,
+    use each once, :save, kill the process with SIGKILL, restore in a new process: the
+    generator resumes where it was, the counter keeps its count, the file reads on."""
+    import signal
+
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(repl_env, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", XDG_DATA_HOME=str(tmp_path))
+    lines = tmp_path / "lines.txt"
+    lines.write_text("one\ntwo\nthree\n", encoding="utf-8")
+    saved = tmp_path / "session.tms"
+
+    def spawn(*args):
+        return pexpect.spawn(sys.executable, ["-m", "turmeric.cli", "repl", *args], cwd=str(ROOT),
+                             env=env, dimensions=(40, 200), encoding="utf-8", timeout=TIMEOUT)
+
+    first = spawn()
+    try:
+        first.expect(PROMPT)
+        for form, shown in [
+            ("(defn yield [x] (cloneable-shift [k] [x k]))", "#<fn user.yield>"),
+            ("(def g (cloneable-reset (fn [] (for-each yield [10 20 30]) nil)))", "[10 #<continuation"),
+            ("(defn make-counter [] (let [n 0] (fn [] (set! n (inc n)) n)))", "#<fn user.make-counter>"),
+            ("(def tick (make-counter))", "#<fn user.make-counter/fn#1>"),
+            ("(tick)", "= 1"),
+            ("(tick)", "= 2"),
+            (f'(def fh (open-file "{lines}"))', "FileHandle"),
+            ("(read-line fh)", '"one"'),
+            (f":save {saved}", "saved to"),
+        ]:
+            first.send(form + "\r")
+            first.expect_exact(shown)
+            first.expect(PROMPT)
+        first.kill(signal.SIGKILL)
+        first.expect(pexpect.EOF)
+    finally:
+        first.terminate(force=True)
+
+    second = spawn("--restore", str(saved))
+    try:
+        second.expect(PROMPT)
+        for form, shown in [
+            ("(first (resume (second g)))", "= 20"),   # the generator goes on from 10
+            ("(tick)", "= 3"),                          # the counter kept its count
+            ("(read-line fh)", '"two"'),                # the file reads on from its line
+        ]:
+            second.send(form + "\r")
+            second.expect_exact(shown)
+            second.expect(PROMPT)
+        second.send("\x04")
+        second.expect(pexpect.EOF)
+    finally:
+        second.terminate(force=True)
