@@ -4,7 +4,6 @@ completion)."""
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import re
 import subprocess
 import sys
@@ -119,18 +118,8 @@ def test_piped_exit_code(piped):
     assert piped("(exit 4)\n(println 1)\n") == (4, "")
 
 
-def test_state_stubs(piped):
-    """:save, :restore and :inspect call turmeric.repl_state (when it exists)."""
-    if importlib.util.find_spec("turmeric.repl_state") is not None:
-        pytest.skip("turmeric.repl_state exists: its own tests cover these")
-    code, out = piped(":save /tmp/x.tms\n:restore /tmp/x.tms\n:inspect (+ 1 2)\n:save\n")
-    assert out == "not available yet\n" * 3 + "usage: :save PATH\n"
-
-
 def test_save_and_restore(piped, repl_env, tmp_path):
     """:save, then `turmeric repl --restore` and :restore bring back globals and $N."""
-    if importlib.util.find_spec("turmeric.repl_state") is None:
-        pytest.skip("turmeric.repl_state is not written yet")
     path = tmp_path / "s.tms"
     code, out = piped(f"(def x 41)\n(defn f [] (inc x))\n(f)\n:save {path}\n")
     assert (code, out) == (0, f"41\n#<fn user.f>\n42\nsaved to {path}\n")

@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol
 
 from .runtime.errors import TurmericError
 from .runtime.values import (
-    EMPTY_LIST, Keyword, PList, PMap, PSet, Span, Symbol, is_vector, plist, vector,
+    Keyword, PList, PMap, PSet, Span, Symbol, is_vector, plist, vector,
 )
 
 CORE_FORMS = frozenset({

@@ -165,7 +165,7 @@ class CompiledModule:
     name: str
     source: str
     line_spans: list             # line number - 1 -> Span (or None)
-    fninfos: list[ir.FnInfo]
+    fninfos: list[FnInfo]
     toplevel: list[str]          # Python names of the top-level form functions, in order
     definitions: list[bool]      # per top-level form: a definition (runs when resolving)
     def_names: list              # per top-level form: the global a def form binds, or None

@@ -561,13 +561,8 @@ def main(restore: str | None = None, stdin: TextIO | None = None) -> int:
     stdin = stdin if stdin is not None else sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
     if restore is not None:
-        from .repl_commands import load_repl_state
-        restored = load_repl_state(restore)
-        if restored is None:
-            print("error[usage]: --restore is not available yet", file=sys.stderr)
-            return 64
-        from .repl_commands import report_unsaved
-        session, state, unsaved = restored
+        from .repl_commands import load_repl_state, report_unsaved
+        session, state, unsaved = load_repl_state(restore)
         repl = Repl(session, state, interactive=interactive)
         report_unsaved(repl, "not restored", unsaved)
     else:

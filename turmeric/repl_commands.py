@@ -6,7 +6,6 @@ is a keyword and evaluates to itself. `Command.run(repl, arg)` gets the text aft
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 from dataclasses import dataclass
@@ -79,36 +78,12 @@ def cmd_time(repl, arg: str) -> None:
 
 # -- :save, :restore, :inspect (turmeric/repl_state.py) ----------------------------------------
 
-NOT_AVAILABLE = "not available yet"
-
-
-def repl_state_function(name: str):
-    """turmeric.repl_state.<name>, or None while that module does not exist."""
-    try:
-        mod = importlib.import_module("turmeric.repl_state")
-    except ModuleNotFoundError as e:
-        if e.name == "turmeric.repl_state":
-            return None
-        raise
-    return getattr(mod, name, None)
-
-
 def load_repl_state(path: str):
-    """(session, ReplState, [(name, reason) not restored]) from `path`, or None if restoring
-    is not available. Accepts restore_session(path) -> (session, state) as well as
-    restore_session(path, state_factory=...) -> (session, state, unsaved)."""
+    """(session, ReplState, [(name, reason) not restored]) from the session saved in `path`."""
     from .repl import ReplState
-    restore = repl_state_function("restore_session")
-    if restore is None:
-        return None
-    try:
-        takes_factory = "state_factory" in inspect.signature(restore).parameters
-    except (TypeError, ValueError):
-        takes_factory = False
-    out = restore(path, state_factory=ReplState) if takes_factory else restore(path)
-    session, state, *rest = out
-    unsaved = list(rest[0]) if rest and rest[0] else []
-    return session, state if state is not None else ReplState(), unsaved
+    from .repl_state import restore_session
+    session, state, unsaved = restore_session(path, state_factory=ReplState)
+    return session, state if state is not None else ReplState(), list(unsaved or ())
 
 
 def report_unsaved(repl, what: str, unsaved) -> None:
@@ -117,20 +92,14 @@ def report_unsaved(repl, what: str, unsaved) -> None:
 
 
 def cmd_save(repl, arg: str) -> None:
+    from .repl_state import save_session
     if not arg:
         repl.say("usage: :save PATH")
         return
-    save = repl_state_function("save_session")
-    if save is None:
-        repl.say(NOT_AVAILABLE)
-        return
     try:
-        unsaved = save(repl.session, repl.state, arg)
+        unsaved = save_session(repl.session, repl.state, arg)
     except TurmericError as e:
         repl.show_error(e)
-        return
-    except OSError as e:
-        repl.show_error(TurmericError("io", f"cannot save to {arg}: {e.strerror or e}"))
         return
     report_unsaved(repl, "not saved", unsaved)
     repl.say(f"saved to {arg}")
@@ -140,16 +109,10 @@ def cmd_restore(repl, arg: str) -> None:
     if not arg:
         repl.say("usage: :restore PATH")
         return
-    if repl_state_function("restore_session") is None:
-        repl.say(NOT_AVAILABLE)
-        return
     try:
         session, state, unsaved = load_repl_state(arg)
     except TurmericError as e:
         repl.show_error(e)
-        return
-    except OSError as e:
-        repl.show_error(TurmericError("io", f"cannot restore {arg}: {e.strerror or e}"))
         return
     repl.replace(session, state)
     report_unsaved(repl, "not restored", unsaved)
@@ -157,12 +120,9 @@ def cmd_restore(repl, arg: str) -> None:
 
 
 def cmd_inspect(repl, arg: str) -> None:
+    from .repl_state import inspect_value
     if not arg:
         repl.say("usage: :inspect EXPR")
-        return
-    inspect_value = repl_state_function("inspect_value")
-    if inspect_value is None:
-        repl.say(NOT_AVAILABLE)
         return
     values: list = []
     if not repl.evaluate(arg, on_value=values.append) or not values:

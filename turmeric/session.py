@@ -82,7 +82,7 @@ class Session:
     # -- the core module -----------------------------------------------------------------
 
     def _build_core(self):
-        from .runtime import builtins_core, higher_order
+        from .runtime import higher_order
         from .runtime.builtins_core import PURE_BUILTINS
         from .runtime.resources import RESOURCE_BUILTINS
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
@@ -105,7 +105,6 @@ class Session:
         self.builtin_infos = higher_order.BUILTIN_INFOS
         for info in self.builtin_infos.values():
             self.symbols[info.symbol] = (info, None)
-        _ = builtins_core
         core_file = stdlib_dir() / "core.tm"
         mod = self.load_file(str(core_file), name="core")
         from .runtime.typeclasses import TypeClass
@@ -456,10 +455,9 @@ class Session:
         return None
 
     def _import_at_runtime(self, d, name, alias):
-        target = self.require(name)
-        for m in self.modules.values():
-            pass
-        return target and None
+        """(import x) when its module runs: loaded already at compile time, or from the cache."""
+        self.require(name)
+        return None
 
     def _struct_type(self, d, name, module, fields):
         return StructType(name, module, tuple(fields))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .errors import TurmericError
 from .values import (
-    Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, is_vector,
+    Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector,
 )
 
 TYPE_ALIASES = {"int64": "int", "int32": "int", "integer": "int", "str": "string", "boolean": "bool",
@@ -165,5 +165,3 @@ def unmarshal_resource(session, type_name: str, token):
     raise TurmericError("schema-mismatch", f"no instance of Serializable or Resource-Serializable "
                                            f"rebuilds a {type_name} here")
 
-
-_ = StructType

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..runtime import higher_order, machine
 from ..runtime.errors import TurmericError
 from ..runtime.errors_convert import SCHEMA_MISMATCH
-from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, StructType, Symbol, plist, vector
+from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, plist, vector
 from . import wire
 from .encode import (
     T_BOX, T_BUILTIN, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT, T_STYPE,
