@@ -91,6 +91,7 @@ class Decoder:
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
         self.resolved: dict = {}
+        self.entries: dict = {}     # frame header -> (resume entry, live count)
 
     def decode(self, root):
         recs = self.records
@@ -178,10 +179,27 @@ class Decoder:
             # frames are inline arrays [module, symbol, site, code hash, locals...]: only a
             # frame header can make a frame, so nothing else can pose as one
             frames = []
+            entries = self.entries
             for f in r[1:]:
-                if type(f) is not list:
+                if type(f) is not list or len(f) < 4:
                     raise corrupt(f"record {i} (continuation) holds something that is not a frame")
-                frames.append(self.frame(i, [T_FRAME] + f))
+                head = f[0], f[1], f[2], f[3]
+                try:
+                    found = entries.get(head)
+                except TypeError:  # an unhashable header field: not a frame header
+                    raise corrupt(f"record {i} (continuation) has a malformed frame") from None
+                if found is None:
+                    found = entries[head] = self.frame_entry(i, head)
+                entry, n = found
+                locs = f[4:]
+                if n is not None and len(locs) != n:
+                    raise schema_mismatch(f"function {f[1]} keeps different variables at call site "
+                                          f"{f[2]} now", None)
+                for x in locs:
+                    if type(x) in NOT_PLAIN:
+                        locs = self.vals(locs, i)
+                        break
+                frames.append((entry, tuple(locs)))
             return Continuation(tuple(frames))
         if tag == T_FRAME:
             return self.frame(i, r)
@@ -249,26 +267,35 @@ class Decoder:
         return found, mod
 
     def frame(self, i, r):
-        if len(r) < 5 or not isinstance(r[2], str) or type(r[3]) is not int or not isinstance(r[4], str):
+        """A frame record [T_FRAME, module, symbol, site, code hash, locals...]."""
+        if len(r) < 5:
             raise corrupt(f"record {i} (frame) is malformed")
+        entry, n = self.frame_entry(i, (r[1], r[2], r[3], r[4]))
         locs = tuple(self.vals(r[5:], i))
-        if r[1] is None:
-            entry = SPECIAL_ENTRIES.get(r[2])
+        if n is not None and len(locs) != n:
+            raise schema_mismatch(f"function {r[2]} keeps different variables at call site {r[3]} now", None)
+        return (entry, locs)
+
+    def frame_entry(self, i, head):
+        """(resume entry, number of live locals or None) for a frame header."""
+        mod_index, symbol, site, code_hash = head
+        if not isinstance(symbol, str) or type(site) is not int or not isinstance(code_hash, str):
+            raise corrupt(f"record {i} has a malformed frame header")
+        if mod_index is None:
+            entry = SPECIAL_ENTRIES.get(symbol)
             if entry is None:
-                raise corrupt(f"record {i} names an unknown special frame {r[2]!r}")
-            return (entry, locs)
-        info, mod = self.resolve(r[1], r[2], r[4], i)
-        site = r[3]
+                raise corrupt(f"record {i} names an unknown special frame {symbol!r}")
+            return entry, None
+        info, mod = self.resolve(mod_index, symbol, code_hash, i)
         if not 0 <= site < len(info.sites):
-            raise schema_mismatch(f"function {r[2]} has no call site {site} any more", self.module(r[1], i)[1])
+            raise schema_mismatch(f"function {symbol} has no call site {site} any more",
+                                  self.module(mod_index, i)[1])
         entry_name = info.sites[site].entry
         builtin = info.code_hash == "builtin"
         entry = getattr(higher_order, entry_name, None) if builtin else mod.ns.get(entry_name)
         if entry is None:
-            raise schema_mismatch(f"the resume entry of {r[2]} at site {site} is gone", None)
-        if len(locs) != len(info.sites[site].live):
-            raise schema_mismatch(f"function {r[2]} keeps different variables at call site {site} now", None)
-        return (entry, locs)
+            raise schema_mismatch(f"the resume entry of {symbol} at site {site} is gone", None)
+        return entry, len(info.sites[site].live)
 
     def function(self, i, r):
         if len(r) < 4 or not isinstance(r[2], str) or not isinstance(r[3], str):

@@ -84,6 +84,7 @@ class Encoder:
         self.deferred: list = []       # (mutable record index, its contents)
         self.parents: dict[int, tuple] = {}   # id(obj) -> (parent, position): for error paths
         self.parts: dict[int, tuple] = {}     # id(obj) -> its decomposition, while in progress
+        self.frame_heads: dict = {}           # resume entry -> its frame header
 
     # -- the walk --------------------------------------------------------------------------
 
@@ -200,8 +201,12 @@ class Encoder:
             # frames are written inline in the continuation's record: (header, locals count)
             # per frame, then all the locals in order
             headers, children = [], []
+            heads = self.frame_heads
             for fr in x.frames:
-                tag, head, locs = self.frame(fr)
+                entry, locs = fr
+                head = heads.get(entry)
+                if head is None:  # once per resume entry: most frames share a few
+                    head = heads[entry] = self.frame(fr)[1]
                 headers.append((head, len(locs)))
                 children += locs
             return T_CONT, headers, children
