@@ -825,6 +825,22 @@ class ModuleCodegen:
         self.pending: list[ir.Fn] = []
         self.done: set[int] = set()
         self.marks: list = []          # spans referred to by marks in expression text
+        self.bases: dict[int, str] = {}
+        self.used_bases: set[str] = set()
+
+    def base_of(self, fn: ir.Fn) -> str:
+        """The Python name stem of fn's code: its mangled symbol, made unique when a module
+        defines the same name twice (the later definition then owns the symbol)."""
+        base = self.bases.get(id(fn))
+        if base is None:
+            base = stem = mangle(fn.info.symbol)
+            n = 1
+            while base in self.used_bases:
+                n += 1
+                base = f"{stem}__{n}"
+            self.used_bases.add(base)
+            self.bases[id(fn)] = base
+        return base
 
     def mark(self, span) -> str:
         """A mark that ties the expression after it to the span of its Turmeric form."""
@@ -839,7 +855,7 @@ class ModuleCodegen:
     def closure(self, fn: ir.Fn, parent: FnLowering) -> E:
         """The expression that makes the function value; its code is emitted later."""
         self.pending.append(fn)
-        base = mangle(fn.info.symbol)
+        base = self.base_of(fn)
         if not fn.free:
             return E(f"F_{base}", simple=True)
         reads = frozenset(parent.var_name(v) for v in fn.free if parent.var_name(v) == v.pyname)
@@ -850,7 +866,7 @@ class ModuleCodegen:
         names = []
         for fn in tops:
             self.function(fn)
-            names.append(f"F_{mangle(fn.info.symbol)}")
+            names.append(f"F_{self.base_of(fn)}")
         while self.pending:
             fn = self.pending.pop(0)
             if id(fn) not in self.done:
@@ -870,7 +886,7 @@ class ModuleCodegen:
     def function(self, fn: ir.Fn):
         self.done.add(id(fn))
         info = fn.info
-        base = mangle(info.symbol)
+        base = self.base_of(fn)
         closure = bool(fn.free)
         if closure:
             inner = fn.self_var.pyname if fn.self_var else "fn_"
