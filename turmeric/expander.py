@@ -145,7 +145,7 @@ class Expander:
                 fail("let bindings come in pairs: [name value ...]", form)
             out = []
             for i in range(0, len(binds), 2):
-                out += [binds[i], self.expand(binds[i + 1])]
+                out += self.destructure(binds[i], self.expand(binds[i + 1]), form)
             return L(sp, items[0], vector(out), *self.expand_body(items[2:]))
         if head == "try":
             return self._expand_try(form)
@@ -184,8 +184,60 @@ class Expander:
         body = items[i + 1:]
         if len(body) >= 2 and is_sym(body[0], ":"):
             body = body[2:]  # a return type annotation: (fn [x] : int body)
+        # a destructuring parameter becomes a name, taken apart by a let around the body
+        names, binds = [], []
+        for p_ in params:
+            if type(p_) is Symbol:
+                names.append(p_)
+            else:
+                g = self.gensym("p", form.span)
+                names.append(g)
+                binds += [p_, g]
+        if binds:
+            body = [L(form.span, sym("let", form.span), vector(binds), *body)]
         head = [items[0]] + ([name] if name is not None else [])
-        return L(form.span, *head, params, *self.expand_body(body))
+        return L(form.span, *head, vector(names), *self.expand_body(body))
+
+    def destructure(self, pattern, value, form) -> list:
+        """let bindings that take `value` apart by `pattern`: a name; a vector
+        [a b & more :as all]; a map {:keys [a b] :or {a 1} :as m, name :key}."""
+        if type(pattern) is Symbol:
+            return [pattern, value]
+        sp = span_of(pattern, form.span)
+        g = self.gensym("d", sp)
+        out = [g, value]
+        if is_vector(pattern):
+            items = list(pattern)
+            i = 0
+            while i < len(items):
+                p_ = items[i]
+                if is_sym(p_, "&") and i + 1 < len(items):
+                    out += self.destructure(items[i + 1], L(sp, core("nthrest"), g, i), form)
+                    i += 2
+                elif p_ == Keyword("as") and i + 1 < len(items) and is_sym(items[i + 1]):
+                    out += [items[i + 1], g]
+                    i += 2
+                else:
+                    out += self.destructure(p_, L(sp, core("nth"), g, i, None), form)
+                    i += 1
+            return out
+        if type(pattern) is PMap:
+            defaults = pattern.get(Keyword("or")) or PMap()
+            for k, v in pattern.items():
+                if k == Keyword("keys") and is_vector(v):
+                    for name in v:
+                        if not is_sym(name):
+                            fail(":keys takes names: {:keys [a b]}", pattern, sp)
+                        out += [name, L(sp, core("get"), g, Keyword(name.name), defaults.get(name))]
+                elif k == Keyword("as") and is_sym(v):
+                    out += [v, g]
+                elif k == Keyword("or"):
+                    continue
+                else:
+                    dflt = defaults.get(k) if type(k) is Symbol else None
+                    out += self.destructure(k, L(sp, core("get"), g, v, dflt), form)
+            return out
+        fail("a binding is a name, a vector [a b & more] or a map {:keys [a b]}", pattern, sp)
 
     def _expand_try(self, form: PList):
         items = list(form)
@@ -517,8 +569,8 @@ def strip_param_annotations(params, form) -> Any:
                 fail("a type annotation looks like [x : type]", form)
             i += 2
             continue
-        if not is_sym(p):
-            fail("parameters must be names", p if type(p) is Symbol else form)
+        if not (is_sym(p) or is_vector(p) or type(p) is PMap):
+            fail("a parameter is a name, a vector [a b] or a map {:keys [a b]}", form)
         out.append(p)
         i += 1
     return vector(out)

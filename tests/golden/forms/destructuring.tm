@@ -1,0 +1,8 @@
+; Destructuring in let, fn parameters, doseq and loop: vectors [a b & more :as all], maps {:keys [a] :or {a 1} :as m, name :key}.
+(let [[a b & more] [1 2 3 4] {:keys [x y] :or {y 9} :as m} {:x 1}] (println a b more x y m))
+(defn f [[k v] {:keys [n]}] (str k "=" v "/" n))
+(println (f [:a 1] {:n 2}))
+(doseq [[k v] {:a 1 :b 2}] (println k v))
+(println (map (fn [[a b]] (+ a b)) [[1 2] [3 4]]))
+(let [[x [y z]] [1 [2 3]] {a :alpha} {:alpha 5}] (println x y z a))
+(println (loop [[x & xs] [1 2 3] acc 0] (if x (recur xs (+ acc x)) acc)))
