@@ -168,7 +168,7 @@ ERROR_TABLE = [
     ("(+ 1.)", "f.tm:1:4", "invalid number '1.'"),
     ("0x", "f.tm:1:1", "invalid number '0x'"),
     ("#foo", "f.tm:1:1", "unknown reader syntax '#foo'"),
-    ("#(+ 1 2)", "f.tm:1:1", "unknown reader syntax '#('"),
+    ("#(+ 1 2", "f.tm:1:1", "unclosed '#(' opened at 1:1: reached the end of the file"),
     ("##Info", "f.tm:1:1", "unknown reader syntax '##Info'"),
     ("::a", "f.tm:1:1", "invalid keyword '::a': ':' cannot appear in a keyword"),
     ("a\\b", "f.tm:1:1", "invalid symbol 'a\\b': '\\' cannot appear in a symbol"),

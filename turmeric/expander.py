@@ -77,7 +77,7 @@ class Expander:
             "->": self._thread_first, "->>": self._thread_last, "quasiquote": self._quasiquote,
             "match": self._match, "if-let": self._if_let, "when-let": self._when_let,
             "loop": self._loop, "dotimes": self._dotimes, "doseq": self._doseq,
-            "comment": lambda f: NOTHING, "case": self._case,
+            "comment": lambda f: NOTHING, "case": self._case, "%fn-literal": self._fn_literal,
         }
 
     def gensym(self, base: str, span=None) -> Symbol:
@@ -369,6 +369,34 @@ class Expander:
     def _thread_last(self, form):
         return self._thread(form, True)
 
+    def _fn_literal(self, form):
+        """#(body) -> (fn [%1 %2 & %&] body): % is %1; the highest %N sets the arity."""
+        body = list(form)[1]
+        found: set[str] = set()
+
+        def scan(x):
+            if type(x) is Symbol and x.name.startswith("%"):
+                found.add(x.name)
+            elif type(x) is PList and x.count:
+                if is_sym(x.first, "%fn-literal"):
+                    fail("#() cannot be nested", x)
+                for y in x:
+                    scan(y)
+            elif is_vector(x) or type(x) is PSet:
+                for y in x:
+                    scan(y)
+            elif type(x) is PMap:
+                for k, v in x.items():
+                    scan(k)
+                    scan(v)
+        scan(body)
+        n = max([int(s[1:]) for s in found if s[1:].isdigit()] + [1 if "%" in found else 0])
+        params = [Symbol(f"%{i}", form.span) for i in range(1, n + 1)]
+        if "%&" in found:
+            params += [Symbol("&", form.span), Symbol("%&", form.span)]
+        body = substitute(body, Symbol("%"), Symbol("%1", form.span))
+        return L(form.span, sym("fn", form.span), vector(params), body)
+
     def _if_let(self, form):
         c = list(form)
         if len(c) not in (3, 4) or not is_vector(c[1]) or len(c[1]) != 2:
@@ -547,6 +575,10 @@ def substitute(form, old: Symbol, new):
         return new
     if type(form) is PList and form.count:
         return plist([substitute(x, old, new) for x in form], span=form.span)
+    if is_vector(form):
+        return vector([substitute(x, old, new) for x in form])
+    if type(form) is PMap:
+        return PMap.from_pairs((substitute(k, old, new), substitute(v, old, new)) for k, v in form.items())
     return form
 
 

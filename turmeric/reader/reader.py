@@ -25,9 +25,9 @@ from ..runtime.values import (EMPTY_LIST, Keyword, PMap, PSet, Span, Symbol, pli
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 _DISCARDED = object()  # what #_ form leaves behind; containers drop it
 
-_OPENERS = {"LPAR": "(", "LBRACK": "[", "LBRACE": "{", "HASH_LBRACE": "#{"}
+_OPENERS = {"LPAR": "(", "LBRACK": "[", "LBRACE": "{", "HASH_LBRACE": "#{", "HASH_LPAR": "#("}
 _CLOSERS = {"RPAR": ")", "RBRACK": "]", "RBRACE": "}"}
-_CLOSER_OF = {"LPAR": ")", "LBRACK": "]", "LBRACE": "}", "HASH_LBRACE": "}"}
+_CLOSER_OF = {"LPAR": ")", "LBRACK": "]", "LBRACE": "}", "HASH_LBRACE": "}", "HASH_LPAR": ")"}
 _NOTHING_OPEN = {")": "no list is open here", "]": "no vector is open here",
                  "}": "no map or set is open here"}
 _PREFIXES = {"QUOTE": "'", "BACKQUOTE": "`", "TILDE": "~", "TILDE_AT": "~@", "AT": "@",
@@ -240,7 +240,7 @@ def _lex_bad(tok):
     if s[0] == "#":
         shown = s if len(s) > 1 else s + _st.text[tok.end_pos:tok.end_pos + 1]
         raise _error(f"unknown reader syntax '{shown}'", tok,
-                     hint="after '#' the reader knows #{...} (a set), #_ (discard the next "
+                     hint="after '#' the reader knows #{...} (a set), #(...) (a fn), #_ (discard the next "
                           "form), #t, #f, ##Inf, ##-Inf, ##NaN and #bytes \"hex\"")
     if s.lstrip("+-")[:1].isdigit():
         raise _error(f"invalid number '{s}'", tok,
@@ -286,6 +286,11 @@ class _Builder:
     def list(self, children):
         items, span = self._items(children)
         return plist(items, span) if items else EMPTY_LIST
+
+    def fn_literal(self, children):
+        """#(+ % 1) reads as (%fn-literal (+ % 1)); the expander makes it a fn."""
+        items, span = self._items(children)
+        return plist([Symbol("%fn-literal", span), plist(items, span)], span)
 
     def vector(self, children):
         return vector(self._items(children)[0])
