@@ -215,6 +215,8 @@ class FnLowering:
         if fn.self_var is not None and fn.free:
             self.defined.add(fn.self_var.pyname)   # a closure's name for itself: a cell
         self.site_defined: list[set] = []
+        self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
+        self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
 
     def temp(self) -> str:
         self.temps += 1
@@ -230,7 +232,8 @@ class FnLowering:
             v = n.var
             name = self.var_name(v)
             reads = frozenset([name]) if name == v.pyname else frozenset()
-            return E(f"{name}.v" if v.boxed else name, reads, simple=not v.boxed)
+            return E(f"{name}.v" if v.boxed else name, reads, simple=not v.boxed,
+                     boolean=name in self.bool_vars)
         if t is ir.Global:
             return E(f"g_{mangle(n.name)}")
         if t is ir.ModuleRef:
@@ -248,7 +251,8 @@ class FnLowering:
             target = self.temp()
             self.assign(n, target, out)
             self.defined.add(target)
-            return E(target, frozenset([target]), simple=True)
+            boolean = self.assigned_bool.get(target, False)  # a bool on every path
+            return E(target, frozenset([target]), boolean, simple=True)
         if t is ir.SetLocal:
             val = self.value(n.value, out)
             v = n.var
@@ -443,6 +447,9 @@ class FnLowering:
             fast, boolean = LIST_FAST[name]
             return E(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
                      args[0].reads, boolean)
+        if name == "abs" and len(args) == 1:
+            a0, a1 = self.once(args[0])
+            return E(f"(abs({a1}) if type({a0}) is int else B_abs({a1}))", args[0].reads)
         if name == "mod" and len(args) == 2 and literal_type(args[1].text) == "int" \
                 and args[1].text.strip("()") not in ("0", "-0"):
             # a nonzero integer divisor: Python's % has Clojure's mod sign rule
@@ -536,6 +543,7 @@ class FnLowering:
             return
         e = self.value(n, out)
         out.append(SAssign(getattr(n, "span", None), target, e))
+        self.assigned_bool[target] = self.assigned_bool.get(target, True) and e.boolean
 
     def effect(self, n: ir.Node, out: list):
         """Evaluate n for its effects only."""
@@ -576,6 +584,8 @@ class FnLowering:
         v = n.var
         if v.boxed:
             e = E(f"Box({e.text})", e.reads)
+        elif e.boolean:  # a let-bound name is never assigned again: it stays a plain bool
+            self.bool_vars.add(v.pyname)
         out.append(SAssign(n.span, v.pyname, e))
         self.defined.add(v.pyname)
 
