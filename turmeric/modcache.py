@@ -29,14 +29,17 @@ _compiler_hash: str | None = None
 
 
 def compiler_hash() -> str:
-    """Changes whenever any file of the compiler changes (size or modification time)."""
+    """Changes whenever a file of the compiler or of stdlib/ changes (size or modification time)."""
     global _compiler_hash
     if _compiler_hash is None:
         h = hashlib.sha256(str(FORMAT).encode())
+        from .session import stdlib_dir
         root = Path(__file__).resolve().parent
-        for p in sorted(root.rglob("*.py")):
+        # the compiler's files, and the standard library, whose macros every module expands
+        files = sorted(root.rglob("*.py")) + sorted(Path(stdlib_dir()).glob("*.tm"))
+        for p in files:
             st = p.stat()
-            h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
         _compiler_hash = h.hexdigest()[:16]
     return _compiler_hash
 
