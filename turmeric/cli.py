@@ -71,7 +71,7 @@ def cmd_run(args) -> int:
     session = Session()
     session.argv = args.args
     try:
-        session.load_file(args.file, name=os.path.splitext(os.path.basename(args.file))[0])
+        session.load_file(args.file, name=os.path.splitext(os.path.basename(args.file))[0], program=True)
     except TurmericExit as e:
         sys.stdout.flush()
         return e.code

@@ -183,12 +183,16 @@ class Session:
         except TurmericError as e:
             e.span = e.span or span
             raise
-        return self.load_file(str(path), name=name, definitions_only=self.resolving > 0)
+        try:
+            return self.load_file(str(path), name=name, definitions_only=self.resolving > 0)
+        except TurmericError as e:
+            e.span = e.span or span  # at the import, when the module itself has no place
+            raise
 
     resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
-                  on_result: Callable | None = None) -> Module:
+                  on_result: Callable | None = None, program: bool = False) -> Module:
         """Compile (or fetch from the cache) and run a module file."""
         try:
             with open(path, encoding="utf-8") as f:
@@ -200,11 +204,20 @@ class Session:
         except UnicodeDecodeError:
             raise TurmericError("io", f"{path} is not UTF-8 text") from None
         name = name or Path(path).stem
-        return self.load_source(text, path, name, definitions_only, on_result)
+        return self.load_source(text, path, name, definitions_only, on_result, program)
 
     def load_source(self, text: str, path: str, name: str, definitions_only: bool = False,
-                    on_result: Callable | None = None) -> Module:
+                    on_result: Callable | None = None, program: bool = False) -> Module:
+        """`program`: the file given to `turmeric run`, which may name itself with (module x);
+        a module loaded by import must be named as it was imported."""
         self.sources[path] = text
+        declared = declared_name(text)
+        if declared is not None and declared != name:
+            if not program:
+                raise TurmericError("module", f"{path} declares (module {declared}), but it was "
+                                              f"loaded as module {name}",
+                                    hint=f"name the file {declared}.tm, or import it as {Path(path).stem}")
+            name = declared
         mod = Module(name, path, {})
         mod.ns = self.new_namespace(mod)
         self.loading.add(name)
@@ -544,6 +557,13 @@ class Unit:
 
 def is_sym(x, name: str | None = None) -> bool:
     return type(x) is Symbol and (name is None or x.name == name)
+
+
+def declared_name(text: str) -> str | None:
+    """The name in a leading (module name ...) form, read without the parser (start-up)."""
+    import re
+    m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*module\s+([^\s()\[\]{}\";]+)", text)
+    return m.group(1) if m else None
 
 
 def module_version(form: PList):
