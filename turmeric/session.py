@@ -418,10 +418,16 @@ class Session:
 
     def load_for_resolution(self, module: str, path_hint: str | None):
         from .serialize.decode import schema_mismatch
-        # the hint comes from the data: only a file named like the module is considered
-        expected = module.rsplit(".", 1)[-1] + ".tm"
-        path = (path_hint if path_hint and os.path.basename(path_hint) == expected
-                and os.path.isfile(path_hint) else None)
+        # the hint comes from the data: only a file named like the module, or declaring it
+        # with (module name), is considered
+        path = path_hint if path_hint and path_hint.endswith(".tm") and os.path.isfile(path_hint) else None
+        if path is not None and os.path.basename(path) != module.rsplit(".", 1)[-1] + ".tm":
+            try:
+                with open(path, encoding="utf-8") as f:
+                    if declared_name(f.read(4096)) != module:
+                        path = None
+            except (OSError, UnicodeDecodeError):
+                path = None
         if path is None:
             try:
                 path = str(self.find_module(module))
