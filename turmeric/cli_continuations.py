@@ -30,10 +30,12 @@ def cmd_resume(args) -> int:
     from .runtime.printer import pr_str
     from .runtime.values import Continuation
     from .serialize.decode import deserialize
+    from .serialize.blobs import DIRNAME, BlobStore
     session = _session_for(args.file)
     data = _read(args.file)
+    blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(args.file)), DIRNAME))
     try:
-        k = session.run(lambda: deserialize(session, data))
+        k = session.run(lambda: deserialize(session, data, blobs=blobs))
         if type(k) is not Continuation:
             raise TurmericError("type", f"{args.file} holds a {type(k).__name__}, not a continuation",
                                 hint="turmeric resume takes a file written from a continuation, e.g. by checkpoint")

@@ -108,9 +108,14 @@ def session_builtins(session) -> dict:
         return deserialize(session, data, _options("deserialize", opts).get("key"))
 
     def write_checkpoint(d, path, k):
+        """An incremental checkpoint: large sequences go to .turmeric-blobs beside it, once."""
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
-        atomic_write(path, serialize(session, k))
+        from .blobs import DIRNAME, BlobStore
+        if not hasattr(session, "blob_memo"):
+            session.blob_memo = {}
+        store = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME), session.blob_memo)
+        atomic_write(path, serialize(session, k, blobs=store))
         return path
 
     def save_atomically(d, path, data):

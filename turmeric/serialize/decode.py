@@ -11,14 +11,16 @@ Three passes, no recursion: shells for refs and boxes, then every other record i
 """
 from __future__ import annotations
 
+import os
+
 from ..runtime import higher_order, machine
 from ..runtime.errors import TurmericError
 from ..runtime.errors_convert import SCHEMA_MISMATCH
 from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, plist, vector
 from . import wire
 from .encode import (
-    T_BOX, T_BUILTIN, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT, T_STYPE,
-    T_TUPLE, T_VECTOR, TAG_NAMES,
+    T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT,
+    T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES,
 )
 
 corrupt = wire.corrupt
@@ -76,8 +78,9 @@ def schema_mismatch(detail: str, old_version) -> TurmericError:
 
 
 class Decoder:
-    def __init__(self, session, header, records):
+    def __init__(self, session, header, records, blobs=None):
         self.session = session
+        self.blobs = blobs
         if not isinstance(header, dict) or not isinstance(header.get("modules"), list):
             raise corrupt("the header is malformed")
         if not isinstance(records, list):
@@ -141,6 +144,8 @@ class Decoder:
 
     def build(self, i: int, r: list):
         tag = r[0]
+        if tag == T_CHUNKED:
+            return self.chunked(i, r)
         if tag == T_LIST:
             return plist(self.vals(r[1:], i))
         if tag == T_VECTOR:
@@ -227,6 +232,19 @@ class Decoder:
             raise corrupt(f"record {i} names a struct type {qualname[:80]!r} that belongs to no module")
         return self.session.find_struct_type(qualname)
 
+    def chunked(self, i, r):
+        """[T_CHUNKED, tag, [chunk hash...], last items...]: a sequence kept in a blob store."""
+        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE) or type(r[2]) is not list:
+            raise corrupt(f"record {i} (chunked) is malformed")
+        if self.blobs is None:
+            raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
+                          "and none was given to read them from")
+        items = []
+        for h in r[2]:
+            items += self.blobs.get(h, ext_hook)
+        items += self.vals(r[3:], i)
+        return plist(items) if r[1] == T_LIST else vector(items) if r[1] == T_VECTOR else tuple(items)
+
     def need(self, r, n, i, *types):
         if len(r) < n:
             raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is too short")
@@ -310,6 +328,11 @@ class Decoder:
         return f(*captured) if info.free else f
 
 
-def deserialize(session, data, key=None):
+def deserialize(session, data, key=None, blobs=None):
+    """`blobs`: where an incremental checkpoint's chunks are (default: .turmeric-blobs in the
+    current directory, when the data says it has chunks)."""
     header, records, root = wire.unpack(data, key, ext_hook)
-    return Decoder(session, header, records).decode(root)
+    if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
+        from .blobs import DIRNAME, BlobStore
+        blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
+    return Decoder(session, header, records, blobs).decode(root)

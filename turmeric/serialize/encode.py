@@ -19,12 +19,14 @@ from ..runtime.values import (
     EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
 )
 from . import wire
+from .blobs import CHUNK
 
 # record tags
 T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
-    T_STYPE, T_RESOURCE, T_BUILTIN = range(14)
+    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED = range(15)
 TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "continuation", "frame",
-             "tuple", "struct-type", "resource", "builtin"]
+             "tuple", "struct-type", "resource", "builtin", "chunked"]
+CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE)
 MUTABLE = (T_REF, T_BOX)
 
 SPECIAL_FRAMES = {
@@ -37,6 +39,12 @@ PVECTOR = type(EMPTY_VECTOR)
 PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool})        # written as they are
 ATOM_TYPES = PLAIN_TYPES | {int, Keyword, Symbol}                     # never records
 PLAIN_OR_INT = PLAIN_TYPES | {int}
+
+
+def _plain(items) -> bool:
+    """Only values written as they are (checked at C speed)."""
+    types = set(map(type, items))
+    return types <= PLAIN_TYPES or (types <= PLAIN_OR_INT and _small_ints(items, types))
 
 
 def _small_ints(items, types) -> bool:
@@ -74,8 +82,9 @@ def ref(i: int):
 
 
 class Encoder:
-    def __init__(self, session):
+    def __init__(self, session, blobs=None):
         self.session = session
+        self.blobs = blobs             # a BlobStore: large plain sequences go there by hash
         self.index: dict[int, int] = {}
         self.records: list = []
         self.alive: list = []          # keeps walked objects alive so their ids stay unique
@@ -96,6 +105,9 @@ class Encoder:
                 self.walk(c, obj, j)
             self.records[i] = self.records[i][:1] + [self.field(c) for c in contents]
         header = {"turmeric": _version(), "modules": self.module_table}
+        if self.blobs is not None:
+            from .blobs import DIRNAME
+            header["blobs"] = DIRNAME
         return [header, self.records, self.field(root)]
 
     def walk(self, root, parent, position):
@@ -124,6 +136,8 @@ class Encoder:
                     continue
                 parts[key] = decomposed
                 stack.append((obj, True))
+                if self.blobs is not None and self.blobs.known(obj) is not None:
+                    continue  # already in the blob store, unchanged: nothing inside to visit
                 if set(map(type, children)) <= ATOM_TYPES:
                     continue  # only atoms (a common case, checked at C speed): nothing to visit
                 for j in range(len(children) - 1, -1, -1):
@@ -135,8 +149,16 @@ class Encoder:
                 tag, head, children = parts.pop(key)
                 field = self.field
                 fields = []
-                types = set(map(type, children))
-                if types <= PLAIN_TYPES or (types <= PLAIN_OR_INT and _small_ints(children, types)):
+                if self.blobs is not None and tag in CHUNKABLE and len(children) >= CHUNK:
+                    hashes = self.blobs.known(obj)
+                    if hashes is None and _plain(children):
+                        hashes = self.blobs.chunk_hashes(obj, children)
+                    if hashes is not None:
+                        index[key] = len(self.records)
+                        self.alive.append(obj)
+                        self.records.append([T_CHUNKED, tag, hashes] + children[len(hashes) * CHUNK:])
+                        continue
+                if _plain(children):
                     fields = children
                     children = ()
                 for c in children:
@@ -336,5 +358,5 @@ def _version() -> str:
     return __version__
 
 
-def serialize(session, value, key=None) -> bytes:
-    return wire.pack(Encoder(session).encode(value), key)
+def serialize(session, value, key=None, blobs=None) -> bytes:
+    return wire.pack(Encoder(session, blobs).encode(value), key)

@@ -6,6 +6,8 @@ frames are shown from the raw records, without variable names, and the report sa
 """
 from __future__ import annotations
 
+import os
+
 from ..runtime.errors import TurmericError
 from ..runtime.printer import pr_str
 from ..runtime.values import Continuation, Keyword, Symbol
@@ -32,7 +34,9 @@ def describe(session, data: bytes, path: str = "<bytes>") -> dict:
     report["turmeric"] = header.get("turmeric")
     report["modules"] = [{"name": m[0], "version": _plain(m[1]), "path": m[2]} for m in header.get("modules", [])]
     try:
-        value = session.run(lambda: deserialize(session, data))
+        from .blobs import DIRNAME, BlobStore
+        blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME))
+        value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
         report["frames"] = raw_frames(header, records)

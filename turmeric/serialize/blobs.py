@@ -1,0 +1,84 @@
+"""Incremental checkpoints: large sequences written once, by content hash.
+
+A checkpoint written with a blob store (the stdlib `checkpoint` macro uses the folder
+`.turmeric-blobs` beside the checkpoint file) cuts every list, vector or tuple of at least
+CHUNK plain items (numbers, strings, nil, booleans, bytes, keywords, symbols) into chunks of
+CHUNK items; each full chunk is a file named by the hash of its msgpack bytes, written only if
+it is not there yet. The record keeps the chunk hashes and the last, partial chunk inline.
+So a checkpoint of a loop over 100,000 items writes the items once, and each later checkpoint
+writes only what changed. Chunk hashes of a sequence that is still alive are remembered, so
+an unchanged sequence is not even hashed again.
+
+On load, each chunk file is read, its hash checked, and its msgpack unpacked with limits;
+a missing or changed chunk is a `deserialize` error.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import msgpack
+
+from ..runtime.errors import TurmericError
+
+CHUNK = 1024
+DIRNAME = ".turmeric-blobs"
+MEMO_LIMIT = 64      # sequences whose chunk hashes are remembered between checkpoints
+
+
+class BlobStore:
+    """A folder of chunk files; `memo` (id of a live sequence -> its chunk hashes) is kept by
+    the caller across checkpoints, with the sequences themselves so that ids stay unique."""
+
+    def __init__(self, root: str, memo: dict | None = None):
+        self.root = root
+        self.memo = memo if memo is not None else {}
+
+    def known(self, seq) -> list[str] | None:
+        """The chunk hashes of `seq` if it was stored before (it is immutable)."""
+        known = self.memo.get(id(seq))
+        return known[1] if known is not None and known[0] is seq else None
+
+    def chunk_hashes(self, seq, items: list) -> list[str]:
+        hashes = []
+        for at in range(0, len(items) - len(items) % CHUNK, CHUNK):
+            data = msgpack.packb(items[at:at + CHUNK], use_bin_type=True)
+            h = hashlib.blake2b(data, digest_size=16).hexdigest()
+            self.put(h, data)
+            hashes.append(h)
+        if len(self.memo) >= MEMO_LIMIT:  # the memo keeps sequences alive: keep it small
+            self.memo.clear()
+        self.memo[id(seq)] = (seq, hashes)
+        return hashes
+
+    def put(self, h: str, data: bytes):
+        path = os.path.join(self.root, h)
+        if os.path.exists(path):
+            return
+        from .builtins import atomic_write
+        os.makedirs(self.root, exist_ok=True)
+        atomic_write(path, data)
+
+    def get(self, h, ext_hook) -> list:
+        from .wire import corrupt
+        if not isinstance(h, str) or len(h) != 32 or not all(c in "0123456789abcdef" for c in h):
+            raise corrupt("a chunk name is malformed")
+        try:
+            with open(os.path.join(self.root, h), "rb") as f:
+                data = f.read(16 * CHUNK * 1024 + 1)
+        except OSError:
+            raise corrupt(f"the chunk {h} is missing from {self.root}",
+                          hint="an incremental checkpoint needs the .turmeric-blobs folder written beside it") from None
+        if hashlib.blake2b(data, digest_size=16).hexdigest() != h:
+            raise corrupt(f"the chunk {h} in {self.root} is corrupt")
+        limit = len(data)
+        try:
+            items = msgpack.unpackb(data, raw=False, ext_hook=ext_hook, max_str_len=limit, max_bin_len=limit,
+                                    max_array_len=limit, max_map_len=limit, max_ext_len=limit)
+        except TurmericError:
+            raise
+        except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
+            raise corrupt(f"the chunk {h} is not valid msgpack") from None
+        if type(items) is not list or len(items) != CHUNK or any(type(x) in (list, dict) for x in items):
+            raise corrupt(f"the chunk {h} is not a chunk of plain items")
+        return items
