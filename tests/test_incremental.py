@@ -2,7 +2,6 @@
 as content-addressed chunks beside the checkpoint; later checkpoints refer to it by hash."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
