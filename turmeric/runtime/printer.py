@@ -59,7 +59,8 @@ def _print(x, readable: bool) -> str:
             out.append(quote_string(v) if readable else v)
         elif t in _SCALARS:
             out.append(_scalar(v))
-        elif t is PList or t is _PVECTOR or is_vector(v):
+        elif t is PList or t is _PVECTOR or is_vector(v) or t is tuple:
+            # (a tuple: the items a frame of map or for-each holds; shown as a vector)
             open_, close = ("(", ")") if t is PList else ("[", "]")
             _push_items(stack, open_, close, " ", list(v), cells, out)
         elif t is PMap:
@@ -133,6 +134,8 @@ def _scalar(v) -> str:
         return int_to_str(int(v))
     if callable(v) and not isinstance(v, type):
         return f"#<fn {fn_name(v)}>"
+    if getattr(t, "turmeric_type", None) is not None:  # a resource: FileHandle, Socket
+        return repr(v)
     return f"#<python {t.__name__}>"
 
 
