@@ -779,3 +779,12 @@ def test_a_forged_module_path_is_refused(tm, tmp_path):
     with pytest.raises(TurmericError) as info:
         tm.de(wire.pack(body))
     assert info.value.kind in ("deserialize", "schema-mismatch")
+
+
+def test_integers_beyond_64_bits_inside_plain_sequences(tm):
+    """The fast path assumes 64-bit integers; msgpack refusing one makes serialize start
+    again carefully, so big integers anywhere in a sequence round-trip."""
+    from turmeric.runtime.values import plist, vector
+    for v in [vector([1, 2 ** 70, "a"]), plist([2 ** 80, -(2 ** 90), 3]), vector([2 ** 63, -(2 ** 63)]),
+              vector([2 ** 64 + 1] * 3)]:
+        assert equals(tm.rt(v), v)

@@ -184,11 +184,12 @@ class Decoder:
             # frames are inline arrays [module, symbol, site, code hash, locals...]: only a
             # frame header can make a frame, so nothing else can pose as one
             frames = []
+            append = frames.append
             entries = self.entries
             for f in r[1:]:
                 if type(f) is not list or len(f) < 4:
                     raise corrupt(f"record {i} (continuation) holds something that is not a frame")
-                head = f[0], f[1], f[2], f[3]
+                head = (f[0], f[1], f[2], f[3])
                 try:
                     found = entries.get(head)
                 except TypeError:  # an unhashable header field: not a frame header
@@ -196,15 +197,13 @@ class Decoder:
                 if found is None:
                     found = entries[head] = self.frame_entry(i, head)
                 entry, n = found
-                locs = f[4:]
+                locs = tuple(f[4:])
                 if n is not None and len(locs) != n:
                     raise schema_mismatch(f"function {f[1]} keeps different variables at call site "
                                           f"{f[2]} now", None)
-                for x in locs:
-                    if type(x) in NOT_PLAIN:
-                        locs = self.vals(locs, i)
-                        break
-                frames.append((entry, tuple(locs)))
+                if not NOT_PLAIN.isdisjoint(map(type, locs)):
+                    locs = tuple(self.vals(locs, i))
+                append((entry, locs))
             return Continuation(tuple(frames))
         if tag == T_FRAME:
             return self.frame(i, r)

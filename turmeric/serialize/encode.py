@@ -41,10 +41,14 @@ ATOM_TYPES = PLAIN_TYPES | {int, Keyword, Symbol}                     # never re
 PLAIN_OR_INT = PLAIN_TYPES | {int}
 
 
-def _plain(items) -> bool:
-    """Only values written as they are (checked at C speed)."""
+def _plain(items, careful: bool = False) -> bool:
+    """Only values written as they are (checked at C speed). Integers are assumed to fit 64
+    bits unless `careful`: msgpack refuses one that does not, and serialize then starts again
+    carefully (big integers are rare, checking each integer is not)."""
     types = set(map(type, items))
-    return types <= PLAIN_TYPES or (types <= PLAIN_OR_INT and _small_ints(items, types))
+    if types <= PLAIN_TYPES:
+        return True
+    return types <= PLAIN_OR_INT and (not careful or _small_ints(items, types))
 
 
 def _small_ints(items, types) -> bool:
@@ -82,9 +86,10 @@ def ref(i: int):
 
 
 class Encoder:
-    def __init__(self, session, blobs=None):
+    def __init__(self, session, blobs=None, careful: bool = False):
         self.session = session
         self.blobs = blobs             # a BlobStore: large plain sequences go there by hash
+        self.careful = careful         # check every integer's size (see _plain)
         self.index: dict[int, int] = {}
         self.records: list = []
         self.alive: list = []          # keeps walked objects alive so their ids stay unique
@@ -151,14 +156,14 @@ class Encoder:
                 fields = []
                 if self.blobs is not None and tag in CHUNKABLE and len(children) >= CHUNK:
                     hashes = self.blobs.known(obj)
-                    if hashes is None and _plain(children):
+                    if hashes is None and _plain(children, self.careful):
                         hashes = self.blobs.chunk_hashes(obj, children)
                     if hashes is not None:
                         index[key] = len(self.records)
                         self.alive.append(obj)
                         self.records.append([T_CHUNKED, tag, hashes] + children[len(hashes) * CHUNK:])
                         continue
-                if _plain(children):
+                if _plain(children, self.careful):
                     fields = children
                     children = ()
                 for c in children:
@@ -359,4 +364,7 @@ def _version() -> str:
 
 
 def serialize(session, value, key=None, blobs=None) -> bytes:
-    return wire.pack(Encoder(session, blobs).encode(value), key)
+    try:
+        return wire.pack(Encoder(session, blobs).encode(value), key)
+    except OverflowError:  # an integer over 64 bits inside a plain sequence
+        return wire.pack(Encoder(session, blobs, careful=True).encode(value), key)
