@@ -1,4 +1,5 @@
-"""Shared fixtures for the tests that run `turmeric` in a subprocess."""
+"""Shared fixtures: a scratch compile cache for in-process sessions, and the environment for
+the tests that run `turmeric` in a subprocess."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def scratch_cache(tmp_path_factory):
+    """In-process sessions compile into a scratch cache, not the user's, with no TURMERIC_PATH.
+    A module uses it with `pytestmark = pytest.mark.usefixtures("scratch_cache")`."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TURMERIC_CACHE", str(tmp_path_factory.mktemp("cache")))
+        mp.delenv("TURMERIC_PATH", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,28 +3,17 @@ import math
 
 import pytest
 
+from test_reader import L, M, V
 from turmeric.runtime.equality import compare, equals
 from turmeric.runtime.errors import TurmericError
 from turmeric.runtime.printer import pr_str, str_of
-from turmeric.runtime.values import (EMPTY_LIST, Box, Continuation, Keyword, PMap, PSet, Ref,
+from turmeric.runtime.values import (EMPTY_LIST, Box, Continuation, Keyword, PSet, Ref,
                                      StructType, Symbol, plist, vector)
 
 K, S = Keyword, Symbol
 POINT = StructType("point", "main", ("x", "y"))
 PAIR = StructType("pair", "main", ("x", "y"))
 UNIT = StructType("unit", "main", ())
-
-
-def L(*xs):
-    return plist(xs)
-
-
-def V(*xs):
-    return vector(xs)
-
-
-def M(*kvs):
-    return PMap.from_pairs(zip(kvs[::2], kvs[1::2]))
 
 
 def g_valid_horder_q(d, x):  # a compiled global, mangled as the compiler names them

@@ -28,13 +28,7 @@ K, S = Keyword, Symbol
 PVECTOR = type(vector([]))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compile_cache(tmp_path_factory):
-    """Compiled modules go to a scratch cache, not the user's."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TURMERIC_CACHE", str(tmp_path_factory.mktemp("cache")))
-        mp.delenv("TURMERIC_PATH", raising=False)
-        yield
+pytestmark = pytest.mark.usefixtures("scratch_cache")
 
 
 class TM:

@@ -40,12 +40,7 @@ K = Keyword
 PVECTOR = type(vector([]))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compile_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TURMERIC_CACHE", str(tmp_path_factory.mktemp("cache")))
-        mp.delenv("TURMERIC_PATH", raising=False)
-        yield
+pytestmark = pytest.mark.usefixtures("scratch_cache")
 
 
 _SESSION = None
