@@ -554,10 +554,6 @@ class Unit:
     path: str | None = None
     state: dict | None = None    # a REPL chunk: the module's numbering after it compiled
 
-    @staticmethod
-    def from_cache(hit) -> "Unit":
-        return hit
-
 
 # -- helpers -----------------------------------------------------------------------------
 

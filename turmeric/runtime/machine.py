@@ -140,10 +140,6 @@ def try_with(d, thunk, handler):
 
 # -- the trampoline ------------------------------------------------------------------------
 
-class NoPrompt(Exception):
-    pass
-
-
 def run(fn, args=(), stack=None, barrier_name: str | None = None):
     """Run fn(*args) to completion on a trampoline: the base of a Python stack.
 
