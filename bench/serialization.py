@@ -50,24 +50,41 @@ PROGRAM = """
 """
 
 
-def median_time(fn, reps):
-    """Median CPU time of fn (as bench/run.py: steadier than wall time on a shared machine);
-    a fast call is repeated until one measurement lasts about 20 ms."""
+def loops_for(fn) -> int:
+    """How many calls of fn make one measurement last about 20 ms."""
     n = 1
     while True:
         t = time.process_time()
         for _ in range(n):
             fn()
         if time.process_time() - t > 0.02 or n >= 1 << 16:
-            break
+            return n
         n *= 4
-    ts = []
+
+
+def per_call(fn, n: int) -> float:
+    t = time.process_time()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - t) / n
+
+
+def median_time(fn, reps):
+    """Median CPU time of fn (as bench/run.py: steadier than wall time on a shared machine)."""
+    n = loops_for(fn)
+    return statistics.median(per_call(fn, n) for _ in range(reps))
+
+
+def interleaved(pairs: dict, reps: int) -> dict:
+    """Median time of each fn, measured in turns (a, floor a, b, floor b, ...) so that a slow
+    moment of a shared machine hits both sides of a ratio alike; and the median of the
+    per-turn ratios."""
+    loops = {name: loops_for(fn) for name, fn in pairs.items()}
+    times: dict = {name: [] for name in pairs}
     for _ in range(reps):
-        t = time.process_time()
-        for _ in range(n):
-            fn()
-        ts.append((time.process_time() - t) / n)
-    return statistics.median(ts)
+        for name, fn in pairs.items():
+            times[name].append(per_call(fn, loops[name]))
+    return times
 
 
 def plain_frames(k):
@@ -90,16 +107,19 @@ def main(quick: bool = False):
     for n in (1, 100, 10_000):
         k = machine.run(ns["g_capture"], (n,))
         data = serialize(s, k)
-        t_ser = median_time(lambda: serialize(s, k), reps)
-        t_de = median_time(lambda: deserialize(s, data), reps)
         plain = plain_frames(k)
         packed = msgpack.packb(plain)
-        f_ser = median_time(lambda: msgpack.packb(plain), reps)
-        f_de = median_time(lambda: msgpack.unpackb(packed), reps)
-        p_ser = median_time(lambda: pickle.dumps(plain), reps)
+        times = interleaved({
+            "ser": lambda: serialize(s, k), "floor ser": lambda: msgpack.packb(plain),
+            "de": lambda: deserialize(s, data), "floor de": lambda: msgpack.unpackb(packed),
+            "pickle": lambda: pickle.dumps(plain)}, reps * 2 + 1)
+        t = {name: statistics.median(ts) for name, ts in times.items()}
+        r_ser = statistics.median(a / b for a, b in zip(times["ser"], times["floor ser"]))
+        r_de = statistics.median(a / b for a, b in zip(times["de"], times["floor de"]))
         frames = len(k.frames)
-        print(f"{frames:>7} {t_ser * 1e6:>9.0f} {t_de * 1e6:>9.0f} {len(data):>8} {len(data) / frames:>8.0f} "
-              f"{f_ser * 1e6:>10.0f} {f_de * 1e6:>9.0f} {p_ser * 1e6:>8.0f} {t_ser / f_ser:>9.1f} {t_de / f_de:>8.1f}")
+        print(f"{frames:>7} {t['ser'] * 1e6:>9.1f} {t['de'] * 1e6:>9.1f} {len(data):>8} {len(data) / frames:>8.0f} "
+              f"{t['floor ser'] * 1e6:>10.1f} {t['floor de'] * 1e6:>9.1f} {t['pickle'] * 1e6:>8.1f} "
+              f"{r_ser:>9.2f} {r_de:>8.2f}")
     k5 = machine.run(ns["g_capture"], (4,))
     print(f"a {len(k5.frames)}-frame continuation with small locals: {len(serialize(s, k5))} bytes (target < 1024)")
     items = s.eval_string("(range 100000)")[0]

@@ -269,7 +269,7 @@ def test_inspect_text(finished, tm_env):
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert out.startswith(f"checkpoint {CHECKPOINT}: ")
-    assert "format 1" in out and "unsigned" in out
+    assert "format 2" in out and "unsigned" in out
     assert re.search(r"^  crash_workflow  version 1  .*crash_workflow\.tm$", out, re.M), out
     assert "frames (innermost first, 2):" in out
     # the file is named as the module was first compiled: relative, or absolute from the cache
@@ -284,7 +284,7 @@ def test_inspect_json(finished, tm_env):
     proc = tm(tm_env, finished, "inspect", "--json", CHECKPOINT)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["format"] == 1 and report["signed"] is False
+    assert report["format"] == 2 and report["signed"] is False
     assert report["bytes"] == (finished / CHECKPOINT).stat().st_size
     assert report["modules"] == [{"name": "crash_workflow", "version": 1,
                                   "path": str((finished / WORKFLOW.name).resolve())}]

@@ -24,6 +24,15 @@ from turmeric.serialize.decode import deserialize, ext_hook
 from turmeric.serialize.encode import serialize
 from turmeric.session import Session
 
+
+def as_lists(x):
+    """A body as wire.unpack reads it (arrays as tuples), ready for wire.pack again."""
+    if type(x) is tuple:
+        return [as_lists(y) for y in x]
+    if type(x) is dict:
+        return {k: as_lists(v) for k, v in x.items()}
+    return x
+
 K, S = Keyword, Symbol
 PVECTOR = type(vector([]))
 
@@ -366,7 +375,7 @@ def test_hmac_rejects_every_tampered_byte(tm):
 def test_hmac_rejects_a_resigned_body_with_another_key(tm):
     tm.ev(SIGNED)
     body = wire.unpack(tm.ev("signed"), "s3cret", msgpack.ExtType)
-    forged = wire.pack(body, key="attacker")
+    forged = wire.pack(as_lists(body), key="attacker")
     err = deserialize_error(tm.de, forged, "s3cret")
     assert "signature" in err.message
 
@@ -723,7 +732,8 @@ def test_corrupt_input_is_a_deserialize_error(tm):
     deserialize_error(tm.de, good[:-1])
     deserialize_error(tm.de, good + b"\x00")
     deserialize_error(tm.de, b"XXXX" + good[4:])
-    deserialize_error(tm.de, good[:4] + b"\x02" + good[5:])     # another format version
+    deserialize_error(tm.de, good[:4] + b"\x01" + good[5:])     # another format version (the first)
+    deserialize_error(tm.de, good[:4] + b"\x03" + good[5:])     # a later one
     deserialize_error(tm.de, good[:5] + b"\x04" + good[6:])     # unknown flags
     with pytest.raises(TurmericError) as info:
         tm.de("not bytes")
@@ -776,9 +786,67 @@ def test_a_forged_module_path_is_refused(tm, tmp_path):
 
 
 def test_integers_beyond_64_bits_inside_plain_sequences(tm):
-    """The fast path assumes 64-bit integers; msgpack refusing one makes serialize start
-    again carefully, so big integers anywhere in a sequence round-trip."""
+    """msgpack writes plain sequences itself and hands an integer over 64 bits back to the
+    encoder, so big integers anywhere in a sequence round-trip."""
     from turmeric.runtime.values import plist, vector
     for v in [vector([1, 2 ** 70, "a"]), plist([2 ** 80, -(2 ** 90), 3]), vector([2 ** 63, -(2 ** 63)]),
               vector([2 ** 64 + 1] * 3)]:
         assert equals(tm.rt(v), v)
+
+
+# -- the continuation record: frames by columns (spec/serialization.md section 4) ------------
+
+DEEP = """
+(defn deep [n] (if (= n 0) (cloneable-shift [k] k) (let [s (str "f" n)] (+ (deep (- n 1)) (count s)))))
+(cloneable-reset (fn [] (* 2 (deep 3))))
+"""
+
+
+def continuation_body(tm, src=DEEP):
+    """A captured continuation's body, as lists, and the index of its continuation record."""
+    body = as_lists(wire.unpack(tm.ser(tm.ev(src)), None, msgpack.ExtType))
+    (at,) = [i for i, r in enumerate(body[1]) if r[0] == 8]
+    return body, at
+
+
+def test_a_continuation_record_holds_each_frame_header_once(tm):
+    body, at = continuation_body(tm)
+    _tag, headers, numbers, locals_ = body[1][at]
+    assert [h[1] for h in headers] == ["user.deep", "user/top#2/fn#1"]
+    assert numbers == [0, 0, 0, 1]                      # three frames of deep, then the top form
+    assert [len(x) for x in locals_] == [1, 1, 1, 0]
+    assert locals_[0] == ["f1"]                          # innermost first
+    assert tm.resume(tm.de(wire.pack(body)), 10) == 32
+
+
+def test_frames_holding_internal_tuples_round_trip(tm):
+    """A frame of a higher-order builtin keeps a tuple; msgpack would write a tuple as an
+    array, so it must go by reference."""
+    k = tm.ev("(cloneable-reset (fn [] (vec (map (fn [x] (if (= x 2) (cloneable-shift [k] k) x)) [1 2 3]))))")
+    for copy in (tm.rt(k), tm.rt(tm.rt(k))):
+        assert same(tm.resume(copy, 20), vector([1, 20, 3]))
+    assert same(tm.resume(k, 7), vector([1, 7, 3]))
+
+
+@pytest.mark.parametrize("change, kind", [
+    (lambda r: r[3].__setitem__(0, ["f1", "extra"]), "schema-mismatch"),   # a local too many
+    (lambda r: r[3].__setitem__(0, []), "schema-mismatch"),                # a local too few
+    (lambda r: r[2].__setitem__(1, 7), "deserialize"),                     # no header 7
+    (lambda r: r[2].__setitem__(1, -1), "deserialize"),
+    (lambda r: r[2].__setitem__(1, "0"), "deserialize"),
+    (lambda r: r[2].__setitem__(1, {"a": 1}), "deserialize"),              # unhashable index
+    (lambda r: r[3].__setitem__(1, "ab"), "deserialize"),                  # locals not an array
+    (lambda r: r[3].__setitem__(1, [[1]]), "deserialize"),                 # an array as a value
+    (lambda r: r[3].__setitem__(1, [{"a": 1}]), "deserialize"),            # a map as a value
+    (lambda r: r[2].pop(), "deserialize"),                                  # columns of unequal length
+    (lambda r: r[1].__setitem__(0, ["user.deep"]), "deserialize"),         # a short header
+    (lambda r: r[1].__setitem__(0, [None, "%redo", 0, ""]), "deserialize"),  # never captured
+    (lambda r: r[1].__setitem__(0, [0, "user.deep", 0, "0000"]), "schema-mismatch"),  # code changed
+    (lambda r: r.append(1), "deserialize"),
+])
+def test_a_malformed_continuation_record_is_refused(tm, change, kind):
+    body, at = continuation_body(tm)
+    change(body[1][at])
+    with pytest.raises(TurmericError) as info:
+        tm.de(wire.pack(body))
+    assert info.value.kind == kind, info.value.message

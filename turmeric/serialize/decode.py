@@ -12,6 +12,8 @@ Three passes, no recursion: shells for refs and boxes, then every other record i
 from __future__ import annotations
 
 import os
+import re
+from itertools import chain
 
 from ..runtime import higher_order, machine
 from ..runtime.errors import TurmericError
@@ -27,8 +29,9 @@ corrupt = wire.corrupt
 # Only the special frames a captured continuation can hold. A depth unwind's %redo frame and
 # a delivered error's handler frame live on the trampoline for an instant and are never
 # captured, so they are refused: as data they would be a way to call any function.
-SPECIAL_ENTRIES = {"%prompt": machine.prompt_entry, "%try-with": machine.trywith_entry}
-SPECIAL_ENTRY_LIST = tuple(SPECIAL_ENTRIES.values())
+# (resume entry, number of locals) of each.
+SPECIAL_ENTRIES = {"%prompt": (machine.prompt_entry, 0), "%try-with": (machine.trywith_entry, 1)}
+MODULE_PART = re.compile(r"[^./\\\0]+")
 
 
 def valid_module_name(name) -> bool:
@@ -37,7 +40,7 @@ def valid_module_name(name) -> bool:
     if not isinstance(name, str) or not name or len(name) > 1024:
         return False
     for part in name.split("."):
-        if not part or len(part.encode("utf-8", "surrogatepass")) > 250 or any(c in part for c in "/\\\0"):
+        if not MODULE_PART.fullmatch(part) or len(part) > 62 and len(part.encode("utf-8", "surrogatepass")) > 250:
             return False
     return True
 
@@ -50,7 +53,7 @@ class Ref_:
         self.i = i
 
 
-NOT_PLAIN = frozenset({Ref_, list, dict})
+NOT_PLAIN = frozenset({Ref_, tuple, dict})     # what is not a value as it stands
 
 
 def ext_hook(code: int, data: bytes):
@@ -81,25 +84,25 @@ class Decoder:
     def __init__(self, session, header, records, blobs=None):
         self.session = session
         self.blobs = blobs
-        if not isinstance(header, dict) or not isinstance(header.get("modules"), list):
+        if type(header) is not dict or type(header.get("modules")) is not tuple:
             raise corrupt("the header is malformed")
-        if not isinstance(records, list):
+        if type(records) is not tuple:
             raise corrupt("the record table is malformed")
         self.modules = header["modules"]
         for m in self.modules:
-            if not (isinstance(m, list) and len(m) == 3 and valid_module_name(m[0])
+            if not (type(m) is tuple and len(m) == 3 and valid_module_name(m[0])
                     and (m[2] is None or isinstance(m[2], str))):
                 raise corrupt("a module entry in the header is malformed")
         self.records = records
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
         self.resolved: dict = {}
-        self.entries: dict = {}     # frame header -> (resume entry, live count)
+        self.entries: dict = {}     # frame header -> (resume entry, number of locals)
 
     def decode(self, root):
         recs = self.records
         for i, r in enumerate(recs):
-            if not isinstance(r, list) or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
+            if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
                 raise corrupt(f"record {i} is malformed")
             if r[0] == T_REF:
                 self.values[i] = Ref(None)
@@ -127,17 +130,17 @@ class Decoder:
             if not 0 <= x.i < len(self.records) or not self.built[x.i]:
                 raise corrupt(f"record {at} refers to record {x.i}, which does not exist (yet)")
             return self.values[x.i]
-        if type(x) in (list, dict):
+        if type(x) in (tuple, dict):
             raise corrupt(f"record {at} holds a nested array where a value belongs")
         return x
 
     def vals(self, xs, at):
-        if not set(map(type, xs)) & NOT_PLAIN:
+        if NOT_PLAIN.isdisjoint(map(type, xs)):
             return list(xs)
         out = []
         for x in xs:
             t = type(x)
-            if t is Ref_ or t is list or t is dict:
+            if t is Ref_ or t is tuple or t is dict:
                 x = self.val(x, at)
             out.append(x)
         return out
@@ -175,36 +178,13 @@ class Decoder:
                 raise schema_mismatch(f"struct {r[1]} changed: it had {r[2]} fields, now {len(stype.fields)}", None)
             return stype.cls(*fields)
         if tag == T_STYPE:
-            self.need(r, 3, i, str, list)
+            self.need(r, 3, i, str, tuple)
             stype = self.struct_type(r[1], i)
-            if stype is None or list(stype.fields) != r[2]:
+            if stype is None or tuple(stype.fields) != r[2]:
                 raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
             return stype
         if tag == T_CONT:
-            # frames are inline arrays [module, symbol, site, code hash, locals...]: only a
-            # frame header can make a frame, so nothing else can pose as one
-            frames = []
-            append = frames.append
-            entries = self.entries
-            for f in r[1:]:
-                if type(f) is not list or len(f) < 4:
-                    raise corrupt(f"record {i} (continuation) holds something that is not a frame")
-                head = (f[0], f[1], f[2], f[3])
-                try:
-                    found = entries.get(head)
-                except TypeError:  # an unhashable header field: not a frame header
-                    raise corrupt(f"record {i} (continuation) has a malformed frame") from None
-                if found is None:
-                    found = entries[head] = self.frame_entry(i, head)
-                entry, n = found
-                locs = tuple(f[4:])
-                if n is not None and len(locs) != n:
-                    raise schema_mismatch(f"function {f[1]} keeps different variables at call site "
-                                          f"{f[2]} now", None)
-                if not NOT_PLAIN.isdisjoint(map(type, locs)):
-                    locs = tuple(self.vals(locs, i))
-                append((entry, locs))
-            return Continuation(tuple(frames))
+            return self.continuation(i, r)
         if tag == T_FRAME:
             return self.frame(i, r)
         if tag == T_FN:
@@ -225,6 +205,45 @@ class Decoder:
                 raise corrupt(f"record {i} (resource {r[1]}) has a malformed token ({type(e).__name__})") from None
         raise corrupt(f"record {i} has an unknown tag {tag}")
 
+    def continuation(self, i, r):
+        """[8, headers, header index of each frame, locals of each frame]: checked and built by
+        whole columns, at C speed. Only a frame header can make a frame."""
+        if len(r) != 4 or type(r[1]) is not tuple or type(r[2]) is not tuple or type(r[3]) is not tuple \
+                or len(r[2]) != len(r[3]):
+            raise corrupt(f"record {i} (continuation) is malformed")
+        headers, numbers, locals_ = r[1], r[2], r[3]
+        entries, sizes = {}, {}
+        for h, head in enumerate(headers):
+            if type(head) is not tuple or len(head) != 4:
+                raise corrupt(f"record {i} (continuation) has a malformed frame header")
+            try:
+                found = self.entries.get(head)
+            except TypeError:  # an unhashable header field: not a frame header
+                raise corrupt(f"record {i} (continuation) has a malformed frame header") from None
+            if found is None:
+                found = self.entries[head] = self.frame_entry(i, head)
+            entries[h], sizes[h] = found
+        if set(map(type, locals_)) - {tuple}:
+            raise corrupt(f"record {i} (continuation) has frame locals that are not an array")
+        try:
+            # each frame has as many locals as its header says: when all headers say the same
+            # (a recursion), one pass over the lengths; else each distinct (header, length) pair
+            # once. An index that is not a header's fails a lookup (KeyError); 1.0 and True
+            # find header 1, which is harmless.
+            distinct = set(sizes.values())
+            if len(distinct) != 1 or set(map(len, locals_)) != distinct:
+                for h, n in set(zip(numbers, map(len, locals_))):
+                    if sizes[h] != n:
+                        _mod, symbol, site, _hash = headers[h]
+                        raise schema_mismatch(
+                            f"function {symbol} keeps different variables at call site {site} now", None)
+            if not NOT_PLAIN.isdisjoint(map(type, chain.from_iterable(locals_))):
+                locals_ = [locs if NOT_PLAIN.isdisjoint(map(type, locs)) else tuple(self.vals(locs, i))
+                           for locs in locals_]
+            return Continuation(tuple(zip(map(entries.__getitem__, numbers), locals_)))
+        except (KeyError, TypeError):
+            raise corrupt(f"record {i} (continuation) has a frame with no header") from None
+
     def struct_type(self, qualname: str, i: int):
         module, _, _name = qualname.rpartition(".")
         if not valid_module_name(module):
@@ -233,7 +252,7 @@ class Decoder:
 
     def chunked(self, i, r):
         """[T_CHUNKED, tag, [chunk hash...], last items...]: a sequence kept in a blob store."""
-        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE) or type(r[2]) is not list:
+        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE) or type(r[2]) is not tuple:
             raise corrupt(f"record {i} (chunked) is malformed")
         if self.blobs is None:
             raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
@@ -289,7 +308,7 @@ class Decoder:
             raise corrupt(f"record {i} (frame) is malformed")
         entry, n = self.frame_entry(i, (r[1], r[2], r[3], r[4]))
         locs = tuple(self.vals(r[5:], i))
-        if n is not None and len(locs) != n:
+        if len(locs) != n:
             raise schema_mismatch(f"function {r[2]} keeps different variables at call site {r[3]} now", None)
         return (entry, locs)
 
@@ -299,10 +318,10 @@ class Decoder:
         if not isinstance(symbol, str) or type(site) is not int or not isinstance(code_hash, str):
             raise corrupt(f"record {i} has a malformed frame header")
         if mod_index is None:
-            entry = SPECIAL_ENTRIES.get(symbol)
-            if entry is None:
+            special = SPECIAL_ENTRIES.get(symbol)
+            if special is None:
                 raise corrupt(f"record {i} names an unknown special frame {symbol!r}")
-            return entry, None
+            return special
         info, mod = self.resolve(mod_index, symbol, code_hash, i)
         if not 0 <= site < len(info.sites):
             raise schema_mismatch(f"function {symbol} has no call site {site} any more",

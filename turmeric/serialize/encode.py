@@ -6,13 +6,24 @@ other value is a record, referred to by index, so sharing and cycles survive. Re
 immutable values come after the records they refer to; refs and boxes (the mutable cells) are
 given their index first and filled last, which is what lets a cycle through them be written.
 The walk keeps its own stack: neither deep nesting nor deep continuations recurse in Python.
+
+Speed comes from leaving the per-item work to msgpack's C packer: a record holds the values
+themselves, and the packer calls `Encoder.reference` only for what it cannot write itself (a
+value that has a record, a keyword, a symbol, an integer over 64 bits). msgpack writes a
+Python tuple as an array, so the one kind of value that is a tuple (an internal sequence) is
+replaced by its reference before packing. A continuation's frames are written by columns
+(frame headers once, then a header index and a locals array per frame), so a deep
+continuation costs a few C-speed passes and allocates nothing per frame, not a Python loop.
 """
 from __future__ import annotations
 
 import os
+from itertools import chain
+from operator import itemgetter
 
 import msgpack
 
+from .. import __version__
 from ..runtime import machine
 from ..runtime.errors import TurmericError
 from ..runtime.values import (
@@ -36,28 +47,10 @@ SPECIAL_FRAMES = {
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
-PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool})        # written as they are
-ATOM_TYPES = PLAIN_TYPES | {int, Keyword, Symbol}                     # never records
-PLAIN_OR_INT = PLAIN_TYPES | {int}
+PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool, int})   # msgpack writes them itself
+ATOM_TYPES = PLAIN_TYPES | {Keyword, Symbol}                           # never records
 
-
-def _plain(items, careful: bool = False) -> bool:
-    """Only values written as they are (checked at C speed). Integers are assumed to fit 64
-    bits unless `careful`: msgpack refuses one that does not, and serialize then starts again
-    carefully (big integers are rare, checking each integer is not)."""
-    types = set(map(type, items))
-    if types <= PLAIN_TYPES:
-        return True
-    return types <= PLAIN_OR_INT and (not careful or _small_ints(items, types))
-
-
-def _small_ints(items, types) -> bool:
-    """Every int in items fits msgpack's 64 bits (checked at C speed when all are ints)."""
-    if types == {int}:
-        return INT64[0] <= min(items) and max(items) <= INT64[1]
-    return all(INT64[0] <= x <= INT64[1] for x in items if type(x) is int)
-
-
+REFS = tuple(msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big")) for i in range(256))   # the common ones, made once
 _KEYWORD_EXT: dict = {}   # keywords are interned and immutable: their encoding is too
 
 
@@ -69,7 +62,7 @@ def atom(x):
             return x
         n = (x.bit_length() + 8) // 8
         return msgpack.ExtType(wire.EXT_BIGINT, x.to_bytes(n, "big", signed=True))
-    if t in (float, str, bytes, bool):
+    if t in PLAIN_TYPES:
         return x
     if t is Keyword:
         ext = _KEYWORD_EXT.get(x)
@@ -81,21 +74,16 @@ def atom(x):
     return None
 
 
-def ref(i: int):
-    return msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big"))
-
-
 class Encoder:
-    def __init__(self, session, blobs=None, careful: bool = False):
+    def __init__(self, session, blobs=None):
         self.session = session
         self.blobs = blobs             # a BlobStore: large plain sequences go there by hash
-        self.careful = careful         # check every integer's size (see _plain)
-        self.index: dict[int, int] = {}
+        self.refs: dict[int, msgpack.ExtType] = {}   # id(obj) -> the reference to its record
         self.records: list = []
         self.alive: list = []          # keeps walked objects alive so their ids stay unique
         self.modules: dict[str, int] = {}
         self.module_table: list = []
-        self.deferred: list = []       # (mutable record index, its contents)
+        self.deferred: list = []       # (mutable record index, the cell, its contents)
         self.parents: dict[int, tuple] = {}   # id(obj) -> (parent, position): for error paths
         self.parts: dict[int, tuple] = {}     # id(obj) -> its decomposition, while in progress
         self.frame_heads: dict = {}           # resume entry -> its frame header
@@ -103,153 +91,198 @@ class Encoder:
     # -- the walk --------------------------------------------------------------------------
 
     def encode(self, root) -> list:
+        """The body [header, records, root], to be packed with `reference` as msgpack's
+        default: records hold values, not references."""
         self.walk(root, None, 0)
         while self.deferred:
             i, obj, contents = self.deferred.pop()
             for j, c in enumerate(contents):
                 self.walk(c, obj, j)
-            self.records[i] = self.records[i][:1] + [self.field(c) for c in contents]
-        header = {"turmeric": _version(), "modules": self.module_table}
+            self.records[i] += self.no_tuples(contents)
+        header = {"turmeric": __version__, "modules": self.module_table}
         if self.blobs is not None:
             from .blobs import DIRNAME
             header["blobs"] = DIRNAME
-        return [header, self.records, self.field(root)]
+        return [header, self.records, self.refs[id(root)] if type(root) is tuple else root]
 
     def walk(self, root, parent, position):
         """Give `root` and everything it holds a record, children before parents."""
         if type(root) in ATOM_TYPES:
             return
-        index, parts, parents = self.index, self.parts, self.parents
+        refs, parts, parents = self.refs, self.parts, self.parents
         parents.setdefault(id(root), (parent, position))
         stack = [(root, False)]
         while stack:
             obj, expanded = stack.pop()
             key = id(obj)
             if not expanded:
-                if key in index:
+                if key in refs:
                     continue
                 if key in parts:
                     raise self.error(obj, "a cycle that goes through no ref")
-                decomposed = self.decompose(obj)
-                tag, _head, children = decomposed
+                tag, fields, children = self.decompose(obj)
                 if tag in MUTABLE:
-                    i = len(self.records)
-                    index[key] = i
-                    self.alive.append(obj)
-                    self.records.append([tag])
-                    self.deferred.append((i, obj, children))
+                    self.add_record(obj, [tag])
+                    self.deferred.append((len(self.records) - 1, obj, children))
                     continue
-                parts[key] = decomposed
                 stack.append((obj, True))
                 if self.blobs is not None and self.blobs.known(obj) is not None:
+                    parts[key] = (tag, fields, children, False)
                     continue  # already in the blob store, unchanged: nothing inside to visit
-                if set(map(type, children)) <= ATOM_TYPES:
+                types = set(map(type, children))
+                parts[key] = (tag, fields, children, tuple in types)
+                if types <= ATOM_TYPES:
                     continue  # only atoms (a common case, checked at C speed): nothing to visit
                 for j in range(len(children) - 1, -1, -1):
                     c = children[j]
-                    if type(c) not in ATOM_TYPES and id(c) not in index:
+                    if type(c) not in ATOM_TYPES and id(c) not in refs:
                         parents.setdefault(id(c), (obj, j))
                         stack.append((c, False))
-            elif key not in index:
-                tag, head, children = parts.pop(key)
-                field = self.field
-                fields = []
+            elif key not in refs:
+                tag, fields, children, tuples = parts.pop(key)
                 if self.blobs is not None and tag in CHUNKABLE and len(children) >= CHUNK:
                     hashes = self.blobs.known(obj)
-                    if hashes is None and _plain(children, self.careful):
+                    if hashes is None and set(map(type, children)) <= PLAIN_TYPES:
                         hashes = self.blobs.chunk_hashes(obj, children)
                     if hashes is not None:
-                        index[key] = len(self.records)
-                        self.alive.append(obj)
-                        self.records.append([T_CHUNKED, tag, hashes] + children[len(hashes) * CHUNK:])
+                        self.add_record(obj, [T_CHUNKED, tag, hashes] + children[len(hashes) * CHUNK:])
                         continue
-                if _plain(children, self.careful):
-                    fields = children
-                    children = ()
-                for c in children:
-                    t = type(c)
-                    if t in PLAIN_TYPES or (t is int and INT64[0] <= c <= INT64[1]):
-                        fields.append(c)
+                if tuples:
+                    if tag == T_CONT:
+                        fields[2] = [self.no_tuples(locs) for locs in fields[2]]
                     else:
-                        fields.append(field(c))
-                if tag == T_CONT:
-                    record = [tag]
-                    at = 0
-                    for hdr, n in head:
-                        record.append(hdr + fields[at:at + n])
-                        at += n
-                else:
-                    record = [tag]
-                    record += head
-                    record += fields
-                index[key] = len(self.records)
-                self.alive.append(obj)
-                self.records.append(record)
+                        fields = self.no_tuples(fields)
+                self.add_record(obj, [tag] + fields)
 
-    def field(self, x):
-        t = type(x)
-        if t in PLAIN_TYPES:
-            return x
-        if t is Keyword or t is Symbol or t is int:
-            return atom(x)
-        i = self.index.get(id(x))
-        if i is None:  # reached again while in progress: only a cycle through no mutable cell
-            raise self.error(x, "a cycle that goes through no ref")
-        return ref(i)
+    def no_tuples(self, values) -> list:
+        """`values` with each tuple value replaced by its reference (it has a record)."""
+        refs = self.refs
+        return [refs[id(v)] if type(v) is tuple else v for v in values]
+
+    def add_record(self, obj, record: list):
+        i = len(self.records)
+        self.refs[id(obj)] = REFS[i] if i < len(REFS) else msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big"))
+        self.alive.append(obj)
+        self.records.append(record)
+
+    def reference(self, x):
+        """msgpack's `default`: what to write for a value it cannot write itself."""
+        r = self.refs.get(id(x))
+        if r is not None:
+            return r
+        r = atom(x)
+        if r is None or r is x:  # not walked: a bug in the walk, not in the user's program
+            raise TurmericError("serialize", f"internal error: a value of type {type(x).__name__} "
+                                             "was not given a record")
+        return r
 
     # -- what each kind of value is made of ---------------------------------------------------
 
     def decompose(self, x):
-        """(tag, fixed fields, children) of a compound value."""
+        """(tag, the record's fields after the tag, the values among them to walk)."""
         t = type(x)
-        if t is PList:
-            return T_LIST, [], list(x)
-        if t is PVECTOR:
-            return T_VECTOR, [], list(x)
+        if t is PList or t is PVECTOR or t is PSet or t is tuple and not self.is_frame(x):
+            items = list(x)
+            return (T_LIST if t is PList else T_VECTOR if t is PVECTOR else T_SET if t is PSet
+                    else T_TUPLE), items, items
         if t is PMap:
             flat = []
             for kv in x.items():
                 flat += kv
-            return T_MAP, [], flat
-        if t is PSet:
-            return T_SET, [], list(x)
+            return T_MAP, flat, flat
+        if t is Continuation:
+            return self.continuation(x)
+        if t is tuple:
+            return self.frame(x)
+        if t is Ref:
+            return T_REF, [x.value], [x.value]
+        if t is Box:
+            return T_BOX, [x.v], [x.v]
         if isinstance(x, StructValue):
             # a user instance of Serializable for the struct's type makes its token
             token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
             if token is not None:
-                return T_RESOURCE, [token[0]], [token[1]]
+                return T_RESOURCE, list(token), [token[1]]
             fields = list(x.field_values())
-            return T_STRUCT, [x.stype.qualname, len(fields)], fields
-        if t is Ref:
-            return T_REF, [], [x.value]
-        if t is Box:
-            return T_BOX, [], [x.v]
-        if t is Continuation:
-            # frames are written inline in the continuation's record: (header, locals count)
-            # per frame, then all the locals in order
-            headers, children = [], []
-            heads = self.frame_heads
-            for fr in x.frames:
-                entry, locs = fr
-                head = heads.get(entry)
-                if head is None:  # once per resume entry: most frames share a few
-                    head = heads[entry] = self.frame(fr)[1]
-                headers.append((head, len(locs)))
-                children += locs
-            return T_CONT, headers, children
-        if t is tuple:
-            if len(x) == 2 and type(x[1]) is tuple and callable(x[0]) and self.is_entry(x[0]):
-                return self.frame(x)
-            return T_TUPLE, [], list(x)
+            return T_STRUCT, [x.stype.qualname, len(fields)] + fields, fields
         if t is StructType:
             return T_STYPE, [x.qualname, list(x.fields)], []
         if callable(x) and hasattr(x, "__code__") or t is type(len):
             return self.function(x)
         token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
         if token is not None:
-            tname, value = token
-            return T_RESOURCE, [tname], [value]
+            return T_RESOURCE, list(token), [token[1]]
         raise self.error(x, None)
+
+    def continuation(self, k):
+        """Frames by columns: [headers, header index of each frame, locals of each frame].
+        Only locals that are not atoms are walked (most frames hold numbers and strings)."""
+        if not k.frames:
+            return T_CONT, [[], [], []], []
+        entries = list(map(itemgetter(0), k.frames))
+        locals_ = list(map(itemgetter(1), k.frames))
+        numbers = dict.fromkeys(entries)       # each distinct resume entry, in order
+        headers = []
+        for n, entry in enumerate(numbers):
+            numbers[entry] = n
+            head = self.frame_heads.get(entry)
+            if head is None:
+                head = self.frame_heads[entry] = self.frame_header(entry)
+            headers.append(head)
+        walked = () if set(map(type, chain.from_iterable(locals_))) <= ATOM_TYPES \
+            else list(chain.from_iterable(locals_))
+        return T_CONT, [headers, list(map(numbers.__getitem__, entries)), locals_], walked
+
+    def is_frame(self, x) -> bool:
+        return len(x) == 2 and type(x[1]) is tuple and callable(x[0]) and (
+            x[0] in SPECIAL_FRAMES or hasattr(x[0], "tm_site") or x[0] is machine._raise_into_entry)
+
+    def frame(self, fr):
+        """A frame that is a value of its own (outside a continuation)."""
+        locs = list(fr[1])
+        return T_FRAME, self.frame_header(fr[0]) + locs, locs
+
+    def frame_header(self, entry) -> list:
+        special = SPECIAL_FRAMES.get(entry)
+        if special is not None:
+            return [None, special, 0, ""]
+        site = getattr(entry, "tm_site", None)
+        if site is None:
+            raise self.error(entry, "a frame of a Python function")
+        info, i = site
+        return [self.module_ref(info.module), info.symbol, i, info.code_hash]
+
+    def function(self, f):
+        code = getattr(f, "__code__", None)
+        found = self.session.code_infos.get(code) if code is not None else None
+        if found is not None:
+            info = found
+            captured = []
+            if info.free:
+                cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
+                for name in info.free:
+                    cell = cells.get(name)
+                    captured.append(cell.cell_contents if cell is not None else None)
+            return T_FN, [self.module_ref(info.module), info.symbol, info.code_hash] + captured, captured
+        name = self.session.builtin_name(f)
+        if name is not None:
+            return T_BUILTIN, [name], []
+        raise self.error(f, "a Python function that is not part of a Turmeric module")
+
+    def module_ref(self, name: str) -> int:
+        i = self.modules.get(name)
+        if i is None:
+            i = len(self.module_table)
+            self.modules[name] = i
+            mod = self.session.modules.get(name)
+            version = mod.version if mod is not None else None
+            if atom(version) is None and version is not None:
+                version = str(version)
+            path = mod.path if mod is not None and mod.path and not mod.path.startswith("<") else None
+            if path is not None and not os.path.isabs(path):
+                path = os.path.abspath(path)
+            self.module_table.append([name, version, path])
+        return i
 
     def labels(self, x) -> list[str]:
         """Names for the parts of x, in the order decompose gives them (for error paths)."""
@@ -284,51 +317,6 @@ class Encoder:
                 return [f"captured {n} of {info.symbol}" for n in info.free_names]
         return [f"[{i}]" for i in range(len(x))] if hasattr(x, "__len__") else []
 
-    def is_entry(self, f) -> bool:
-        return f in SPECIAL_FRAMES or hasattr(f, "tm_site") or f is machine._raise_into_entry
-
-    def frame(self, fr):
-        entry, locs = fr
-        special = SPECIAL_FRAMES.get(entry)
-        if special is not None:
-            return T_FRAME, [None, special, 0, ""], list(locs)
-        site = getattr(entry, "tm_site", None)
-        if site is None:
-            raise self.error(fr, "a frame of a Python function")
-        info, i = site
-        return T_FRAME, [self.module_ref(info.module), info.symbol, i, info.code_hash], list(locs)
-
-    def function(self, f):
-        code = getattr(f, "__code__", None)
-        found = self.session.code_infos.get(code) if code is not None else None
-        if found is not None:
-            info = found
-            captured = []
-            if info.free:
-                cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
-                for name in info.free:
-                    cell = cells.get(name)
-                    captured.append(cell.cell_contents if cell is not None else None)
-            return T_FN, [self.module_ref(info.module), info.symbol, info.code_hash], captured
-        name = self.session.builtin_name(f)
-        if name is not None:
-            return T_BUILTIN, [name], []
-        raise self.error(f, "a Python function that is not part of a Turmeric module")
-
-    def module_ref(self, name: str) -> int:
-        i = self.modules.get(name)
-        if i is None:
-            i = len(self.module_table)
-            self.modules[name] = i
-            mod = self.session.modules.get(name)
-            version = mod.version if mod is not None else None
-            if atom(version) is None and version is not None:
-                version = str(version)
-            path = (os.path.abspath(mod.path)
-                    if mod is not None and mod.path and not mod.path.startswith("<") else None)
-            self.module_table.append([name, version, path])
-        return i
-
     # -- errors ----------------------------------------------------------------------------
 
     def error(self, x, what: str | None) -> TurmericError:
@@ -358,13 +346,6 @@ def _label(k) -> str:
     return s if len(s) < 40 else s[:37] + "..."
 
 
-def _version() -> str:
-    from .. import __version__
-    return __version__
-
-
 def serialize(session, value, key=None, blobs=None) -> bytes:
-    try:
-        return wire.pack(Encoder(session, blobs).encode(value), key)
-    except OverflowError:  # an integer over 64 bits inside a plain sequence
-        return wire.pack(Encoder(session, blobs, careful=True).encode(value), key)
+    encoder = Encoder(session, blobs)
+    return wire.pack(encoder.encode(value), key, encoder.reference)

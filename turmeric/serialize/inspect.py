@@ -62,12 +62,16 @@ def frames_of(session, k: Continuation) -> list:
 def raw_frames(header, records) -> list:
     """The frames of the data's continuation as written: symbols, sites, unnamed locals."""
     from .encode import T_CONT
-    conts = [r for r in records if isinstance(r, list) and r and r[0] == T_CONT]
+    conts = [r for r in records if type(r) is tuple and len(r) == 4 and r[0] == T_CONT]
+    if not conts:
+        return []
+    headers, numbers, locals_ = conts[-1][1:]
     out = []
-    for i, f in enumerate(conts[-1][1:] if conts else []):
-        if isinstance(f, list) and len(f) >= 4:
-            out.append({"index": i, "function": f[1], "site": f[2],
-                        "locals": {f"%{j}": _show(x) for j, x in enumerate(f[4:])}})
+    for i, (h, locs) in enumerate(zip(numbers, locals_)):
+        head = headers[h] if type(h) is int and 0 <= h < len(headers) else None
+        if type(head) is tuple and len(head) == 4 and type(locs) is tuple:
+            out.append({"index": i, "function": head[1], "site": head[2],
+                        "locals": {f"%{j}": _show(x) for j, x in enumerate(locs)}})
     return out
 
 

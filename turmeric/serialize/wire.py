@@ -1,8 +1,8 @@
-"""The outer framing of serialized Turmeric data (spec/serialization.md, format version 1).
+"""The outer framing of serialized Turmeric data (spec/serialization.md, format version 2).
 
     offset  size  field
     0       4     magic b"TMRC"
-    4       1     format version (1)
+    4       1     format version (2)
     5       1     flags: bit 0 = signed with HMAC-SHA256
     6       4     body length N, unsigned big-endian
     10      N     body: msgpack array [header, records, root]
@@ -23,7 +23,7 @@ import msgpack
 from ..runtime.errors import TurmericError
 
 MAGIC = b"TMRC"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FLAG_SIGNED = 1
 HEADER_SIZE = 10
 CHECK_SIZE = 32
@@ -49,63 +49,67 @@ def _key_bytes(key) -> bytes:
     raise TurmericError("type", "serialize: the :key must be a string or bytes")
 
 
-def _check(data: bytes, key) -> bytes:
-    if key is None:
-        return hashlib.blake2b(data, digest_size=CHECK_SIZE).digest()
-    return hmac.new(_key_bytes(key), data, hashlib.sha256).digest()
+HEAD = struct.Struct(">4sBBI")    # magic, format version, flags, body length
 
 
-def pack(body: list, key=None) -> bytes:
+def _check(parts, key) -> bytes:
+    """The check of the concatenated `parts` (hashed without joining them)."""
+    h = hashlib.blake2b(digest_size=CHECK_SIZE) if key is None else hmac.new(_key_bytes(key), None, hashlib.sha256)
+    for p in parts:
+        h.update(p)
+    return h.digest()
+
+
+def pack(body: list, key=None, default=None) -> bytes:
+    """Frame a body. `default` is msgpack's hook for what it cannot write itself."""
     try:
-        payload = msgpack.packb(body, use_bin_type=True)
+        payload = msgpack.packb(body, use_bin_type=True, default=default)
     except UnicodeEncodeError:
         raise TurmericError("serialize", "cannot serialize a string that is not valid Unicode "
                                          "(it holds a lone surrogate such as \\ud800)") from None
-    head = MAGIC + bytes([FORMAT_VERSION, FLAG_SIGNED if key is not None else 0]) + struct.pack(">I", len(payload))
-    framed = head + payload
-    return framed + _check(framed, key)
+    head = HEAD.pack(MAGIC, FORMAT_VERSION, FLAG_SIGNED if key is not None else 0, len(payload))
+    return b"".join((head, payload, _check((head, payload), key)))
 
 
-def unpack(data, key=None, ext_hook=None) -> list:
+def unpack(data, key=None, ext_hook=None) -> tuple:
+    """The body (header, records, root), every msgpack array read as a tuple."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         from ..runtime.builtins_core import type_name
         raise TurmericError("type", f"deserialize: expected bytes, got {type_name(data)}")
-    data = bytes(data)
-    if len(data) > MAX_SIZE:
-        raise corrupt(f"the data is too large ({len(data)} bytes; the limit is {MAX_SIZE})")
-    if len(data) < HEADER_SIZE + CHECK_SIZE:
-        raise corrupt(f"the data is too short to be a checkpoint ({len(data)} bytes)")
-    if data[:4] != MAGIC:
+    size = len(data) if type(data) is bytes else memoryview(data).nbytes
+    if size > MAX_SIZE:
+        raise corrupt(f"the data is too large ({size} bytes; the limit is {MAX_SIZE})")
+    if size < HEADER_SIZE + CHECK_SIZE:
+        raise corrupt(f"the data is too short to be a checkpoint ({size} bytes)")
+    view = memoryview(data).cast("B")
+    magic, version, flags, n = HEAD.unpack_from(view)
+    if magic != MAGIC:
         raise corrupt("this is not Turmeric data (wrong magic bytes)",
                       hint="serialize writes data that starts with TMRC")
-    if data[4] != FORMAT_VERSION:
-        raise corrupt(f"format version {data[4]} is not supported (this Turmeric reads version {FORMAT_VERSION})")
-    flags = data[5]
+    if version != FORMAT_VERSION:
+        raise corrupt(f"format version {version} is not supported (this Turmeric reads version {FORMAT_VERSION})")
     if flags & ~FLAG_SIGNED:
         raise corrupt("unknown flags in the header")
-    (n,) = struct.unpack(">I", data[6:10])
-    if HEADER_SIZE + n + CHECK_SIZE != len(data):
+    if HEADER_SIZE + n + CHECK_SIZE != size:
         raise corrupt(f"the data is truncated or has extra bytes (header says {n} bytes of body, "
-                      f"found {len(data) - HEADER_SIZE - CHECK_SIZE})")
+                      f"found {size - HEADER_SIZE - CHECK_SIZE})")
     signed = bool(flags & FLAG_SIGNED)
     if signed and key is None:
         raise corrupt("the data is signed: pass the key to deserialize (deserialize b :key secret)")
     if key is not None and not signed:
         raise corrupt("expected signed data, but this data is not signed")
-    framed, check = data[:HEADER_SIZE + n], data[HEADER_SIZE + n:]
-    if not hmac.compare_digest(_check(framed, key), check):
+    end = HEADER_SIZE + n
+    if not hmac.compare_digest(_check((view[:end],), key), view[end:]):
         raise corrupt("the signature does not match: the data was changed or the key is wrong" if signed
                       else "the checksum does not match: the data is corrupt")
-    body = framed[HEADER_SIZE:]
-    limit = len(body)
     try:
-        obj = msgpack.unpackb(body, raw=False, use_list=True, strict_map_key=True, ext_hook=ext_hook,
-                              max_str_len=limit, max_bin_len=limit,
-                              max_array_len=limit, max_map_len=limit, max_ext_len=limit)
+        obj = msgpack.unpackb(view[HEADER_SIZE:end], raw=False, use_list=False, strict_map_key=True,
+                              ext_hook=ext_hook, max_str_len=n, max_bin_len=n,
+                              max_array_len=n, max_map_len=n, max_ext_len=n)
     except TurmericError:
         raise
     except Exception as e:  # noqa: BLE001 - msgpack raises several types on malformed input
         raise corrupt(f"the body is not valid msgpack ({type(e).__name__})") from None
-    if not isinstance(obj, list) or len(obj) != 3:
+    if type(obj) is not tuple or len(obj) != 3:
         raise corrupt("the body is not [header, records, root]")
     return obj
