@@ -22,7 +22,7 @@ from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol
 from . import wire
 from .encode import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT,
-    T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES,
+    T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE,
 )
 
 corrupt = wire.corrupt
@@ -100,29 +100,26 @@ class Decoder:
         self.entries: dict = {}     # frame header -> (resume entry, number of locals)
 
     def decode(self, root):
-        recs = self.records
+        recs, values, built = self.records, self.values, self.built
+        cells = []                          # (index, record) of each ref and box
         for i, r in enumerate(recs):
             if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
                 raise corrupt(f"record {i} is malformed")
+            if r[0] in MUTABLE:
+                values[i] = Ref(None) if r[0] == T_REF else Box(None)
+                built[i] = True
+                cells.append((i, r))
+        for i, r in enumerate(recs):
+            if not built[i]:
+                values[i] = self.build(i, r)
+                built[i] = True
+        for i, r in cells:
+            if len(r) != 2:
+                raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
             if r[0] == T_REF:
-                self.values[i] = Ref(None)
-                self.built[i] = True
-            elif r[0] == T_BOX:
-                self.values[i] = Box(None)
-                self.built[i] = True
-        for i, r in enumerate(recs):
-            if r[0] not in (T_REF, T_BOX):
-                self.values[i] = self.build(i, r)
-                self.built[i] = True
-        for i, r in enumerate(recs):
-            if r[0] in (T_REF, T_BOX):
-                if len(r) != 2:
-                    raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
-                v = self.val(r[1], i)
-                if r[0] == T_REF:
-                    self.values[i].value = v
-                else:
-                    self.values[i].v = v
+                values[i].value = self.val(r[1], i)
+            else:
+                values[i].v = self.val(r[1], i)
         return self.val(root, -1)
 
     def val(self, x, at: int):
@@ -313,7 +310,7 @@ class Decoder:
         return (entry, locs)
 
     def frame_entry(self, i, head):
-        """(resume entry, number of live locals or None) for a frame header."""
+        """(resume entry, number of live locals) for a frame header."""
         mod_index, symbol, site, code_hash = head
         if not isinstance(symbol, str) or type(site) is not int or not isinstance(code_hash, str):
             raise corrupt(f"record {i} has a malformed frame header")
