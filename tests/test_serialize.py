@@ -464,7 +464,7 @@ def test_file_handle_reopens_at_its_position(tm, tmp_path):
     header, records, root = wire.unpack(data, None, ext_hook)
     resource = [r for r in records if r[0] == 12]
     assert len(resource) == 1 and resource[0][1] == "FileHandle"
-    token = records[resource[0][2].i]                  # the token: a map record
+    token = records[resource[0][2]]                  # the token: a map record
     assert token[0] == 2
     token = dict(zip(token[1::2], token[2::2]))
     assert (token[K("path")], token[K("mode")], token[K("position")], token[K("closed")]) == \

@@ -45,33 +45,46 @@ def valid_module_name(name) -> bool:
     return True
 
 
-class Ref_:
-    """A reference to record `i`, as read from the data."""
-    __slots__ = ("i",)
+class Ref_(int):
+    """A reference to record `self`, as read from the data (an int subclass, so that msgpack's
+    callback makes it at C speed with Ref_.from_bytes)."""
+    __slots__ = ()
 
-    def __init__(self, i):
-        self.i = i
+    @property
+    def i(self) -> int:
+        return int(self)
 
 
 NOT_PLAIN = frozenset({Ref_, tuple, dict})     # what is not a value as it stands
+
+
+_KEYWORDS: dict[bytes, Keyword] = {}   # the encoded name -> the keyword (keywords are interned)
 
 
 def ext_hook(code: int, data: bytes):
     if code == wire.EXT_REF:
         if len(data) != 4:
             raise corrupt("a record reference has the wrong size")
-        return Ref_(int.from_bytes(data, "big"))
-    if code in (wire.EXT_KEYWORD, wire.EXT_SYMBOL):
-        try:
-            name = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise corrupt("a keyword or symbol name is not UTF-8") from None
-        return Keyword(name) if code == wire.EXT_KEYWORD else Symbol(name)
+        return Ref_.from_bytes(data, "big")
+    if code == wire.EXT_KEYWORD:
+        kw = _KEYWORDS.get(data)
+        if kw is None:
+            kw = _KEYWORDS[data] = Keyword(_utf8(data))
+        return kw
+    if code == wire.EXT_SYMBOL:
+        return Symbol(_utf8(data))
     if code == wire.EXT_BIGINT:
         if not data:
             raise corrupt("an empty big integer")
         return int.from_bytes(data, "big", signed=True)
     raise corrupt(f"unknown extension type {code}")
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise corrupt("a keyword or symbol name is not UTF-8") from None
 
 
 def schema_mismatch(detail: str, old_version) -> TurmericError:
@@ -124,9 +137,9 @@ class Decoder:
 
     def val(self, x, at: int):
         if type(x) is Ref_:
-            if not 0 <= x.i < len(self.records) or not self.built[x.i]:
-                raise corrupt(f"record {at} refers to record {x.i}, which does not exist (yet)")
-            return self.values[x.i]
+            if not x < len(self.records) or not self.built[x]:
+                raise corrupt(f"record {at} refers to record {x}, which does not exist (yet)")
+            return self.values[x]
         if type(x) in (tuple, dict):
             raise corrupt(f"record {at} holds a nested array where a value belongs")
         return x
@@ -134,13 +147,7 @@ class Decoder:
     def vals(self, xs, at):
         if NOT_PLAIN.isdisjoint(map(type, xs)):
             return list(xs)
-        out = []
-        for x in xs:
-            t = type(x)
-            if t is Ref_ or t is tuple or t is dict:
-                x = self.val(x, at)
-            out.append(x)
-        return out
+        return [self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
     def build(self, i: int, r: list):
         tag = r[0]

@@ -50,7 +50,13 @@ PVECTOR = type(EMPTY_VECTOR)
 PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool, int})   # msgpack writes them itself
 ATOM_TYPES = PLAIN_TYPES | {Keyword, Symbol}                           # never records
 
-REFS = tuple(msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big")) for i in range(256))   # the common ones, made once
+def ref_ext(i: int) -> msgpack.ExtType:
+    """The reference to record i. (tuple.__new__ skips ExtType's argument checks, which cost
+    more than the rest of writing a small record.)"""
+    return tuple.__new__(msgpack.ExtType, (wire.EXT_REF, i.to_bytes(4, "big")))
+
+
+REFS = tuple(map(ref_ext, range(256)))   # the common ones, made once
 _KEYWORD_EXT: dict = {}   # keywords are interned and immutable: their encoding is too
 
 
@@ -161,7 +167,7 @@ class Encoder:
 
     def add_record(self, obj, record: list):
         i = len(self.records)
-        self.refs[id(obj)] = REFS[i] if i < len(REFS) else msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big"))
+        self.refs[id(obj)] = REFS[i] if i < 256 else ref_ext(i)
         self.alive.append(obj)
         self.records.append(record)
 
@@ -174,6 +180,8 @@ class Encoder:
         if r is None or r is x:  # not walked: a bug in the walk, not in the user's program
             raise TurmericError("serialize", f"internal error: a value of type {type(x).__name__} "
                                              "was not given a record")
+        if type(x) is Keyword:   # interned, so alive and its id unique: found first next time
+            self.refs[id(x)] = r
         return r
 
     # -- what each kind of value is made of ---------------------------------------------------
@@ -186,9 +194,7 @@ class Encoder:
             return (T_LIST if t is PList else T_VECTOR if t is PVECTOR else T_SET if t is PSet
                     else T_TUPLE), items, items
         if t is PMap:
-            flat = []
-            for kv in x.items():
-                flat += kv
+            flat = list(chain.from_iterable(x.items()))
             return T_MAP, flat, flat
         if t is Continuation:
             return self.continuation(x)

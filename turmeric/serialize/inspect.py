@@ -77,7 +77,7 @@ def raw_frames(header, records) -> list:
 
 def _show(x) -> str:
     if type(x) is Ref_:
-        return f"#<record {x.i}>"
+        return f"#<record {int(x)}>"
     try:
         return pr_str(x)
     except Exception:  # noqa: BLE001 - a raw view must show something for anything
