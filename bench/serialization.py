@@ -122,6 +122,16 @@ def main(quick: bool = False):
               f"{r_ser:>9.2f} {r_de:>8.2f}")
     k5 = machine.run(ns["g_capture"], (4,))
     print(f"a {len(k5.frames)}-frame continuation with small locals: {len(serialize(s, k5))} bytes (target < 1024)")
+    records = s.eval_string('(vec (map (fn [i] {:id i :name (str "n" i) :tags [:a :b]}) (range 10000)))')[0]
+    data = serialize(s, records)
+    as_python = [{"id": i, "name": f"n{i}", "tags": ("a", "b")} for i in range(10_000)]
+    t_ser, t_de = median_time(lambda: serialize(s, records), reps), median_time(lambda: deserialize(s, data), reps)
+    p_ser = median_time(lambda: pickle.dumps(as_python), reps)
+    p_data = pickle.dumps(as_python)
+    p_de = median_time(lambda: pickle.loads(p_data), reps)
+    print(f"a vector of 10,000 small maps: serialize {t_ser * 1e3:.1f} ms, deserialize {t_de * 1e3:.1f} ms, "
+          f"{len(data)} bytes (pickle of the same as Python dicts: {p_ser * 1e3:.1f} ms, {p_de * 1e3:.1f} ms, "
+          f"{len(p_data)} bytes)")
     items = s.eval_string("(range 100000)")[0]
     with tempfile.TemporaryDirectory() as d:
         base = median_time(lambda: machine.run(ns["g_run_hitems"], (items, None, d)), max(2, reps // 2))

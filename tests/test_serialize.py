@@ -10,6 +10,7 @@ import io
 import math
 import socket
 import threading
+import time
 
 import msgpack
 import pytest
@@ -464,9 +465,9 @@ def test_file_handle_reopens_at_its_position(tm, tmp_path):
     header, records, root = wire.unpack(data, None, ext_hook)
     resource = [r for r in records if r[0] == 12]
     assert len(resource) == 1 and resource[0][1] == "FileHandle"
-    token = records[resource[0][2]]                  # the token: a map record
-    assert token[0] == 2
-    token = dict(zip(token[1::2], token[2::2]))
+    token = records[resource[0][2]]                  # the token: a map with keyword keys
+    assert token[0] == 15
+    token = dict(zip(map(K, header["shapes"][token[1]]), token[2:]))
     assert (token[K("path")], token[K("mode")], token[K("position")], token[K("closed")]) == \
         (str(path), K("read"), 4, False)
     assert tm.ev("(read-line fh)") == "two"             # the original goes on
@@ -850,3 +851,99 @@ def test_a_malformed_continuation_record_is_refused(tm, change, kind):
     with pytest.raises(TurmericError) as info:
         tm.de(wire.pack(body))
     assert info.value.kind == kind, info.value.message
+
+
+# -- maps with keyword keys are written by shape (spec/serialization.md section 4) ----------
+
+def test_maps_with_keyword_keys_share_a_shape(tm):
+    v = tm.ev('[{:id 1 :name "a"} {:id 2 :name "b"} {:name "c" :id 3} {"k" 1 :id 2} {}]')
+    header, records, _root = wire.unpack(tm.ser(v), None, ext_hook)
+    assert header["shapes"] == (("id", "name"), ("name", "id"))     # key order is kept
+    assert sorted(r[0] for r in records) == [1, 2, 2, 15, 15, 15]   # vector, two plain maps, three shaped
+    copy = tm.rt(v)
+    assert same(copy, v)
+    assert [list(m.keys()) for m in copy][:3] == [[K("id"), K("name")]] * 2 + [[K("name"), K("id")]]
+
+
+def shaped_body(tm):
+    return as_lists(wire.unpack(tm.ser(tm.ev("[{:a 1 :b 2}]")), None, msgpack.ExtType))
+
+
+@pytest.mark.parametrize("change", [
+    lambda b: b[0].__setitem__("shapes", [["a", "a"]]),         # a key twice
+    lambda b: b[0].__setitem__("shapes", [[]]),                 # no keys
+    lambda b: b[0].__setitem__("shapes", [["a", 1]]),           # a name that is not a string
+    lambda b: b[0].__setitem__("shapes", "ab"),
+    lambda b: b[0].__setitem__("shapes", [["a", "b", "c"]]),    # the record has two values
+    lambda b: b[1][1].__setitem__(1, 1),                        # no shape 1
+    lambda b: b[1][1].__setitem__(1, True),
+    lambda b: b[1][1].append(3),
+])
+def test_a_malformed_shape_is_refused(tm, change):
+    body = shaped_body(tm)
+    assert body[1][1][0] == 15
+    change(body)
+    deserialize_error(tm.de, wire.pack(body))
+
+
+# -- records in any order (spec/serialization.md section 5) ----------------------------------
+
+def ref(i):
+    return msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big"))
+
+
+HEADER = {"turmeric": "0", "modules": []}
+
+
+@pytest.mark.parametrize("records, root, expected", [
+    ([[1, 1, 2], [1, ref(0)]], ref(1), "[[1 2]]"),                      # children first
+    ([[1, ref(1)], [1, 1, 2]], ref(0), "[[1 2]]"),                      # parents first (as written)
+    ([[1, ref(2), ref(1)], [1, ref(2)], [1, 1, 2]], ref(0), "[[1 2] [[1 2]]]"),   # shared, both ways
+    ([[1, ref(1), ref(2)], [1, 1, 2], [1, ref(1)]], ref(0), "[[1 2] [[1 2]]]"),
+])
+def test_records_may_come_in_any_order(tm, records, root, expected):
+    v = tm.de(wire.pack([HEADER, records, root]))
+    assert same(v, tm.ev(expected))
+    if len(records) == 3:
+        assert v[0] is v[1][0]                           # one record, one value
+
+
+@pytest.mark.parametrize("records", [
+    [[1, ref(0)]],                                     # a vector that holds itself
+    [[1, ref(1)], [0, ref(0)]],                        # a vector and a list that hold each other
+    [[1, ref(1)], [1, ref(2)], [1, ref(0)]],
+])
+def test_a_cycle_through_no_ref_is_refused(tm, records):
+    err = deserialize_error(tm.de, wire.pack([HEADER, records, ref(0)]))
+    assert "cycle" in err.message
+
+
+def test_a_cycle_through_a_ref_is_kept(tm):
+    v = tm.de(wire.pack([HEADER, [[1, ref(1)], [5, ref(0)]], ref(0)]))
+    assert v[0].value is v
+
+
+def test_many_references_to_unbuilt_records_take_linear_time(tm):
+    """The last record (built first) refers to all the others, which refer to each other
+    backwards: each record waits once, so 20,000 records decode in well under a second."""
+    n = 20_000
+    records = [[1, i] if i == 0 else [1, ref(i - 1)] for i in range(n - 1)]
+    records.append([1] + [ref(i) for i in range(n - 1)])
+    data = wire.pack([HEADER, records, ref(n - 1)])
+    start = time.process_time()
+    v = tm.de(data)
+    assert len(v) == n - 1 and time.process_time() - start < 5
+
+
+def test_a_python_list_or_dict_inside_a_value_is_refused_with_its_path(tm):
+    tm.put("pl", [1, 2])
+    assert "python:list: at [:a] <- [1]" in serialize_error(tm, "(serialize [1 {:a pl}])").message
+    tm.put("pd", {1: 2})
+    assert "python:dict: at [1]" in serialize_error(tm, "(serialize (list 1 pd))").message
+
+
+def test_a_recursive_local_function_in_a_frame_round_trips(tm):
+    k = tm.ev("""(defn f [] (let [g (fn g [n] (if (= n 0) 0 (+ 1 (g (- n 1)))))] (+ (cloneable-shift [k] k) (g 3))))
+                 (cloneable-reset (fn [] (f)))""")
+    assert tm.resume(tm.rt(k), 10) == 13
+    assert tm.resume(tm.rt(tm.rt(k)), 20) == 23

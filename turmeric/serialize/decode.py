@@ -6,8 +6,10 @@ its definitions, nothing else). Every record is checked before it is used; anyth
 is a `deserialize` error, a changed or missing function a `schema-mismatch` error whose value
 is the struct (schema-mismatch detail old-version).
 
-Three passes, no recursion: shells for refs and boxes, then every other record in index order
-(each may refer only to earlier records or to shells), then the shells' contents.
+Three passes, no recursion: shells for refs and boxes; then every other record, from the last
+to the first (the writer lists a value before what it holds, so this order mostly finds what
+a record refers to already built; when not, the record waits on an explicit stack for what
+it needs, and a cycle through no ref or box is refused); then the shells' contents.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol
 from . import wire
 from .encode import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT,
-    T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE,
+    T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE,
 )
 
 corrupt = wire.corrupt
@@ -87,6 +89,10 @@ def _utf8(data: bytes) -> str:
         raise corrupt("a keyword or symbol name is not UTF-8") from None
 
 
+class Unbuilt(Exception):
+    """A record refers to one that is not built yet (Decoder.build_from)."""
+
+
 def schema_mismatch(detail: str, old_version) -> TurmericError:
     value = SCHEMA_MISMATCH.cls(detail, old_version)
     return TurmericError("schema-mismatch", detail, value=value,
@@ -106,6 +112,7 @@ class Decoder:
             if not (type(m) is tuple and len(m) == 3 and valid_module_name(m[0])
                     and (m[2] is None or isinstance(m[2], str))):
                 raise corrupt("a module entry in the header is malformed")
+        self.shapes = self.read_shapes(header.get("shapes", ()))
         self.records = records
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
@@ -122,10 +129,14 @@ class Decoder:
                 values[i] = Ref(None) if r[0] == T_REF else Box(None)
                 built[i] = True
                 cells.append((i, r))
-        for i, r in enumerate(recs):
+        build = self.build
+        for i in range(len(recs) - 1, -1, -1):
             if not built[i]:
-                values[i] = self.build(i, r)
-                built[i] = True
+                try:
+                    values[i] = build(i, recs[i])
+                    built[i] = True
+                except Unbuilt:
+                    self.build_from(i)
         for i, r in cells:
             if len(r) != 2:
                 raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
@@ -135,10 +146,48 @@ class Decoder:
                 values[i].v = self.val(r[1], i)
         return self.val(root, -1)
 
+    def build_from(self, i: int):
+        """Build record i, and first whatever records it needs that are not built yet. A record
+        is tried; when it meets an unbuilt record (`Unbuilt`), all its unbuilt references go on
+        the stack and it is tried once more after them. Building a record has no effect
+        before its values are read, so a try that stops early changes nothing."""
+        recs, values, built = self.records, self.values, self.built
+        waiting = set()                      # records whose references are on the stack
+        stack = [i]
+        while stack:
+            j = stack[-1]
+            if built[j]:
+                stack.pop()
+                continue
+            try:
+                values[j] = self.build(j, recs[j])
+            except Unbuilt:
+                if j in waiting:             # cannot happen unless a reference is in a cycle
+                    raise corrupt(f"record {j} is part of a cycle that goes through no ref") from None
+                waiting.add(j)
+                for k in self.references(recs[j]):
+                    if not built[k]:
+                        if k in waiting:
+                            raise corrupt(f"record {j} is part of a cycle that goes through no ref") from None
+                        stack.append(k)
+                continue
+            built[j] = True
+            stack.pop()
+
+    def references(self, r) -> list:
+        """The records that record r refers to."""
+        items = r
+        if r[0] == T_CONT and len(r) == 4 and type(r[3]) is tuple:
+            items = chain(r, chain.from_iterable(row for row in r[3] if type(row) is tuple))
+        n = len(self.records)
+        return [x for x in items if type(x) is Ref_ and x < n]
+
     def val(self, x, at: int):
         if type(x) is Ref_:
-            if not x < len(self.records) or not self.built[x]:
-                raise corrupt(f"record {at} refers to record {x}, which does not exist (yet)")
+            if not x < len(self.records):
+                raise corrupt(f"record {at} refers to record {x}, which does not exist")
+            if not self.built[x]:
+                raise Unbuilt
             return self.values[x]
         if type(x) in (tuple, dict):
             raise corrupt(f"record {at} holds a nested array where a value belongs")
@@ -149,65 +198,71 @@ class Decoder:
             return list(xs)
         return [self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
-    def build(self, i: int, r: list):
+    def build(self, i: int, r: tuple):
+        return BUILDERS[r[0]](self, i, r)
+
+    def sequence(self, i, r):
         tag = r[0]
-        if tag == T_CHUNKED:
-            return self.chunked(i, r)
-        if tag == T_LIST:
-            return plist(self.vals(r[1:], i))
-        if tag == T_VECTOR:
-            return vector(self.vals(r[1:], i))
-        if tag == T_TUPLE:
-            return tuple(self.vals(r[1:], i))
-        if tag == T_MAP:
-            items = self.vals(r[1:], i)
-            if len(items) % 2:
-                raise corrupt(f"record {i} (map) has an odd number of items")
-            try:
-                return PMap.from_pairs(zip(items[0::2], items[1::2]))
-            except TypeError:
-                raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
-        if tag == T_SET:
-            try:
-                return PSet(self.vals(r[1:], i))
-            except TypeError:
-                raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
-        if tag == T_STRUCT:
-            self.need(r, 3, i, str, int)
-            stype = self.struct_type(r[1], i)
-            fields = self.vals(r[3:], i)
-            if stype is None:
-                raise schema_mismatch(f"struct {r[1]} no longer exists", None)
-            if len(fields) != r[2] or len(fields) != len(stype.fields):
-                raise schema_mismatch(f"struct {r[1]} changed: it had {r[2]} fields, now {len(stype.fields)}", None)
-            return stype.cls(*fields)
-        if tag == T_STYPE:
-            self.need(r, 3, i, str, tuple)
-            stype = self.struct_type(r[1], i)
-            if stype is None or tuple(stype.fields) != r[2]:
-                raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
-            return stype
-        if tag == T_CONT:
-            return self.continuation(i, r)
-        if tag == T_FRAME:
-            return self.frame(i, r)
-        if tag == T_FN:
-            return self.function(i, r)
-        if tag == T_BUILTIN:
-            self.need(r, 2, i, str)
-            f = self.session.core.get(r[1])
-            if f is None:
-                raise schema_mismatch(f"the builtin {r[1]} no longer exists", None)
-            return f
-        if tag == T_RESOURCE:
-            self.need(r, 3, i, str)
-            try:
-                return self.session.unmarshal_resource(r[1], self.val(r[2], i))
-            except TurmericError:
-                raise
-            except Exception as e:  # noqa: BLE001 - a malformed token for a built-in resource
-                raise corrupt(f"record {i} (resource {r[1]}) has a malformed token ({type(e).__name__})") from None
-        raise corrupt(f"record {i} has an unknown tag {tag}")
+        items = self.vals(r[1:], i)
+        return plist(items) if tag == T_LIST else vector(items) if tag == T_VECTOR else tuple(items)
+
+    def map(self, i, r):
+        items = self.vals(r[1:], i)
+        if len(items) % 2:
+            raise corrupt(f"record {i} (map) has an odd number of items")
+        try:
+            return PMap.from_pairs(zip(items[0::2], items[1::2]))
+        except TypeError:
+            raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
+
+    def shaped_map(self, i, r):
+        shape = r[1] if len(r) > 1 and type(r[1]) is int and 0 <= r[1] < len(self.shapes) else None
+        if shape is None or len(r) - 2 != len(self.shapes[shape]):
+            raise corrupt(f"record {i} (shaped map) is malformed")
+        return PMap(dict(zip(self.shapes[shape], self.vals(r[2:], i))))
+
+    def set(self, i, r):
+        try:
+            return PSet(self.vals(r[1:], i))
+        except TypeError:
+            raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
+
+    def struct(self, i, r):
+        self.need(r, 3, i, str, int)
+        stype = self.struct_type(r[1], i)
+        fields = self.vals(r[3:], i)
+        if stype is None:
+            raise schema_mismatch(f"struct {r[1]} no longer exists", None)
+        if len(fields) != r[2] or len(fields) != len(stype.fields):
+            raise schema_mismatch(f"struct {r[1]} changed: it had {r[2]} fields, now {len(stype.fields)}", None)
+        return stype.cls(*fields)
+
+    def struct_type_value(self, i, r):
+        self.need(r, 3, i, str, tuple)
+        stype = self.struct_type(r[1], i)
+        if stype is None or tuple(stype.fields) != r[2]:
+            raise schema_mismatch(f"struct {r[1]} no longer exists or changed its fields", None)
+        return stype
+
+    def builtin(self, i, r):
+        self.need(r, 2, i, str)
+        f = self.session.core.get(r[1])
+        if f is None:
+            raise schema_mismatch(f"the builtin {r[1]} no longer exists", None)
+        return f
+
+    def resource(self, i, r):
+        self.need(r, 3, i, str)
+        token = self.val(r[2], i)
+        try:
+            return self.session.unmarshal_resource(r[1], token)
+        except TurmericError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a malformed token for a built-in resource
+            raise corrupt(f"record {i} (resource {r[1]}) has a malformed token ({type(e).__name__})") from None
+
+    def cell(self, i, r):
+        raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")  # refs and boxes are shells
 
     def continuation(self, i, r):
         """[8, headers, header index of each frame, locals of each frame]: checked and built by
@@ -248,6 +303,19 @@ class Decoder:
         except (KeyError, TypeError):
             raise corrupt(f"record {i} (continuation) has a frame with no header") from None
 
+    @staticmethod
+    def read_shapes(shapes) -> list:
+        """The header's map shapes: each a non-empty array of distinct keyword names."""
+        if type(shapes) is not tuple:
+            raise corrupt("the header's map shapes are malformed")
+        out = []
+        for names in shapes:
+            if type(names) is not tuple or not names or set(map(type, names)) != {str} \
+                    or len(set(names)) != len(names):
+                raise corrupt("a map shape in the header is malformed")
+            out.append(tuple(map(Keyword, names)))
+        return out
+
     def struct_type(self, qualname: str, i: int):
         module, _, _name = qualname.rpartition(".")
         if not valid_module_name(module):
@@ -261,10 +329,11 @@ class Decoder:
         if self.blobs is None:
             raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
                           "and none was given to read them from")
+        tail = self.vals(r[3:], i)          # first: a try that stops early reads no file
         items = []
         for h in r[2]:
             items += self.blobs.get(h, ext_hook)
-        items += self.vals(r[3:], i)
+        items += tail
         return plist(items) if r[1] == T_LIST else vector(items) if r[1] == T_VECTOR else tuple(items)
 
     def need(self, r, n, i, *types):
@@ -348,6 +417,18 @@ class Decoder:
         if f is None:
             raise schema_mismatch(f"function {r[2]} is not defined in module {info.module}", None)
         return f(*captured) if info.free else f
+
+
+BUILDERS = [None] * len(TAG_NAMES)    # tag -> the Decoder method that builds its records
+for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,), Decoder.map),
+                       ((T_SHAPED_MAP,), Decoder.shaped_map), ((T_SET,), Decoder.set),
+                       ((T_STRUCT,), Decoder.struct), ((T_STYPE,), Decoder.struct_type_value),
+                       ((T_CONT,), Decoder.continuation), ((T_FRAME,), Decoder.frame),
+                       ((T_FN,), Decoder.function), ((T_BUILTIN,), Decoder.builtin),
+                       ((T_RESOURCE,), Decoder.resource), ((T_CHUNKED,), Decoder.chunked),
+                       ((T_REF, T_BOX), Decoder.cell)]:
+    for _tag in _tags:
+        BUILDERS[_tag] = _method
 
 
 def deserialize(session, data, key=None, blobs=None):

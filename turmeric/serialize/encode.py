@@ -2,18 +2,17 @@
 
 The graph is written as a table of records, each a msgpack array [tag, ...]. Atoms (nil,
 booleans, integers, floats, strings, bytes, keywords, symbols) are written in place; every
-other value is a record, referred to by index, so sharing and cycles survive. Records of
-immutable values come after the records they refer to; refs and boxes (the mutable cells) are
-given their index first and filled last, which is what lets a cycle through them be written.
-The walk keeps its own stack: neither deep nesting nor deep continuations recurse in Python.
+other value is a record, referred to by index, so sharing and cycles (through refs and boxes)
+survive.
 
 Speed comes from leaving the per-item work to msgpack's C packer: a record holds the values
 themselves, and the packer calls `Encoder.reference` only for what it cannot write itself (a
-value that has a record, a keyword, a symbol, an integer over 64 bits). msgpack writes a
-Python tuple as an array, so the one kind of value that is a tuple (an internal sequence) is
-replaced by its reference before packing. A continuation's frames are written by columns
-(frame headers once, then a header index and a locals array per frame), so a deep
-continuation costs a few C-speed passes and allocates nothing per frame, not a Python loop.
+value that has or gets a record, a keyword, a symbol, an integer over 64 bits). So records are
+made as the packer meets their values, and written in batches until no new one appears; no
+Python loop visits the atoms. msgpack writes a Python tuple as an array, so the one kind of
+value that is a tuple (an internal sequence) is replaced by its reference before packing. A
+continuation's frames are written by columns (frame headers once, then a header index and a
+locals array per frame), and a map with keyword keys as its shape and its values.
 """
 from __future__ import annotations
 
@@ -34,9 +33,9 @@ from .blobs import CHUNK
 
 # record tags
 T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
-    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED = range(15)
+    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED, T_SHAPED_MAP = range(16)
 TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "continuation", "frame",
-             "tuple", "struct-type", "resource", "builtin", "chunked"]
+             "tuple", "struct-type", "resource", "builtin", "chunked", "shaped map"]
 CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE)
 MUTABLE = (T_REF, T_BOX)
 
@@ -49,6 +48,8 @@ INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
 PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool, int})   # msgpack writes them itself
 ATOM_TYPES = PLAIN_TYPES | {Keyword, Symbol}                           # never records
+NOT_VALUES = frozenset({tuple, list, dict})
+KEYWORD_ONLY = frozenset({Keyword})   # what msgpack would write as an array or map
 
 def ref_ext(i: int) -> msgpack.ExtType:
     """The reference to record i. (tuple.__new__ skips ExtType's argument checks, which cost
@@ -81,108 +82,92 @@ def atom(x):
 
 
 class Encoder:
+    """Writes one value: `pack` gives the body's bytes. A record is made the first time msgpack
+    meets its value (`reference`, msgpack's default hook) and written in a later batch, so
+    records come in the order they are found, parents before children; the reader builds
+    them in whatever order their references need."""
+
     def __init__(self, session, blobs=None):
         self.session = session
         self.blobs = blobs             # a BlobStore: large plain sequences go there by hash
         self.refs: dict[int, msgpack.ExtType] = {}   # id(obj) -> the reference to its record
-        self.records: list = []
-        self.alive: list = []          # keeps walked objects alive so their ids stay unique
+        self.records: list = []        # [tag, field...] each, fields holding values
+        self.alive: list = []          # the value of each record: keeps ids unique; error paths
+        self.walked: list = []         # the values inside each record, for error paths
         self.modules: dict[str, int] = {}
         self.module_table: list = []
-        self.deferred: list = []       # (mutable record index, the cell, its contents)
-        self.parents: dict[int, tuple] = {}   # id(obj) -> (parent, position): for error paths
-        self.parts: dict[int, tuple] = {}     # id(obj) -> its decomposition, while in progress
         self.frame_heads: dict = {}           # resume entry -> its frame header
+        self.shapes: dict[tuple, int] = {}    # the keys of a map with keyword keys -> shape number
+        self.shape_table: list = []           # each shape's key names, in the header
 
-    # -- the walk --------------------------------------------------------------------------
-
-    def encode(self, root) -> list:
-        """The body [header, records, root], to be packed with `reference` as msgpack's
-        default: records hold values, not references."""
-        self.walk(root, None, 0)
-        while self.deferred:
-            i, obj, contents = self.deferred.pop()
-            for j, c in enumerate(contents):
-                self.walk(c, obj, j)
-            self.records[i] += self.no_tuples(contents)
+    def pack(self, root) -> bytes:
+        """The msgpack body [header, records, root]."""
+        packer = msgpack.Packer(use_bin_type=True, default=self.reference)
+        if type(root) is tuple:       # msgpack would write it as an array
+            root = self.reference(root)
+        root_bytes = packer.pack(root)
+        batches = []
+        done = 0
+        while done < len(self.records):   # writing a batch finds the next one's records
+            batch = self.records[done:]
+            done += len(batch)
+            packed = packer.pack(batch)
+            batches.append(packed[len(packer.pack_array_header(len(batch))):])
         header = {"turmeric": __version__, "modules": self.module_table}
+        if self.shape_table:
+            header["shapes"] = self.shape_table
         if self.blobs is not None:
             from .blobs import DIRNAME
             header["blobs"] = DIRNAME
-        return [header, self.records, self.refs[id(root)] if type(root) is tuple else root]
-
-    def walk(self, root, parent, position):
-        """Give `root` and everything it holds a record, children before parents."""
-        if type(root) in ATOM_TYPES:
-            return
-        refs, parts, parents = self.refs, self.parts, self.parents
-        parents.setdefault(id(root), (parent, position))
-        stack = [(root, False)]
-        while stack:
-            obj, expanded = stack.pop()
-            key = id(obj)
-            if not expanded:
-                if key in refs:
-                    continue
-                if key in parts:
-                    raise self.error(obj, "a cycle that goes through no ref")
-                tag, fields, children = self.decompose(obj)
-                if tag in MUTABLE:
-                    self.add_record(obj, [tag])
-                    self.deferred.append((len(self.records) - 1, obj, children))
-                    continue
-                stack.append((obj, True))
-                if self.blobs is not None and self.blobs.known(obj) is not None:
-                    parts[key] = (tag, fields, children, False)
-                    continue  # already in the blob store, unchanged: nothing inside to visit
-                types = set(map(type, children))
-                parts[key] = (tag, fields, children, tuple in types)
-                if types <= ATOM_TYPES:
-                    continue  # only atoms (a common case, checked at C speed): nothing to visit
-                for j in range(len(children) - 1, -1, -1):
-                    c = children[j]
-                    if type(c) not in ATOM_TYPES and id(c) not in refs:
-                        parents.setdefault(id(c), (obj, j))
-                        stack.append((c, False))
-            elif key not in refs:
-                tag, fields, children, tuples = parts.pop(key)
-                if self.blobs is not None and tag in CHUNKABLE and len(children) >= CHUNK:
-                    hashes = self.blobs.known(obj)
-                    if hashes is None and set(map(type, children)) <= PLAIN_TYPES:
-                        hashes = self.blobs.chunk_hashes(obj, children)
-                    if hashes is not None:
-                        self.add_record(obj, [T_CHUNKED, tag, hashes] + children[len(hashes) * CHUNK:])
-                        continue
-                if tuples:
-                    if tag == T_CONT:
-                        fields[2] = [self.no_tuples(locs) for locs in fields[2]]
-                    else:
-                        fields = self.no_tuples(fields)
-                self.add_record(obj, [tag] + fields)
-
-    def no_tuples(self, values) -> list:
-        """`values` with each tuple value replaced by its reference (it has a record)."""
-        refs = self.refs
-        return [refs[id(v)] if type(v) is tuple else v for v in values]
-
-    def add_record(self, obj, record: list):
-        i = len(self.records)
-        self.refs[id(obj)] = REFS[i] if i < 256 else ref_ext(i)
-        self.alive.append(obj)
-        self.records.append(record)
+        return b"".join([packer.pack_array_header(3), packer.pack(header),
+                         packer.pack_array_header(len(self.records)), *batches, root_bytes])
 
     def reference(self, x):
         """msgpack's `default`: what to write for a value it cannot write itself."""
         r = self.refs.get(id(x))
         if r is not None:
             return r
-        r = atom(x)
-        if r is None or r is x:  # not walked: a bug in the walk, not in the user's program
-            raise TurmericError("serialize", f"internal error: a value of type {type(x).__name__} "
-                                             "was not given a record")
-        if type(x) is Keyword:   # interned, so alive and its id unique: found first next time
-            self.refs[id(x)] = r
+        t = type(x)
+        if t is Keyword:         # interned, so alive and its id unique: found first next time
+            r = self.refs[id(x)] = atom(x)
+            return r
+        if t is Symbol or t is int:
+            return atom(x)
+        return self.add(x)
+
+    def add(self, obj):
+        """Give obj a record; return the reference to it."""
+        tag, fields, values = self.decompose(obj)
+        hashes = None
+        if self.blobs is not None and tag in CHUNKABLE and len(values) >= CHUNK:
+            hashes = self.blobs.known(obj)     # stored before, and immutable: nothing to check
+            if hashes is None and set(map(type, values)) <= PLAIN_TYPES:
+                hashes = self.blobs.chunk_hashes(obj, values)
+        if hashes is not None:
+            fields = [tag, hashes] + values[len(hashes) * CHUNK:]
+            tag = T_CHUNKED
+        elif values:
+            types = set(map(type, values))
+            if not types.isdisjoint(NOT_VALUES):
+                fields = self.checked(obj, tag, fields, values, types)
+        i = len(self.records)
+        r = self.refs[id(obj)] = REFS[i] if i < 256 else ref_ext(i)
+        self.alive.append(obj)
+        self.walked.append(values)
+        self.records.append([tag] + fields)
         return r
+
+    def checked(self, obj, tag, fields, values, types):
+        """msgpack would write a tuple, list or dict as an array or map: an internal tuple goes
+        by reference, and a Python list or dict is not a Turmeric value."""
+        for bad in (list, dict):
+            if bad in types:
+                j = next(j for j, v in enumerate(values) if type(v) is bad)
+                raise self.error(values[j], None, parent=(obj, j))
+        if tag == T_CONT:
+            fields[2] = [[self.reference(v) if type(v) is tuple else v for v in locs] for locs in fields[2]]
+            return fields
+        return [self.reference(v) if type(v) is tuple else v for v in fields]
 
     # -- what each kind of value is made of ---------------------------------------------------
 
@@ -194,8 +179,7 @@ class Encoder:
             return (T_LIST if t is PList else T_VECTOR if t is PVECTOR else T_SET if t is PSet
                     else T_TUPLE), items, items
         if t is PMap:
-            flat = list(chain.from_iterable(x.items()))
-            return T_MAP, flat, flat
+            return self.map(x)
         if t is Continuation:
             return self.continuation(x)
         if t is tuple:
@@ -219,6 +203,22 @@ class Encoder:
         if token is not None:
             return T_RESOURCE, list(token), [token[1]]
         raise self.error(x, None)
+
+    def map(self, m):
+        """A map whose keys are all keywords (a record-like map, the common case) is written as
+        its shape (the key names, once per payload in the header) and its values; keys are
+        then neither written nor read one by one."""
+        d = m._d
+        keys = tuple(d)
+        shape = self.shapes.get(keys)
+        if shape is None and keys and set(map(type, keys)) == KEYWORD_ONLY:
+            shape = self.shapes[keys] = len(self.shape_table)
+            self.shape_table.append([k.name for k in keys])
+        if shape is not None:
+            values = list(d.values())
+            return T_SHAPED_MAP, [shape, *values], values
+        flat = list(chain.from_iterable(d.items()))
+        return T_MAP, flat, flat
 
     def continuation(self, k):
         """Frames by columns: [headers, header index of each frame, locals of each frame].
@@ -294,6 +294,8 @@ class Encoder:
         """Names for the parts of x, in the order decompose gives them (for error paths)."""
         t = type(x)
         if t is PMap:
+            if x and all(type(k) is Keyword for k in x.keys()):   # a shaped map: values only
+                return [f"[{_label(k)}]" for k in x.keys()]
             out = []
             for k in x.keys():
                 out += ["(key)", f"[{_label(k)}]"]
@@ -325,25 +327,36 @@ class Encoder:
 
     # -- errors ----------------------------------------------------------------------------
 
-    def error(self, x, what: str | None) -> TurmericError:
+    def error(self, x, what: str | None, parent: tuple | None = None) -> TurmericError:
+        """A serialize error naming x's type and its path from the value inward to the root;
+        `parent`: (the value holding x, x's position in it) when x's holder has no record yet."""
         from ..runtime.builtins_core import type_name
         what = what or f"a value of type {type_name(x)}"
         path = []
-        obj = x
-        seen = set()
-        while id(obj) in self.parents and id(obj) not in seen:
-            seen.add(id(obj))
-            parent, position = self.parents[id(obj)]
-            if parent is None:
-                break
-            labels = self.labels(parent)
+        seen = {id(x)}
+        step = parent or self.parent_of(x)
+        while step is not None:
+            holder, position = step
+            labels = self.labels(holder)
             path.append(labels[position] if position < len(labels) else f"[{position}]")
-            obj = parent
+            if id(holder) in seen:
+                break
+            seen.add(id(holder))
+            step = self.parent_of(holder)
         where = " <- ".join(path) if path else "the value"
         return TurmericError(
             "serialize", f"cannot serialize {what}: at {where}",
             hint="give its type an instance of Serializable or Resource-Serializable, "
                  "or keep an identifier in the variable instead of the value")
+
+    def parent_of(self, x) -> tuple | None:
+        """(the first value with a record that holds x, x's position in it): a search, made
+        only for an error message."""
+        for holder, values in zip(self.alive, self.walked):
+            for j, v in enumerate(values):
+                if v is x:
+                    return holder, j
+        return None
 
 
 def _label(k) -> str:
@@ -353,5 +366,9 @@ def _label(k) -> str:
 
 
 def serialize(session, value, key=None, blobs=None) -> bytes:
-    encoder = Encoder(session, blobs)
-    return wire.pack(encoder.encode(value), key, encoder.reference)
+    try:
+        body = Encoder(session, blobs).pack(value)
+    except UnicodeEncodeError:
+        raise TurmericError("serialize", "cannot serialize a string that is not valid Unicode "
+                                         "(it holds a lone surrogate such as \\ud800)") from None
+    return wire.frame(body, key)

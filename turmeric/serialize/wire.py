@@ -61,12 +61,12 @@ def _check(parts, key) -> bytes:
 
 
 def pack(body: list, key=None, default=None) -> bytes:
-    """Frame a body. `default` is msgpack's hook for what it cannot write itself."""
-    try:
-        payload = msgpack.packb(body, use_bin_type=True, default=default)
-    except UnicodeEncodeError:
-        raise TurmericError("serialize", "cannot serialize a string that is not valid Unicode "
-                                         "(it holds a lone surrogate such as \\ud800)") from None
+    """Pack and frame a body given as data (tests build bodies this way)."""
+    return frame(msgpack.packb(body, use_bin_type=True, default=default), key)
+
+
+def frame(payload: bytes, key=None) -> bytes:
+    """The framing around a packed body: header, body, check."""
     head = HEAD.pack(MAGIC, FORMAT_VERSION, FLAG_SIGNED if key is not None else 0, len(payload))
     return b"".join((head, payload, _check((head, payload), key)))
 
