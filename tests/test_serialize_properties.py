@@ -474,7 +474,7 @@ header = st.one_of(
     st.fixed_dictionaries({"modules": st.just([["core", None, None], ["user", None, None]])}),
     msg_any)
 record = st.one_of(
-    st.tuples(st.integers(0, 14), st.lists(st.one_of(msg_leaf, st.integers(0, 3)), max_size=6))
+    st.tuples(st.integers(0, 15), st.lists(st.one_of(msg_leaf, st.integers(0, 3)), max_size=6))
       .map(lambda t: [t[0], *t[1]]),
     msg_any)
 bodies = st.tuples(header, st.lists(record, max_size=8), st.one_of(msg_leaf, st.integers(0, 8).map(_ref))).map(list)
