@@ -336,7 +336,7 @@ class FnLowering:
             nfix = len(self.fn.params)
             rest = None
             if self.fn.rest is not None:
-                rest = E("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])",
+                rest = E("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])" if args[nfix:] else "None",
                          frozenset().union(*(a.reads for a in args[nfix:])))
             self_reads = frozenset([self.self_name]) if self.fn.free else frozenset()
             out.append(STailSelf(n.span, args[:nfix], rest, self_reads))
@@ -933,7 +933,7 @@ class ModuleCodegen:
         redo = ", ".join([self_name] + params + ([f"*{rest}"] if rest else []))
         self.emit(indent + 1, f"if d > {DEPTH_LIMIT}: _depth({redo})", info.span)
         if rest:
-            self.emit(indent + 1, f"{rest} = PLIST({rest})", info.span)
+            self.emit(indent + 1, f"{rest} = PLIST({rest}) if {rest} else None", info.span)
         if gdecl:
             self.emit(indent + 1, f"global {', '.join(gdecl)}", None)
         boxes = [v for v in fn.params + ([fn.rest] if fn.rest else []) if v.boxed]

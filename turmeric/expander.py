@@ -212,7 +212,7 @@ class Expander:
             while i < len(items):
                 p_ = items[i]
                 if is_sym(p_, "&") and i + 1 < len(items):
-                    out += self.destructure(items[i + 1], L(sp, core("nthrest"), g, i), form)
+                    out += self.destructure(items[i + 1], L(sp, core("nthnext"), g, i), form)
                     i += 2
                 elif p_ == Keyword("as") and i + 1 < len(items) and is_sym(items[i + 1]):
                     out += [items[i + 1], g]
@@ -222,6 +222,7 @@ class Expander:
                     i += 1
             return out
         if type(pattern) is PMap:
+            out[1] = L(sp, core("%kv-map"), value)     # keyword arguments: [& {:keys [a]}]
             defaults = pattern.get(Keyword("or")) or PMap()
             for k, v in pattern.items():
                 if k == Keyword("keys") and is_vector(v):

@@ -865,6 +865,22 @@ def nthrest(coll, n):
     return _drop("nthrest", n, coll)
 
 
+def nthnext(coll, n):
+    rest = _drop("nthnext", n, coll)
+    return rest if rest.count else None
+
+
+def kv_map(x):
+    """What a map pattern takes apart: a list of keys and values (the rest arguments of
+    `[& {:keys [a]}]`) as a map; anything else as it is."""
+    if type(x) is not PList:
+        return x
+    xs = list(x)
+    if len(xs) % 2:
+        raise TurmericError("type", f"a map pattern needs keys and values in pairs, got {len(xs)} items")
+    return PMap.from_pairs(zip(xs[0::2], xs[1::2]))
+
+
 def butlast(coll):
     xs = list(items("butlast", coll))
     return plist(xs[:-1])
@@ -1170,7 +1186,7 @@ CORE_BUILTINS: dict[str, Callable] = {
     "get": get, "get-in": get_in, "assoc": assoc, "assoc-in": assoc_in, "dissoc": dissoc,
     "keys": keys, "vals": vals, "key": key, "val": val, "merge": merge,
     "select-keys": select_keys, "zipmap": zipmap, "frequencies": frequencies,
-    "reverse": reverse, "take": take, "drop": drop, "nthrest": nthrest, "butlast": butlast,
+    "reverse": reverse, "take": take, "drop": drop, "nthrest": nthrest, "nthnext": nthnext, "%kv-map": kv_map, "butlast": butlast,
     "take-last": take_last, "range": range_, "repeat": repeat, "sort": sort,
     "distinct": distinct, "flatten": flatten, "interleave": interleave,
     "partition": partition, "partition-all": partition_all,

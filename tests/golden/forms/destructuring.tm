@@ -6,3 +6,14 @@
 (println (map (fn [[a b]] (+ a b)) [[1 2] [3 4]]))
 (let [[x [y z]] [1 [2 3]] {a :alpha} {:alpha 5}] (println x y z a))
 (println (loop [[x & xs] [1 2 3] acc 0] (if x (recur xs (+ acc x)) acc)))
+
+; the rest is nil when nothing is left, as in Clojure
+(defn count-rest [& more] (if more (count more) :none))
+(println (count-rest) (count-rest 1 2))
+(let [[a & more] [1]] (println a more))
+(defn tail [x & more] (if more (apply tail more) x))
+(println (tail 1 2 3))
+; keyword arguments through a map pattern on the rest
+(defn connect [host & {:keys [port tls] :or {port 80 tls false}}] [host port tls])
+(println (connect "h") (connect "h" :port 8080) (connect "h" :tls true :port 443))
+(println (try (connect "h" :port) (catch e (:message e))))
