@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import ir
-from .expander import is_sym, span_of
+from .expander import SELF_NAME, is_sym, span_of
 from .runtime.errors import TurmericError
 from .runtime.names import mangle
 from .runtime.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
@@ -295,7 +295,7 @@ class Analyzer:
             i += 1
         params = list(items[i])
         body = items[i + 1:]
-        info = self.new_fninfo(name, x)
+        info = self.new_fninfo(None if name == SELF_NAME else name, x)
         scope = FnScope(self.fn, info)
         self.fn = scope
         self_var = scope.bind(name, is_self=True) if name else None

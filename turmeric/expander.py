@@ -184,6 +184,13 @@ class Expander:
         body = items[i + 1:]
         if len(body) >= 2 and is_sym(body[0], ":"):
             body = body[2:]  # a return type annotation: (fn [x] : int body)
+        if any(has_recur(x) for x in body):
+            # (recur args) in a fn calls the fn again (a jump in tail position); an anonymous
+            # fn gets a name no program can write, which keeps its symbol outer/fn#N
+            if name is None:
+                name = Symbol(SELF_NAME, form.span)
+            variadic = any(is_sym(p_, "&") for p_ in params)
+            body = [replace_recur(x, name, variadic) for x in body]
         # a destructuring parameter becomes a name, taken apart by a let around the body
         names, binds = [], []
         for p_ in params:
@@ -557,17 +564,37 @@ class Expander:
         fail("this is not a pattern (patterns: _, a name, a literal, (Ctor p...), [p...])", pat, sp)
 
 
-def replace_recur(form, fname: Symbol):
-    """Turn (recur args...) into a call of the loop's function, inside nested forms but not
-    inside nested loops or fns (whose recur is their own)."""
+SELF_NAME = "fn self"   # the name an anonymous fn that uses recur has for itself
+OWN_RECUR = ("loop", "fn", "quote", "%fn-literal")   # forms whose recur is not the outer one's
+
+
+def has_recur(form) -> bool:
     if type(form) is PList and form.count:
         if is_sym(form.first, "recur"):
-            return L(form.span, fname, *(replace_recur(x, fname) for x in list(form)[1:]))
-        if is_sym(form.first, "loop") or is_sym(form.first, "fn") or is_sym(form.first, "quote"):
-            return form
-        return plist([replace_recur(x, fname) for x in form], span=form.span)
+            return True
+        if any(is_sym(form.first, h) for h in OWN_RECUR):
+            return False
+        return any(has_recur(x) for x in form)
     if is_vector(form):
-        return vector([replace_recur(x, fname) for x in form])
+        return any(has_recur(x) for x in form)
+    return False
+
+
+def replace_recur(form, fname: Symbol, variadic: bool = False):
+    """Turn (recur args...) into a call of the loop's or fn's function, inside nested forms
+    but not inside nested loops or fns (whose recur is their own). In a variadic fn, recur's
+    last argument is the rest list itself (as Clojure), so the call is an apply."""
+    if type(form) is PList and form.count:
+        if is_sym(form.first, "recur"):
+            args = [replace_recur(x, fname, variadic) for x in list(form)[1:]]
+            if variadic:
+                return L(form.span, core("apply"), fname, *args)
+            return L(form.span, fname, *args)
+        if any(is_sym(form.first, h) for h in OWN_RECUR):
+            return form
+        return plist([replace_recur(x, fname, variadic) for x in form], span=form.span)
+    if is_vector(form):
+        return vector([replace_recur(x, fname, variadic) for x in form])
     return form
 
 
