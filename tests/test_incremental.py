@@ -51,10 +51,10 @@ def test_items_are_written_once_and_the_checkpoint_stays_small(work):
     files = chunks(work)
     assert len(files) == 10_000 // 1024          # full chunks only; the rest stays inline
     assert (work / "checkpoint-loop.bin").stat().st_size < 4000
-    first = {f.name: f.stat().st_mtime_ns for f in files}
+    first = {f.name: f.stat().st_ino for f in files}
     p = tm(work, "run", "inc.tm")                  # the same items again: no chunk rewritten
-    assert p.returncode == 0
-    assert {f.name: f.stat().st_mtime_ns for f in chunks(work)} == first
+    assert p.returncode == 0                       # (a rewrite is a rename: a new inode)
+    assert {f.name: f.stat().st_ino for f in chunks(work)} == first
 
 
 def test_resume_reads_the_chunks_in_a_fresh_process(work):
@@ -81,3 +81,66 @@ def test_a_missing_or_changed_chunk_is_a_deserialize_error(work):
     victim.unlink()
     p = tm(work, "resume", "checkpoint-loop.bin")
     assert p.returncode == 65 and "is missing" in p.stderr
+
+
+# -- turmeric gc-blobs ---------------------------------------------------------------------
+
+def age(path: Path, seconds: float):
+    """Make every file under path look `seconds` old."""
+    import os
+    import time
+    then = time.time() - seconds
+    for f in path.iterdir():
+        os.utime(f, (then, then))
+
+
+def test_gc_blobs_deletes_only_chunks_no_checkpoint_names(work):
+    write_program(work, 5_000, 1_000)
+    assert tm(work, "run", "inc.tm").returncode == 0
+    old = {f.name for f in chunks(work)}
+    (work / "inc.tm").write_text(PROGRAM.replace("(range N)", "(map inc (range 5000))").replace("STEP", "1000"),
+                                 encoding="utf-8")
+    assert tm(work, "run", "inc.tm").returncode == 0     # new items: new chunks, the old ones unnamed
+    new = {f.name for f in chunks(work)} - old
+    assert len(old) == len(new) == 4
+    p = tm(work, "gc-blobs", str(work))                  # everything is young: nothing goes
+    assert p.returncode == 0, p.stderr
+    assert "1 checkpoint file(s) name 4 chunk(s); removed 0 file(s)" in p.stdout
+    assert "kept 4 unnamed file(s)" in p.stdout
+    age(work / ".turmeric-blobs", 3600)
+    p = tm(work, "gc-blobs", str(work), "--dry-run")
+    assert "would remove 4 file(s)" in p.stdout and {f.name for f in chunks(work)} == old | new
+    p = tm(work, "gc-blobs", str(work / ".turmeric-blobs"))   # the store itself may be named
+    assert p.returncode == 0 and "removed 4 file(s)" in p.stdout
+    assert {f.name for f in chunks(work)} == new
+    p = tm(work, "resume", "checkpoint-loop.bin")          # what is left is enough
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"total {sum(i * i for i in range(1, 5001))}\n"
+
+
+def test_gc_blobs_keeps_chunks_a_checkpoint_is_about_to_name(work):
+    """A program reusing an existing chunk refreshes its time, so a collection running just
+    before that program renames its checkpoint into place does not take it."""
+    write_program(work, 3_000, 1_000)
+    assert tm(work, "run", "inc.tm").returncode == 0
+    age(work / ".turmeric-blobs", 3600)
+    (work / "checkpoint-loop.bin").unlink()              # as if the new checkpoint were not yet renamed
+    assert tm(work, "run", "inc.tm").returncode == 0     # reuses the chunks: young again
+    (work / "checkpoint-loop.bin").unlink()
+    p = tm(work, "gc-blobs", str(work))
+    assert "removed 0 file(s)" in p.stdout and "kept 2 unnamed" in p.stdout
+
+
+def test_gc_blobs_refuses_when_a_checkpoint_cannot_be_read(work):
+    write_program(work, 3_000, 1_000)
+    assert tm(work, "run", "inc.tm").returncode == 0
+    age(work / ".turmeric-blobs", 3600)
+    data = (work / "checkpoint-loop.bin").read_bytes()
+    (work / "broken.bin").write_bytes(data[:-5])
+    before = chunks(work)
+    p = tm(work, "gc-blobs", str(work), "--min-age", "0")
+    assert p.returncode == 65
+    assert "broken.bin" in p.stderr and "nothing was deleted" in p.stderr
+    assert chunks(work) == before
+    p = tm(work, "gc-blobs", str(work / "nowhere"))
+    assert p.returncode == 66 and "no such directory" in p.stderr

@@ -1,4 +1,4 @@
-"""The `turmeric` command: run, resume, inspect, compile, repl."""
+"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs."""
 from __future__ import annotations
 
 import argparse
@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
     p_compile.add_argument("--dump", choices=["read", "expand", "ir", "python"], default="python")
     p_compile.add_argument("file")
+    p_gc = sub.add_parser("gc-blobs", help="delete the chunks of DIR/.turmeric-blobs no checkpoint in DIR names")
+    p_gc.add_argument("dir")
+    p_gc.add_argument("--min-age", type=float, default=600.0, metavar="SECONDS",
+                      help="keep chunks written or reused this recently (default 600)")
+    p_gc.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
     p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
     args = parser.parse_args(argv)
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compile(args)
         if args.command == "repl":
             return cmd_repl(args)
+        if args.command == "gc-blobs":
+            return cmd_gc_blobs(args)
         if args.command in ("resume", "inspect"):
             from . import cli_continuations
             return getattr(cli_continuations, "cmd_" + args.command)(args)
@@ -82,6 +89,18 @@ def cmd_run(args) -> int:
 def cmd_compile(args) -> int:
     from .compile_dump import dump
     print(dump(args.file, args.dump))
+    return EXIT_OK
+
+
+def cmd_gc_blobs(args) -> int:
+    from .serialize.blobs import collect_garbage
+    directory = args.dir.rstrip("/") or "/"
+    if os.path.basename(directory) == ".turmeric-blobs":   # the store itself was named
+        directory = os.path.dirname(directory) or "."
+    r = collect_garbage(directory, args.min_age, args.dry_run)
+    print(f"{directory}: {r['checkpoints']} checkpoint file(s) name {r['referenced']} chunk(s); "
+          f"{'would remove' if args.dry_run else 'removed'} {r['removed']} file(s) ({r['bytes']} bytes); "
+          f"kept {r['young']} unnamed file(s) younger than {args.min_age:g} s")
     return EXIT_OK
 
 

@@ -11,11 +11,16 @@ an unchanged sequence is not even hashed again.
 
 On load, each chunk file is read, its hash checked, and its msgpack unpacked with limits;
 a missing or changed chunk is a `deserialize` error.
+
+Chunks are deleted only by `collect_garbage` (`turmeric gc-blobs DIR`): those that no
+checkpoint file in DIR names and that were not written or reused recently.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import time
 
 import msgpack
 
@@ -54,6 +59,10 @@ class BlobStore:
     def put(self, h: str, data: bytes):
         path = os.path.join(self.root, h)
         if os.path.exists(path):
+            try:
+                os.utime(path)   # reused: young again, so gc-blobs keeps it while in use
+            except OSError:
+                pass
             return
         from .builtins import atomic_write
         os.makedirs(self.root, exist_ok=True)
@@ -82,3 +91,69 @@ class BlobStore:
         if type(items) is not list or len(items) != CHUNK or any(type(x) in (list, dict) for x in items):
             raise corrupt(f"the chunk {h} is not a chunk of plain items")
         return items
+
+
+CHUNK_NAME = re.compile(r"[0-9a-f]{32}")
+STALE_TEMP = re.compile(r"\.tmp-.*\.part")
+
+
+def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = False) -> dict:
+    """Delete the chunk files of DIRECTORY/.turmeric-blobs that no checkpoint file in DIRECTORY
+    names, unless written or reused less than `min_age` seconds ago (a program may be about to
+    write a checkpoint that names them), and the temporary files of interrupted writes there.
+    Every file of DIRECTORY that starts like Turmeric data is read; one that cannot be read
+    stops the collection before anything is deleted."""
+    from ..runtime.errors import TurmericError
+    from .encode import T_CHUNKED
+    from .wire import MAGIC, unpack
+    if not os.path.isdir(directory):
+        raise TurmericError("no-input", f"no such directory: {directory}")
+    live: set[str] = set()
+    checkpoints = 0
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if not entry.is_file():
+            continue
+        try:
+            with open(entry.path, "rb") as f:
+                if f.read(4) != MAGIC:
+                    continue
+                f.seek(0)
+                data = f.read()
+            _header, records, _root = unpack(data, None, msgpack.ExtType, verify=False)
+        except OSError as e:
+            raise TurmericError("io", f"gc-blobs: cannot read {entry.path}: {e.strerror}") from None
+        except TurmericError as e:
+            raise TurmericError("deserialize", f"gc-blobs: {entry.path}: {e.message}",
+                                hint="nothing was deleted: a checkpoint that cannot be read might need "
+                                     "any chunk; move it out of the directory or delete it") from None
+        checkpoints += 1
+        if type(records) is tuple:
+            for r in records:
+                if type(r) is tuple and len(r) >= 3 and r[0] == T_CHUNKED and type(r[2]) is tuple:
+                    live.update(h for h in r[2] if type(h) is str)
+    report = {"checkpoints": checkpoints, "referenced": 0, "young": 0, "removed": 0, "bytes": 0}
+    store = os.path.join(directory, DIRNAME)
+    if not os.path.isdir(store):
+        return report
+    now = time.time()
+    for entry in os.scandir(store):
+        chunk = CHUNK_NAME.fullmatch(entry.name) is not None
+        if not entry.is_file() or not chunk and not STALE_TEMP.fullmatch(entry.name):
+            continue
+        if chunk and entry.name in live:
+            report["referenced"] += 1
+            continue
+        st = entry.stat()
+        if now - st.st_mtime < min_age:
+            report["young"] += 1
+            continue
+        report["removed"] += 1
+        report["bytes"] += st.st_size
+        if not dry_run:
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise TurmericError("io", f"gc-blobs: cannot delete {entry.path}: {e.strerror}") from None
+    return report

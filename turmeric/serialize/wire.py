@@ -71,8 +71,10 @@ def frame(payload: bytes, key=None) -> bytes:
     return b"".join((head, payload, _check((head, payload), key)))
 
 
-def unpack(data, key=None, ext_hook=None) -> tuple:
-    """The body (header, records, root), every msgpack array read as a tuple."""
+def unpack(data, key=None, ext_hook=None, verify: bool = True) -> tuple:
+    """The body (header, records, root), every msgpack array read as a tuple. `verify=False`
+    reads a signed body without its key, unauthenticated: only to learn which chunks it
+    names (turmeric gc-blobs), never to build values from it."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         from ..runtime.builtins_core import type_name
         raise TurmericError("type", f"deserialize: expected bytes, got {type_name(data)}")
@@ -94,12 +96,12 @@ def unpack(data, key=None, ext_hook=None) -> tuple:
         raise corrupt(f"the data is truncated or has extra bytes (header says {n} bytes of body, "
                       f"found {size - HEADER_SIZE - CHECK_SIZE})")
     signed = bool(flags & FLAG_SIGNED)
-    if signed and key is None:
+    if signed and key is None and verify:
         raise corrupt("the data is signed: pass the key to deserialize (deserialize b :key secret)")
     if key is not None and not signed:
         raise corrupt("expected signed data, but this data is not signed")
     end = HEADER_SIZE + n
-    if not hmac.compare_digest(_check((view[:end],), key), view[end:]):
+    if (verify or not signed) and not hmac.compare_digest(_check((view[:end],), key), view[end:]):
         raise corrupt("the signature does not match: the data was changed or the key is wrong" if signed
                       else "the checksum does not match: the data is corrupt")
     try:
