@@ -54,3 +54,57 @@
 (defclass Resource-Serializable [a]
   (marshal [x : a] : resource-token)
   (unmarshal [token : resource-token] : a))
+
+(defn mapcat [f & colls]
+  (apply concat (apply map f colls)))
+
+(defn keep [f coll]
+  (filter (fn [x] (not (nil? x))) (map f coll)))
+
+(defn filterv [pred coll]
+  (vec (filter pred coll)))
+
+(defn update-in [m ks f & args]
+  (let [k (first ks)]
+    (if (next ks)
+      (assoc m k (apply update-in (get m k) (rest ks) f args))
+      (assoc m k (apply f (get m k) args)))))
+
+(defn merge-with [f & maps]
+  (reduce (fn [acc m]
+            (reduce (fn [a [k v]] (if (contains? a k) (assoc a k (f (get a k) v)) (assoc a k v)))
+                    (or acc {}) m))
+          nil (filter (fn [m] (not (nil? m))) maps)))
+
+(defn every-pred [& preds]
+  (fn [& xs] (every? (fn [x] (every? (fn [p] (p x)) preds)) xs)))
+
+(defn some-fn [& preds]
+  (fn [& xs] (some (fn [x] (some (fn [p] (p x)) preds)) xs)))
+
+(defn max-key [k x & more]
+  (reduce (fn [a b] (if (>= (k b) (k a)) b a)) x more))
+
+(defn min-key [k x & more]
+  (reduce (fn [a b] (if (<= (k b) (k a)) b a)) x more))
+
+(defn fnil [f default]
+  (fn [x & args] (apply f (if (nil? x) default x) args)))
+
+(defn memoize [f]
+  (let [cache (ref {})]
+    (fn [& args]
+      (let [key (vec args)]
+        (if (contains? (deref cache) key)
+          (get (deref cache) key)
+          (let [v (apply f args)]
+            (ref-set! cache (assoc (deref cache) key v))
+            v))))))
+
+(defn trampoline [f & args]
+  (loop [r (apply f args)]
+    (if (fn? r) (recur (r)) r)))
+
+(defn atom [v] (ref v))
+
+(defn reset! [r v] (ref-set! r v))

@@ -575,6 +575,29 @@ def test_spec_documents_every_builtin():
     assert missing == []
 
 
+def _headings(spec_file: str) -> set[str]:
+    """Every name in a `### ...` heading of a spec file (`### a, b` and `` ### `a`, `b` ``)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "spec", spec_file)
+    with open(path, encoding="utf-8") as f:
+        return {name.strip().strip("`") for line in f if line.startswith("### ")
+                for name in line[4:].split(",")}
+
+
+def test_spec_documents_every_core_library_function_and_macro():
+    import re
+    path = os.path.join(os.path.dirname(__file__), "..", "stdlib", "core.tm")
+    with open(path, encoding="utf-8") as f:
+        names = re.findall(r"^\((?:defn|defmacro) (\S+)", f.read(), re.M)
+    assert len(names) > 20
+    assert set(names) - _headings("builtins.md") == set()
+
+
+def test_spec_documents_every_derived_form():
+    from turmeric.expander import Expander
+    forms = set(Expander(None).derived) - {"%fn-literal"}     # #(...) is documented as that
+    assert forms - _headings("language.md") == set()
+
+
 # ---------------------------------------------------------------------------------------------
 # builtins with effects
 

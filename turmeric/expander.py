@@ -78,6 +78,10 @@ class Expander:
             "match": self._match, "if-let": self._if_let, "when-let": self._when_let,
             "loop": self._loop, "dotimes": self._dotimes, "doseq": self._doseq,
             "comment": lambda f: NOTHING, "case": self._case, "%fn-literal": self._fn_literal,
+            "when-not": self._unless, "if-not": self._if_not, "while": self._while,
+            "assert": self._assert, "cond->": self._cond_thread, "cond->>": self._cond_thread,
+            "some->": self._some_thread, "some->>": self._some_thread, "condp": self._condp,
+            "for": self._for, "letfn": self._letfn, "time": self._time,
         }
 
     def gensym(self, base: str, span=None) -> Symbol:
@@ -445,11 +449,142 @@ class Expander:
                      *c[2:], L(form.span, sym("recur"), L(form.span, core("inc"), i)))))
 
     def _doseq(self, form):
+        """(doseq [x xs :when test :let [...] y ys] body...): for-each, nested per binding."""
         c = list(form)
-        if len(c) < 2 or not is_vector(c[1]) or len(c[1]) != 2:
+        if len(c) < 2 or not is_vector(c[1]) or not len(c[1]):
             fail("doseq looks like (doseq [x coll] body...)", form)
-        x, coll = c[1]
-        return L(form.span, core("for-each"), L(form.span, sym("fn"), vector([x]), *c[2:]), coll)
+
+        def each(pattern, coll, inner):
+            return L(form.span, core("for-each"), L(form.span, sym("fn"), vector([pattern]), inner), coll)
+
+        return self._comprehension(form, "doseq", list(c[1]), L(form.span, sym("do"), *c[2:], None), each, None)
+
+    def _for(self, form):
+        """(for [x xs :when test :let [...] :while test y ys] body): the list of body's values
+        for every combination, as Clojure's for but eager (Turmeric has no lazy sequences)."""
+        c = list(form)
+        if len(c) != 3 or not is_vector(c[1]) or not len(c[1]):
+            fail("for looks like (for [x coll ...] body)", form)
+
+        def each(pattern, coll, inner):
+            return L(form.span, core("mapcat"), L(form.span, sym("fn"), vector([pattern]), inner), coll)
+
+        return self._comprehension(form, "for", list(c[1]), L(form.span, core("list"), c[2]), each, L(form.span, sym("quote"), plist([])))
+
+    def _comprehension(self, form, name, bindings, innermost, each, skipped):
+        """Nest `each` per binding pair, innermost first; :let wraps a let, :when an if (whose
+        other branch is `skipped`), and :while, right after a binding, cuts that binding's
+        collection with take-while."""
+        groups = []            # [pattern, coll, [(modifier, arg)...]]
+        i = 0
+        while i < len(bindings):
+            if i + 1 >= len(bindings):
+                fail(f"{name} bindings come in pairs", form)
+            k, v = bindings[i], bindings[i + 1]
+            if type(k) is Keyword:
+                if not groups:
+                    fail(f"{name}: :{k.name} must follow a binding", form)
+                if k.name not in ("when", "let", "while"):
+                    fail(f"{name}: unknown modifier :{k.name} (use :when, :let or :while)", form)
+                if k.name == "while" and groups[-1][2]:
+                    fail(f"{name}: put :while right after its binding", form)
+                groups[-1][2].append((k.name, v))
+            else:
+                groups.append([k, v, []])
+            i += 2
+        out = innermost
+        for pattern, coll, mods in reversed(groups):
+            for mod, arg in reversed(mods):
+                if mod == "let":
+                    out = L(form.span, sym("let"), arg, out)
+                elif mod == "when":
+                    out = L(form.span, sym("if"), arg, out, skipped)
+                else:
+                    coll = L(form.span, core("take-while"), L(form.span, sym("fn"), vector([pattern]), arg), coll)
+            out = each(pattern, coll, out)
+        return out
+
+    def _if_not(self, form):
+        c = list(form)
+        if len(c) not in (3, 4):
+            fail("if-not looks like (if-not test then else?)", form)
+        return L(form.span, sym("if"), c[1], c[3] if len(c) == 4 else None, c[2])
+
+    def _while(self, form):
+        c = list(form)
+        if len(c) < 2:
+            fail("while needs a test: (while test body...)", form)
+        return L(form.span, sym("loop"), vector([]),
+                 L(form.span, sym("when"), c[1], *c[2:], L(form.span, sym("recur"))))
+
+    def _assert(self, form):
+        c = list(form)
+        if len(c) not in (2, 3):
+            fail("assert looks like (assert test message?)", form)
+        from .runtime.printer import pr_str
+        text = "assertion failed: " + pr_str(c[1])
+        message = L(form.span, core("str"), text + ": ", c[2]) if len(c) == 3 else text
+        return L(form.span, sym("unless"), c[1], L(form.span, sym("throw"), L(form.span, core("error"), message)))
+
+    def _cond_thread(self, form):
+        """(cond-> x test step ...): each step threaded in only when its test is true."""
+        c = list(form)
+        if len(c) < 2 or len(c) % 2:
+            fail(f"{c[0].name} looks like ({c[0].name} value test step ...)", form)
+        g = self.gensym("c")
+        arrow = sym("->>" if c[0].name == "cond->>" else "->", form.span)
+        binds = [g, c[1]]
+        for test, step in zip(c[2::2], c[3::2]):
+            binds += [g, L(form.span, sym("if"), test, L(form.span, arrow, g, step), g)]
+        return L(form.span, sym("let"), vector(binds), g)
+
+    def _some_thread(self, form):
+        """(some-> x step ...): threads while the value is not nil; nil as soon as it is."""
+        c = list(form)
+        if len(c) < 2:
+            fail(f"{c[0].name} needs a value", form)
+        arrow = sym("->>" if c[0].name == "some->>" else "->", form.span)
+        g = self.gensym("s")
+        out = g
+        for step in reversed(c[2:]):
+            out = L(form.span, sym("if"), L(form.span, core("nil?"), g), None,
+                    L(form.span, sym("let"), vector([g, L(form.span, arrow, g, step)]), out))
+        return L(form.span, sym("let"), vector([g, c[1]]), out)
+
+    def _condp(self, form):
+        """(condp pred expr test result ... default?): the result of the first test for which
+        (pred test expr) is true."""
+        c = list(form)
+        if len(c) < 3:
+            fail("condp looks like (condp pred expr test result ... default?)", form)
+        p, v = self.gensym("p"), self.gensym("v")
+        clauses = c[3:]
+        out = clauses.pop() if len(clauses) % 2 else L(form.span, core("%no-match"), v)
+        for i in range(len(clauses) - 2, -1, -2):
+            out = L(form.span, sym("if"), L(form.span, p, clauses[i], v), clauses[i + 1], out)
+        return L(form.span, sym("let"), vector([p, c[1], v, c[2]]), out)
+
+    def _letfn(self, form):
+        """(letfn [(f [x] ...) (g [y] ...)] body...): local functions that may call each other
+        (each name is a variable set to its fn, so all are in scope in every body)."""
+        c = list(form)
+        if len(c) < 2 or not is_vector(c[1]) or not all(type(f) is PList and f.count >= 2 and is_sym(f.first)
+                                                         for f in c[1]):
+            fail("letfn looks like (letfn [(name [params] body...) ...] body...)", form)
+        names = [f.first for f in c[1]]
+        sets = [L(form.span, sym("set!"), f.first, L(f.span, sym("fn"), *f)) for f in c[1]]
+        return L(form.span, sym("let"), vector([x for n in names for x in (n, None)]), *sets, *c[2:])
+
+    def _time(self, form):
+        c = list(form)
+        if len(c) != 2:
+            fail("time looks like (time expr)", form)
+        t, v = self.gensym("t"), self.gensym("v")
+        return L(form.span, sym("let"), vector([t, L(form.span, core("now-ms")), v, c[1]]),
+                 L(form.span, core("println"),
+                   L(form.span, core("str"), "Elapsed time: ", L(form.span, core("-"), L(form.span, core("now-ms")), t),
+                     " msecs")),
+                 v)
 
     def _case(self, form):
         c = list(form)
