@@ -20,6 +20,11 @@ from turmeric.runtime.values import (
 K = Keyword
 
 
+def RE(pattern):
+    from turmeric.runtime.values import Regex
+    return Regex(pattern)
+
+
 def L(*xs):
     return plist(xs)
 
@@ -292,6 +297,14 @@ CASES = [
     ("split", ("a,b,,c,,", ","), V("a", "b", "", "c")), ("split", (" a  b\tc ",), V("a", "b", "c")),
     ("split", ("abc", ""), V("a", "b", "c")), ("split", ("", ","), V()),
     ("split", ("a--b", "--"), V("a", "b")),
+    ("split", ("a, b,  c", RE(r",\s*")), V("a", "b", "c")), ("split", ("a-b", RE("(-)")), V("a", "b")),
+    ("split", ("a1b22", RE(r"\d+")), V("a", "b")), ("split", ("ab", RE("")), V("a", "b")),
+    ("re-pattern", ("a.c",), RE("a.c")), ("re-pattern", (RE("x"),), RE("x")),
+    ("re-find", (RE(r"\d+"), "ab 123 cd 45"), "123"), ("re-find", (RE(r"(\w)(\d)?"), "x"), V("x", "x", None)),
+    ("re-find", (RE("z"), "abc"), None), ("re-find", ("b+", "abbc"), "bb"),
+    ("re-matches", (RE(r"(\d+)-(\d+)"), "12-34"), V("12-34", "12", "34")), ("re-matches", (RE(r"\d+"), "12a"), None),
+    ("re-seq", (RE(r"\d+"), "a1b22c333"), L("1", "22", "333")), ("re-seq", (RE("x"), "abc"), None),
+    ("re-seq", (RE("(a)(b)"), "abab"), L(V("ab", "a", "b"), V("ab", "a", "b"))),
     ("split-lines", ("a\nb\r\nc\n\n",), V("a", "b", "c")), ("split-lines", ("",), V()),
     ("join", (V(1, "a", None, K("k")),), "1a:k"), ("join", (", ", V(1, 2, 3)), "1, 2, 3"),
     ("join", ("-", None), ""), ("join", ("", "abc"), "abc"),
@@ -305,6 +318,8 @@ CASES = [
     ("last-index-of", ("hello", "l"), 3), ("last-index-of", ("hello", "l", 2), 2),
     ("last-index-of", ("hello", "z"), None),
     ("replace", ("a-b-c", "-", "+"), "a+b+c"), ("replace", ("aaa", "aa", "b"), "ba"),
+    ("replace", ("2024-01-05", RE(r"(\d+)-(\d+)-(\d+)"), "$3/$2/$1"), "05/01/2024"),
+    ("replace", ("ab", RE("(x)?b"), "[$1]"), "a[]"),
     ("blank?", (None,), True), ("blank?", ("",), True), ("blank?", (" \t\n",), True),
     ("blank?", (" a ",), False),
     ("format", ("%s-%d", "a", 3), "a-3"), ("format", ("%.2f", 1.0), "1.00"),
@@ -496,6 +511,12 @@ ERRORS = [
     ("index-of", ("a", "a", "1"), "type", 'index-of: expected an integer, got string "1"'),
     ("last-index-of", (None, "a"), "type", "last-index-of: expected a string, got nil"),
     ("replace", ("a", "a", 1), "type", "replace: expected a string, got integer 1"),
+    ("replace", ("a", RE("a"), "$2"), "value", 'replace: $2 names no group of #"a"'),
+    ("re-pattern", ("(",), "value",
+     "re-pattern: invalid regular expression '(': missing ), unterminated subpattern at position 0"),
+    ("re-find", (1, "a"), "type", "re-find: expected a regex or a string, got integer 1"),
+    ("re-matches", (RE("a"), 1), "type", "re-matches: expected a string, got integer 1"),
+    ("re-seq", (RE("a"), None), "type", "re-seq: expected a string, got nil"),
     ("blank?", (K("a"),), "type", "blank?: expected a string, got keyword :a"),
     ("format", (1,), "type", "format: expected a string, got integer 1"),
     ("format", ("%d", "x"), "type", "format: %d expects a number"),

@@ -12,7 +12,7 @@ from turmeric.reader.reader import read_one, read_string
 from turmeric.runtime.equality import equals
 from turmeric.runtime.errors import TurmericError, format_error
 from turmeric.runtime.printer import pr_str
-from turmeric.runtime.values import (EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet,
+from turmeric.runtime.values import (EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex,
                                      Span, Symbol, plist, vector)
 
 PVECTOR = type(EMPTY_VECTOR)
@@ -91,6 +91,7 @@ READ_TABLE = [
     ("; comment\n42 ; more", 42), ("[1 #_ 2 3]", V(1, 3)), ("[#_ #_ 1 2 3]", V(3)),
     ("'#_ x y", L(S("quote"), S("y"))), ("{:a #_ :b 1}", M(K("a"), 1)), ("(#_(a b))", EMPTY_LIST),
     ("#_ x 5", 5), ("#bytes \"68656c6c6f\"", b"hello"), ("#bytes \"\"", b""),
+    ('#"a+\\d"', Regex("a+\\d")), ('#"say \\"hi\\""', Regex('say \\"hi\\"')), ('[#"x" 1]', V(Regex("x"), 1)),
 ]
 READ_TABLE = [(src, want) for src, want in READ_TABLE if src != "x@y"]
 
@@ -176,6 +177,7 @@ ERROR_TABLE = [
     ("\\a", "f.tm:1:1", "unexpected '\\': Turmeric has no character literals"),
     ("^x", "f.tm:1:1", "unexpected character '^'"),
     ('#bytes "abc"', "f.tm:1:1", '#bytes needs an even number of hex digits, as in #bytes "68690a"'),
+    ('(a #"(")', "f.tm:1:4", "invalid regular expression: missing ), unterminated subpattern at position 0"),
 ]
 
 

@@ -19,7 +19,7 @@ from . import ir
 from .ir import CompiledModule
 from .runtime.errors import InternalError
 from .runtime.names import mangle, mangle_field
-from .runtime.values import Keyword, PList, PMap, PSet, Symbol, is_vector
+from .runtime.values import Keyword, PList, PMap, PSet, Regex, Symbol, is_vector
 
 DEPTH_LIMIT = 1000   # Turmeric calls on the Python stack before it moves to the heap
 
@@ -167,6 +167,8 @@ class Constants:
             return f"PSET([{', '.join(self.build(x) for x in v)}])"
         if t is tuple:
             return "(" + "".join(self.build(x) + ", " for x in v) + ")"
+        if t is Regex:
+            return f"REGEX({v.pattern!r})"
         raise InternalError(f"codegen: no way to write the constant {v!r} ({t.__name__})")
 
 

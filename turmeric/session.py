@@ -26,7 +26,7 @@ from .runtime.errors_convert import (
 )
 from .runtime.names import mangle
 from .runtime.values import (
-    Box, Keyword, PList, PMap, PSet, StructType, StructValue, Symbol, is_vector, plist, vector,
+    Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist, vector,
 )
 
 STDLIB_DIR = Path(__file__).resolve().parent.parent / "stdlib"
@@ -131,7 +131,7 @@ class Session:
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
-            "B_items": _comprehension_items,
+            "B_items": _comprehension_items, "REGEX": Regex,
         }
         for name, f in self.pure.items():
             ns["B_" + mangle(name)] = f

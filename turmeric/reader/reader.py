@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from ..runtime.errors import TurmericError
-from ..runtime.values import (EMPTY_LIST, Keyword, PMap, PSet, Span, Symbol, plist,
+from ..runtime.values import (EMPTY_LIST, Keyword, PMap, PSet, Regex, Span, Symbol, plist,
                               vector)
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -168,6 +168,17 @@ def _lex_string(tok):
     return tok
 
 
+def _lex_regex(tok):
+    """#"pattern": the text between the quotes is the pattern, as Clojure's regex literals."""
+    import re
+    try:
+        tok.value = Regex(str(tok)[2:-1])
+    except re.error as e:
+        raise _error(f"invalid regular expression: {e}", tok,
+                     hint='regex literals use Python\'s re syntax, as in #"[a-z]+\\d*"') from None
+    return tok
+
+
 def _unescape(raw: str, tok) -> str:
     """The contents of a string literal (raw includes the quotes), escapes decoded."""
     body = raw[1:-1]
@@ -241,7 +252,7 @@ def _lex_bad(tok):
         shown = s if len(s) > 1 else s + _st.text[tok.end_pos:tok.end_pos + 1]
         raise _error(f"unknown reader syntax '{shown}'", tok,
                      hint="after '#' the reader knows #{...} (a set), #(...) (a fn), #_ (discard the next "
-                          "form), #t, #f, ##Inf, ##-Inf, ##NaN and #bytes \"hex\"")
+                          "form), #t, #f, ##Inf, ##-Inf, ##NaN, #bytes \"hex\" and #\"regex\"")
     if s.lstrip("+-")[:1].isdigit():
         raise _error(f"invalid number '{s}'", tok,
                      hint="numbers look like 42, -7, 0x1F, 1.5, -2.0e10, ##Inf")
@@ -264,7 +275,7 @@ def _lex_bad(tok):
 _LEXER_CALLBACKS = {
     "INT": _lex_int, "FLOAT": _lex_float, "SPECIAL_FLOAT": _lex_special_float,
     "HASH_BOOL": _lex_hash_bool, "KEYWORD": _lex_keyword, "COLON": _lex_colon,
-    "SYMBOL": _lex_symbol, "STRING": _lex_string, "BAD": _lex_bad,
+    "SYMBOL": _lex_symbol, "STRING": _lex_string, "REGEX": _lex_regex, "BAD": _lex_bad,
 }
 
 

@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable
 
 from .errors import TurmericError
-from .values import Keyword, Symbol, vector
+from .values import Keyword, Regex, Symbol, plist, regex, vector
 
 _MISSING = object()
 
@@ -137,11 +137,20 @@ def _drop_trailing_empty(parts: list[str]) -> list[str]:
 
 def split(s, sep=_MISSING):
     """(split s) splits on runs of whitespace; (split s sep) on each occurrence of the
-    string sep (not a regex). Like Clojure, trailing empty strings are dropped. Returns a
-    vector."""
+    string sep, or of a match of the regex sep. Like Clojure, trailing empty strings are
+    dropped. Returns a vector."""
     _str_arg("split", s)
     if sep is _MISSING:
         return vector(s.split())
+    if type(sep) is Regex:
+        parts, at = [], 0
+        for m in sep.compiled.finditer(s):   # (not re.split, which also returns the groups)
+            if m.end() == 0:
+                continue                      # as Java: no empty first part from an empty match
+            parts.append(s[at:m.start()])
+            at = m.end()
+        parts.append(s[at:])
+        return vector(_drop_trailing_empty(parts))
     _str_arg("split", sep)
     if sep == "":
         return vector(s)
@@ -224,11 +233,62 @@ def last_index_of(s, sub, start=_MISSING):
 
 
 def replace(s, match, replacement):
-    """Replaces every occurrence of the string match (not a regex) by replacement."""
+    """Replaces every occurrence of the string match, or every match of the regex match, by
+    replacement; with a regex, $1, $2 ... in replacement are the groups (as Clojure)."""
     _str_arg("replace", s)
-    _str_arg("replace", match)
     _str_arg("replace", replacement)
+    if type(match) is Regex:
+        def expand(m):
+            def group(g):
+                n = int(g.group(1))
+                if n > m.re.groups:
+                    raise TurmericError("value", f"replace: ${n} names no group of {match!r}")
+                return m.group(n) or ""
+            return _DOLLAR_GROUP.sub(group, replacement)
+        return match.compiled.sub(expand, s)
+    _str_arg("replace", match)
     return s.replace(match, replacement)
+
+
+_DOLLAR_GROUP = re.compile(r"\$(\d)")
+
+
+def _pattern(name: str, x) -> Regex:
+    if type(x) is Regex:
+        return x
+    if type(x) is str:
+        return regex(x, name)
+    raise _type_error(name, "a regex or a string", x)
+
+
+def _match_value(m):
+    """What re-find and friends give for a match: the string, or with groups the vector of
+    the whole match and each group (nil for a group that took no part)."""
+    if m is None:
+        return None
+    if not m.re.groups:
+        return m.group(0)
+    return vector([m.group(0), *m.groups()])
+
+
+def re_pattern(x):
+    return _pattern("re-pattern", x)
+
+
+def re_find(r, s):
+    """The first match of regex r in s (see _match_value), or nil."""
+    return _match_value(_pattern("re-find", r).compiled.search(_str_arg("re-find", s)))
+
+
+def re_matches(r, s):
+    """The match of regex r against the whole of s, or nil."""
+    return _match_value(_pattern("re-matches", r).compiled.fullmatch(_str_arg("re-matches", s)))
+
+
+def re_seq(r, s):
+    """A list of every match of regex r in s, left to right; nil when there is none."""
+    found = [_match_value(m) for m in _pattern("re-seq", r).compiled.finditer(_str_arg("re-seq", s))]
+    return plist(found) if found else None
 
 
 def is_blank(s):
@@ -513,6 +573,7 @@ IO_BUILTINS: dict[str, Callable] = {
     "flush": flush, "str": str_, "pr-str": pr_str_,
     # strings
     "subs": subs, "split": split, "split-lines": split_lines, "join": join,
+    "re-pattern": re_pattern, "re-find": re_find, "re-matches": re_matches, "re-seq": re_seq,
     "upper-case": upper_case, "lower-case": lower_case, "trim": trim, "triml": triml,
     "trimr": trimr, "starts-with?": starts_with, "ends-with?": ends_with,
     "includes?": includes, "index-of": index_of, "last-index-of": last_index_of,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .names import demangle, demangle_any
-from .values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref,
+from .values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref, Regex,
                      StructType, StructValue, Symbol, is_vector)
 
 _PVECTOR = type(EMPTY_VECTOR)
@@ -28,6 +28,8 @@ def pr_str(x) -> str:
 def str_of(x) -> str:
     """x for humans: strings without quotes, also inside collections (nil prints as nil;
     Clojure's `str` makes nil "", which is the caller's business)."""
+    if type(x) is Regex:   # as Clojure's str of a pattern (inside a collection: #"...")
+        return x.pattern
     return x if type(x) is str else _print(x, False)
 
 
@@ -134,7 +136,7 @@ def _scalar(v) -> str:
         return int_to_str(int(v))
     if callable(v) and not isinstance(v, type):
         return f"#<fn {fn_name(v)}>"
-    if getattr(t, "turmeric_type", None) is not None:  # a resource: FileHandle, Socket
+    if getattr(t, "turmeric_type", None) is not None:  # a regex, a resource: FileHandle, Socket
         return repr(v)
     return f"#<python {t.__name__}>"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 
 from .errors import TurmericError
-from .values import Keyword, PMap
+from .values import Keyword, PMap, Regex
 
 MODES = {"read": "r", "write": "w", "append": "a"}
 
@@ -119,7 +119,7 @@ class Socket:
         return Socket(token.get(_kw("host")), token.get(_kw("port")))
 
 
-BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal}
+BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal, "regex": Regex.unmarshal}
 
 
 def _handle(x, who):

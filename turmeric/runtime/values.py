@@ -388,6 +388,47 @@ def _make_struct_class(st: StructType):
     return type(st.name, (StructValue,), ns)
 
 
+class Regex:
+    """A regular expression, #"pattern" or (re-pattern s), in Python's re syntax. Equal to
+    another with the same pattern; serialized as its pattern."""
+    __slots__ = ("pattern", "compiled")
+    turmeric_type = "regex"
+
+    def __init__(self, pattern: str):
+        import re
+        self.pattern = pattern
+        self.compiled = re.compile(pattern)   # re.error for a bad pattern: callers say where
+
+    def __eq__(self, other):
+        return type(other) is Regex and other.pattern == self.pattern
+
+    def __hash__(self):
+        return hash(("regex", self.pattern))
+
+    def __repr__(self):
+        return '#"' + self.pattern + '"'
+
+    def tm_marshal(self):
+        return PMap({Keyword("type"): "regex", Keyword("pattern"): self.pattern})
+
+    @staticmethod
+    def unmarshal(token) -> "Regex":
+        pattern = token.get(Keyword("pattern")) if type(token) is PMap else None
+        if type(pattern) is not str:
+            raise ValueError("a regex token holds its pattern")
+        return Regex(pattern)     # re.error for a bad one: the reader calls the token malformed
+
+
+def regex(pattern: str, who: str) -> Regex:
+    """A Regex, or a `value` error naming `who` for a pattern Python's re refuses."""
+    import re
+    from .errors import TurmericError
+    try:
+        return Regex(pattern)
+    except re.error as e:
+        raise TurmericError("value", f"{who}: invalid regular expression {pattern!r}: {e}") from None
+
+
 class Continuation:
     """A captured, delimited continuation: an immutable tuple of frames, innermost first.
     A frame is (resume entry, live locals); see runtime/machine.py."""
