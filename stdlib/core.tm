@@ -108,3 +108,25 @@
 (defn atom [v] (ref v))
 
 (defn reset! [r v] (ref-set! r v))
+
+(defn reduce-kv [f init m]
+  (reduce (fn [acc [k v]] (f acc k v)) init m))
+
+(defn not-any? [pred coll] (not (some pred coll)))
+
+(defn not-every? [pred coll] (not (every? pred coll)))
+
+(defn split-with [pred coll] [(take-while pred coll) (drop-while pred coll)])
+
+(defn partition-by [f coll]
+  (loop [xs (seq coll) out [] run [] key nil]
+    (if xs
+      (let [x (first xs) k (f x)]
+        (if (or (empty? run) (= k key))
+          (recur (next xs) out (conj run x) k)
+          (recur (next xs) (conj out (apply list run)) [x] k)))
+      (apply list (if (empty? run) out (conj out (apply list run)))))))
+
+(defn run! [f coll]
+  (for-each f coll)
+  nil)

@@ -22,7 +22,7 @@ from .modcache import ModuleCache
 from .runtime import machine
 from .runtime.errors import TurmericError
 from .runtime.errors_convert import (
-    ERROR, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value, python_error,
+    ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value, python_error,
 )
 from .runtime.names import mangle
 from .runtime.values import (
@@ -96,7 +96,7 @@ class Session:
             "try-with": machine.try_with,
             "%register-macro": self._register_macro, "%import": self._import_at_runtime,
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
-            "error": ERROR, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
+            "error": ERROR, "ex-info": EX_INFO, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
             "command-line-args": lambda d: vector(self.argv),
         })
         from .serialize.builtins import session_builtins
@@ -141,21 +141,14 @@ class Session:
 
     def _name_builtins(self):
         """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        import inspect
+        from .runtime.errors_convert import arity_entry
         for name, f in list(self.pure.items()) + list(self.core.items()):
-            target = getattr(f, "tm_pure", f)
-            code = getattr(target, "__code__", None)
+            code = getattr(getattr(f, "tm_pure", f), "__code__", None)
             if code is None or "<turmeric:" in code.co_filename:
                 continue
-            try:
-                sig = inspect.signature(target)
-            except (TypeError, ValueError):
-                continue
-            fixed = sum(1 for p in sig.parameters.values()
-                        if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty)
-            if name in self.core and target is f:
-                fixed -= 1  # the depth argument
-            self.codemap.arity.setdefault(code.co_name, (name, fixed))
+            entry = arity_entry(name, f)
+            if entry is not None:
+                self.codemap.arity.setdefault(code.co_name, entry)
 
     # -- finding and loading modules -----------------------------------------------------
 
@@ -340,7 +333,7 @@ class Session:
             for pyname in filter(None, (inner, *(c.co_name for c in (ns[info.pyname].__code__.co_consts
                                                                     if info.free else ())
                                                  if hasattr(c, "co_qualname")))):
-                self.codemap.arity[pyname] = (info.symbol, fixed)
+                self.codemap.arity[pyname] = (info.symbol, fixed, 1)   # compiled code takes d
             for i, site in enumerate(info.sites):
                 entry = ns[site.entry]
                 entry.tm_site = (info, i)

@@ -1134,6 +1134,73 @@ def type_of(x):
     return Keyword(k)
 
 
+def ex_data(e):
+    """The data map of an ex-info value (or of a map's :data), else nil."""
+    if isinstance(e, StructValue):
+        return getattr(e, "f_data", None) if e.stype.name == "ex-info" else None
+    if isinstance(e, PMap):
+        return e.get(Keyword("data"))
+    return None
+
+
+def drop_last(n_or_coll, coll=_MISSING):
+    """(drop-last coll) all but the last item; (drop-last n coll) all but the last n."""
+    n, coll = (1, n_or_coll) if coll is _MISSING else (n_or_coll, coll)
+    _count_arg("drop-last", n)
+    xs = list(items("drop-last", coll))
+    return plist(xs[:max(len(xs) - n, 0)])
+
+
+def split_at(n, coll):
+    _count_arg("split-at", n)
+    xs = list(items("split-at", coll))
+    return vector([plist(xs[:max(n, 0)]), plist(xs[max(n, 0):])])
+
+
+def ffirst(coll):
+    return first(first(coll))
+
+
+def find(m, k):
+    """The entry [k v] of map m for key k, or nil."""
+    if m is None:
+        return None
+    if type(m) is not PMap:
+        raise type_error("find", "a map", m)
+    return vector([k, m.get(k)]) if k in m else None
+
+
+def interpose(sep, coll):
+    out = []
+    for x in items("interpose", coll):
+        if out:
+            out.append(sep)
+        out.append(x)
+    return plist(out)
+
+
+def dedupe(coll):
+    """The items with consecutive duplicates (by =) removed."""
+    from .equality import equals
+    out = []
+    for x in items("dedupe", coll):
+        if not out or not equals(out[-1], x):
+            out.append(x)
+    return plist(out)
+
+
+def to_boolean(x):
+    return x is not None and x is not False
+
+
+def doall(coll):
+    return coll
+
+
+def dorun(coll):
+    return None
+
+
 def ex_message(e):
     if isinstance(e, StructValue) and hasattr(e, "f_message"):
         return e.f_message
@@ -1194,7 +1261,9 @@ CORE_BUILTINS: dict[str, Callable] = {
     "disj": disj,
     # refs, types, errors
     "ref": ref, "deref": deref, "ref-set!": ref_set, "type-of": type_of,
-    "ex-message": ex_message,
+    "ex-message": ex_message, "ex-data": ex_data, "drop-last": drop_last,
+    "split-at": split_at, "ffirst": ffirst, "find": find, "interpose": interpose, "dedupe": dedupe,
+    "boolean": to_boolean, "double": to_float, "long": to_int, "doall": doall, "dorun": dorun,
 }
 
 from .builtins_io import IO_BUILTINS  # noqa: E402 - builtins_io imports this module lazily

@@ -350,6 +350,29 @@ def parse_int(s, radix=10):
         return None
 
 
+def parse_long(s):
+    """Clojure's parse-long: the integer written in s (decimal), or nil."""
+    _str_arg("parse-long", s)
+    return int(s) if _INT_RE.match(s) else None
+
+
+def parse_double(s):
+    """Clojure's parse-double: the float written in s, or nil."""
+    _str_arg("parse-double", s)
+    return parse_float(s)
+
+
+def read_string_(s):
+    """The first form written in s, as data (never evaluated); nil for an empty string."""
+    from ..reader.reader import read_string
+    forms = read_string(_str_arg("read-string", s), "<read-string>")
+    return forms[0] if forms else None
+
+
+def prn_str(*xs):
+    return pr_str_(*xs) + "\n"
+
+
 def parse_float(s):
     """The float written in s (like 1.5, -2, 3e10, NaN, Infinity), or nil when s is not one."""
     _str_arg("parse-float", s)
@@ -577,7 +600,8 @@ IO_BUILTINS: dict[str, Callable] = {
     "upper-case": upper_case, "lower-case": lower_case, "trim": trim, "triml": triml,
     "trimr": trimr, "starts-with?": starts_with, "ends-with?": ends_with,
     "includes?": includes, "index-of": index_of, "last-index-of": last_index_of,
-    "replace": replace, "blank?": is_blank, "format": format_, "parse-int": parse_int,
+    "replace": replace, "blank?": is_blank, "format": format_, "parse-int": parse_int, "parse-long": parse_long,
+    "parse-double": parse_double, "read-string": read_string_, "prn-str": prn_str,
     "parse-float": parse_float, "name": name, "keyword": keyword, "symbol": symbol,
     "gensym": gensym,
     # bytes

@@ -19,6 +19,7 @@ ERROR = StructType("error", "core", ("message",))
 SOME = StructType("Some", "core", ("value",))
 NONE = StructType("None", "core", ())
 SCHEMA_MISMATCH = StructType("schema-mismatch", "core", ("detail", "old-version"))
+EX_INFO = StructType("ex-info", "core", ("message", "data"))
 NONE_VALUE = NONE.cls()
 
 
@@ -27,7 +28,8 @@ class CodeMap:
 
     def __init__(self):
         self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
-        self.arity: dict[str, tuple[str, int]] = {}       # Python function name -> (name, fixed params)
+        # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first)
+        self.arity: dict[str, tuple[str, int, int]] = {}
 
     def add(self, filename: str, line_spans: list, names: dict[str, str]):
         self.modules[filename] = (line_spans, names)
@@ -56,7 +58,7 @@ def error_value(e: BaseException):
 
 
 def thrown_error(value) -> TurmericError:
-    if isinstance(value, StructValue) and value.stype is ERROR:
+    if isinstance(value, StructValue) and value.stype in (ERROR, EX_INFO):
         msg = str(value.f_message)
     elif isinstance(value, StructValue) and value.stype is SCHEMA_MISMATCH:
         from .printer import str_of
@@ -100,8 +102,56 @@ def _count(n) -> str:
     return f"{n} argument{'s' if n != 1 else ''}"
 
 
-def _arity(pyname: str, expected, got: int) -> TurmericError:
-    return TurmericError("arity", f"{fn_display(pyname)} takes {_count(expected)}, got {got}")
+def _arity(pyname: str, expected, got: int, codemap=None) -> TurmericError:
+    known = _known_arity(pyname, codemap)
+    name = known[0] if known is not None else fn_display(pyname)
+    return TurmericError("arity", f"{name} takes {_count(expected)}, got {got}")
+
+
+def arity_entry(name: str, f) -> tuple[str, int, int] | None:
+    """(Turmeric name, fixed parameters, 1 if it takes the depth d first) of a builtin."""
+    import inspect
+    target = getattr(f, "tm_pure", f)
+    if getattr(target, "__code__", None) is None:
+        return None
+    try:
+        sig = inspect.signature(target)
+    except (TypeError, ValueError):
+        return None
+    fixed = sum(1 for p in sig.parameters.values()
+                if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty)
+    takes_depth = next(iter(sig.parameters), None) == "d"
+    return name, fixed - takes_depth, int(takes_depth)
+
+
+_BUILTIN_ARITY: dict | None = None
+
+
+def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
+    """What is known of the Python function `pyname`: from the session's code map (compiled
+    code, every builtin), else from the builtins' own table (an error caught by try is
+    converted without a code map). The table is a fact about the code, computed once."""
+    global _BUILTIN_ARITY
+    known = codemap.arity.get(pyname) if codemap is not None else None
+    if known is None:
+        if _BUILTIN_ARITY is None:
+            from .builtins_core import PURE_BUILTINS
+            from .higher_order import HIGHER_ORDER
+            table = {}
+            for name, f in list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()):
+                entry = arity_entry(name, f)
+                if entry is not None:
+                    table.setdefault(getattr(f, "tm_pure", f).__code__.co_name, entry)
+            _BUILTIN_ARITY = table
+        known = _BUILTIN_ARITY.get(pyname)
+    return known
+
+
+def _depth_offset(pyname: str, codemap) -> int:
+    """1 if the Python function takes the depth `d` before its arguments (compiled code and
+    builtins that call back into Turmeric), 0 for a plain builtin."""
+    known = _known_arity(pyname, codemap)
+    return known[2] if known is not None else 1
 
 
 def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> TurmericError:
@@ -113,21 +163,28 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
         m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
         arity = codemap.arity.get(m.group(1)) if m else None
         if arity is not None:
-            name, nparams = arity
+            name, nparams, _d = arity
             return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
         m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
         if m and m.group(1) in codemap.arity:
-            name, nparams = codemap.arity[m.group(1)]
-            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {int(m.group(3)) - 1}")
+            name, nparams, d = codemap.arity[m.group(1)]
+            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {int(m.group(3)) - d}")
     if isinstance(e, TypeError):
         m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
         if m:
-            return _arity(m.group(1), int(m.group(2)) - 1, int(m.group(3)) - 1)
+            d = _depth_offset(m.group(1), codemap)
+            return _arity(m.group(1), int(m.group(2)) - d, int(m.group(3)) - d, codemap)
         m = re.match(r"(\w+)\(\) takes from (\d+) to (\d+) positional arguments but (\d+)", msg)
         if m:
-            return _arity(m.group(1), f"{int(m.group(2)) - 1} to {int(m.group(3)) - 1}", int(m.group(4)) - 1)
+            d = _depth_offset(m.group(1), codemap)
+            return _arity(m.group(1), f"{int(m.group(2)) - d} to {int(m.group(3)) - d}", int(m.group(4)) - d,
+                          codemap)
         m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
         if m:
+            known = _known_arity(m.group(1), codemap)
+            if known is not None:
+                name, nparams, _d = known
+                return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
             return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")
         m = re.match(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'", msg)
         if m:

@@ -1,0 +1,7 @@
+; a builtin called with the wrong number of arguments names itself and both counts
+(println (try (inc 1 2) (catch e (ex-message e))))
+(println (try (first) (catch e (ex-message e))))
+(println (try (subs "abc" 1 2 3) (catch e (ex-message e))))
+(println (try (range 1 2 3 4) (catch e (ex-message e))))
+(println (try (map inc) (catch e (ex-message e))))
+(sort [3 1] [2])
