@@ -130,3 +130,36 @@
 (defn run! [f coll]
   (for-each f coll)
   nil)
+
+(defn %comparison [f]
+  "Clojure's rule for a function used as a comparator: a number is the order itself; else
+  (f a b) true means a first, (f b a) true means b first, neither means equal."
+  (fn [a b]
+    (let [r (f a b)]
+      (cond (number? r) r
+            r -1
+            (f b a) 1
+            :else 0))))
+
+(defn %sort-with [cmp coll]
+  "A stable merge sort by the comparator cmp (written in Turmeric, so cmp may capture)."
+  (let [v (vec coll) n (count v)]
+    (if (< n 2)
+      (apply list v)
+      (let [h (quot n 2)]
+        (loop [l (%sort-with cmp (subvec v 0 h)) r (%sort-with cmp (subvec v h n)) out []]
+          (cond (empty? l) (apply list (into out r))
+                (empty? r) (apply list (into out l))
+                (<= (cmp (first l) (first r)) 0) (recur (rest l) r (conj out (first l)))
+                :else (recur l (rest r) (conj out (first r)))))))))
+
+(defn sort [a & more]
+  (if more
+    (%sort-with (%comparison a) (first more))
+    (%sort a)))
+
+(defn sort-by [keyfn a & more]
+  (if more
+    (let [cmp (%comparison a)]
+      (%sort-with (fn [x y] (cmp (keyfn x) (keyfn y))) (first more)))
+    (%sort-by keyfn a)))

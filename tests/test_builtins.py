@@ -264,8 +264,8 @@ CASES = [
     ("range", (0, 1, 0.25), L(0, 0.25, 0.5, 0.75)), ("range", (1.5, 3), L(1.5, 2.5)),
     ("range", (1, -1, -0.5), L(1, 0.5, 0.0, -0.5)),
     ("repeat", (3, K("x")), L(K("x"), K("x"), K("x"))), ("repeat", (0, 1), L()),
-    ("sort", (V(3, 1, 2),), L(1, 2, 3)), ("sort", (None,), L()),
-    ("sort", (L("b", "c", "a"),), L("a", "b", "c")),
+    ("%sort", (V(3, 1, 2),), L(1, 2, 3)), ("%sort", (None,), L()),
+    ("%sort", (L("b", "c", "a"),), L("a", "b", "c")),
     ("distinct", (V(1, 2, 1, 3, 2),), L(1, 2, 3)), 
     ("distinct", (V(1, True, 1, False, 0, 1.0),), L(1, True, False, 0, 1.0)),
     ("distinct", (V(V(1, 2), L(1, 2), M(K("a"), L(1)), M(K("a"), V(1))),), L(V(1, 2), M(K("a"), L(1)))),
@@ -481,7 +481,7 @@ ERRORS = [
     ("range", (0, 10, 0), "value", "range: step must not be 0"),
     ("range", (0, math.inf, 1), "value", None),
     ("repeat", (K("n"), 1), "type", "repeat: expected an integer, got keyword :n"),
-    ("sort", (1,), "type", "sort: expected a collection or string, got integer 1"),
+    ("%sort", (1,), "type", "sort: expected a collection or string, got integer 1"),
     ("distinct", (1,), "type", "distinct: expected a collection or string, got integer 1"),
     ("flatten", ("ab",), "type", 'flatten: expected a list, vector or nil, got string "ab"'),
     ("interleave", (V(), 1), "type", "interleave: expected a collection or string, got integer 1"),
@@ -606,7 +606,8 @@ def test_spec_documents_every_builtin():
     spec = os.path.join(os.path.dirname(__file__), "..", "spec", "builtins.md")
     with open(spec, encoding="utf-8") as f:
         text = f.read()
-    missing = [n for n in PURE_BUILTINS if f"### `{n}`" not in text]
+    # (a %name is an internal piece of a documented function: %sort of sort, ...)
+    missing = [n for n in PURE_BUILTINS if f"### `{n}`" not in text and not n.startswith("%")]
     assert missing == []
 
 
@@ -624,7 +625,7 @@ def test_spec_documents_every_core_library_function_and_macro():
     with open(path, encoding="utf-8") as f:
         names = re.findall(r"^\((?:defn|defmacro) (\S+)", f.read(), re.M)
     assert len(names) > 20
-    assert set(names) - _headings("builtins.md") == set()
+    assert {n for n in names if not n.startswith("%")} - _headings("builtins.md") == set()
 
 
 def test_spec_documents_every_derived_form():

@@ -1254,7 +1254,7 @@ CORE_BUILTINS: dict[str, Callable] = {
     "keys": keys, "vals": vals, "key": key, "val": val, "merge": merge,
     "select-keys": select_keys, "zipmap": zipmap, "frequencies": frequencies,
     "reverse": reverse, "take": take, "drop": drop, "nthrest": nthrest, "nthnext": nthnext, "%kv-map": kv_map, "butlast": butlast,
-    "take-last": take_last, "range": range_, "repeat": repeat, "sort": sort,
+    "take-last": take_last, "range": range_, "repeat": repeat, "%sort": sort,
     "distinct": distinct, "flatten": flatten, "interleave": interleave,
     "partition": partition, "partition-all": partition_all,
     "empty": empty, "not-empty": not_empty, "peek": peek, "pop": pop, "subvec": subvec,

@@ -314,6 +314,6 @@ POST = {"vec": vector, "sort-by": _sort_by_keys, "group-by": _group_by_keys}
 HIGHER_ORDER = {
     "map": map_, "mapv": mapv, "map-indexed": map_indexed, "filter": filter_, "remove": remove,
     "reduce": reduce, "for-each": for_each, "for-each-with-index": for_each_with_index,
-    "some": some, "every?": every, "apply": apply, "swap!": swap, "sort-by": sort_by,
+    "some": some, "every?": every, "apply": apply, "swap!": swap, "%sort-by": sort_by,
     "update": update, "group-by": group_by,
 }

@@ -4,4 +4,4 @@
 (println (try (subs "abc" 1 2 3) (catch e (ex-message e))))
 (println (try (range 1 2 3 4) (catch e (ex-message e))))
 (println (try (map inc) (catch e (ex-message e))))
-(sort [3 1] [2])
+(get {:a 1} :a :b :c)

@@ -1,0 +1,5 @@
+(prn (sort [3 1 2]) (sort > [3 1 2]) (sort compare ["b" "a"]) (sort (fn [a b] (- b a)) [1 5 3]))
+(prn (sort-by count ["ccc" "a" "bb"]) (sort-by :age > [{:age 20} {:age 30}]) (sort-by first [[2 :a] [1 :b] [2 :c]]))
+(prn (sort [] ) (sort > []) (sort-by :k < [{:k 1 :i 0} {:k 1 :i 1}]))
+(prn (cloneable-reset (fn [] (sort (fn [a b] (if (= a 3) (cloneable-shift [k] (k (< a b))) (< a b))) [3 1 2]))))
+(prn (try (sort 1) (catch e (ex-message e))))
