@@ -472,6 +472,7 @@ ERRORS = [
     ("nthrest", (V(), "1"), "type", 'nthrest: expected an integer, got string "1"'),
     ("nthnext", (V(), "1"), "type", 'nthnext: expected an integer, got string "1"'),
     ("find", (V(1), 0), "type", "find: expected a map, got vector [1]"),
+    ("%arity-error", ("f", "1 or 2", 3), "arity", "f takes 1 or 2 arguments, got 3"),
     ("parse-long", (1,), "type", "parse-long: expected a string, got integer 1"),
     ("read-string", ("(",), "syntax", None),
     ("%kv-map", (L(K("a")),), "type", "a map pattern needs keys and values in pairs, got 1 items"),

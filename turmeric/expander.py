@@ -182,8 +182,10 @@ class Expander:
         if i < len(items) and is_sym(items[i]):
             name = items[i]
             i += 1
+        if i < len(items) and all(type(c) is PList and c.count and is_vector(c.first) for c in items[i:]):
+            return self.expand(self._multi_arity(form, name, items[i:]))
         if i >= len(items) or not is_vector(items[i]):
-            fail("fn needs a parameter vector: (fn [x y] body...)", form)
+            fail("fn needs a parameter vector: (fn [x y] body...) or arities (fn ([x] ...) ([x y] ...))", form)
         params = strip_param_annotations(items[i], form)
         body = items[i + 1:]
         if len(body) >= 2 and is_sym(body[0], ":"):
@@ -295,13 +297,53 @@ class Expander:
 
     # -- derived forms ------------------------------------------------------------------
 
+    def _multi_arity(self, form, name, clauses):
+        """(fn name? ([x] body...) ([x y] body...) ([x y & more] body...)): one function that
+        takes its arguments as a list and runs the clause for their number (the variadic one,
+        at most one, when no fixed one has that many). recur in a clause calls the function
+        with that clause's arguments."""
+        sp = form.span
+        if name is None:
+            name = Symbol(SELF_NAME, sp)
+        fixed_counts, variadic = [], None
+        branches = []
+        args, n = self.gensym("args", sp), self.gensym("n", sp)
+        for clause in clauses:
+            params = list(strip_param_annotations(clause.first, form))
+            body = list(clause)[1:]
+            if len(body) >= 2 and is_sym(body[0], ":"):
+                body = body[2:]
+            is_variadic = any(is_sym(p_, "&") for p_ in params)
+            count = params.index(next(p_ for p_ in params if is_sym(p_, "&"))) if is_variadic else len(params)
+            if is_variadic:
+                if variadic is not None:
+                    fail("a function can have only one variadic arity", clause)
+                variadic = count
+            elif count in fixed_counts:
+                fail(f"two arities of this function take {count} argument(s)", clause)
+            else:
+                fixed_counts.append(count)
+            body = [replace_recur(x, name, is_variadic) for x in body]
+            run = L(clause.span, sym("let"), vector([vector(params), args]), *body)
+            branches.append((count, is_variadic, run))
+        if variadic is not None and any(c > variadic for c in fixed_counts):
+            fail("a fixed arity cannot take more arguments than the variadic one", form)
+        out = L(sp, core("%arity-error"), name.name if name.name != SELF_NAME else "fn",
+                " or ".join(map(str, sorted(fixed_counts))) + (f" or {variadic}+" if variadic is not None else ""),
+                n)
+        for count, is_variadic, run in sorted(branches, key=lambda b: (b[1], -b[0])):
+            test = L(sp, core(">=" if is_variadic else "="), n, count)
+            out = L(sp, sym("if"), test, run, out)
+        return L(sp, sym("fn"), name, vector([sym("&"), args]),
+                 L(sp, sym("let"), vector([n, L(sp, core("count"), args)]), out))
+
     def _defn(self, form: PList):
         items = list(form)
         if len(items) < 3 or not is_sym(items[1]):
             fail("defn needs a name and a parameter vector: (defn name [args] body...)", form)
         name = items[1]
         rest = items[2:]
-        if rest and isinstance(rest[0], str) and len(rest) > 1 and is_vector(rest[1]):
+        if rest and isinstance(rest[0], str) and len(rest) > 1 and (is_vector(rest[1]) or type(rest[1]) is PList):
             rest = rest[1:]  # a docstring
         return L(form.span, sym("def", form.span), name,
                  L(form.span, sym("fn", form.span), name, *rest))

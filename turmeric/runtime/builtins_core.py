@@ -1134,6 +1134,11 @@ def type_of(x):
     return Keyword(k)
 
 
+def arity_error(name, counts, got):
+    """What a multi-arity function raises when no arity takes `got` arguments."""
+    raise TurmericError("arity", f"{name} takes {counts} arguments, got {got}")
+
+
 def ex_data(e):
     """The data map of an ex-info value (or of a map's :data), else nil."""
     if isinstance(e, StructValue):
@@ -1261,7 +1266,7 @@ CORE_BUILTINS: dict[str, Callable] = {
     "disj": disj,
     # refs, types, errors
     "ref": ref, "deref": deref, "ref-set!": ref_set, "type-of": type_of,
-    "ex-message": ex_message, "ex-data": ex_data, "drop-last": drop_last,
+    "ex-message": ex_message, "ex-data": ex_data, "%arity-error": arity_error, "drop-last": drop_last,
     "split-at": split_at, "ffirst": ffirst, "find": find, "interpose": interpose, "dedupe": dedupe,
     "boolean": to_boolean, "double": to_float, "long": to_int, "doall": doall, "dorun": dorun,
 }

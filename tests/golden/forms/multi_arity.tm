@@ -1,0 +1,15 @@
+; several arities: the clause for the number of arguments, a variadic one last
+(defn greet
+  ([name] (greet "Hello" name))
+  ([greeting name] (str greeting ", " name "!")))
+(prn (greet "Ada") (greet "Hi" "Bob"))
+(defn f "doc" ([x] (f x 10)) ([x y] (+ x y)) ([x y & more] (apply + x y more)))
+(prn (f 1) (f 1 2) (f 1 2 3 4))
+(def g (fn ([] :none) ([a] [a])))
+(prn (g) (g 1) (try (g 1 2) (catch e (ex-message e))))
+(defn count-down ([n] (count-down n [])) ([n acc] (if (= n 0) acc (recur (dec n) (conj acc n)))))
+(prn (count-down 5))
+(defn h ([{:keys [a]}] a) ([x y] [y x]))
+(prn (h {:a 7}) (h 1 2) (try (h) (catch e (ex-message e))))
+(prn (cloneable-reset (fn [] (f (cloneable-shift [k] (k (k 1)))))))
+(prn (map (fn ([x] (* 2 x)) ([x y] (+ x y))) [1 2]) (map (fn ([x] x) ([x y] (+ x y))) [1 2] [10 20]))
