@@ -8,3 +8,5 @@
 (println (g/point 5 6))
 ; this module declares no version
 (prn (current-version))
+; Clojure namespace prefixes name core functions
+(println (str/join ", " (clojure.string/split "a b" #" ")) (str/upper-case "x") (clojure.core/inc 1) (s/trim " t "))
