@@ -293,7 +293,7 @@ def test_inspect_json(finished, tm_env):
     source_lines = WORKFLOW.read_text(encoding="utf-8").splitlines()
     assert Path(inner["file"]).name == WORKFLOW.name
     assert source_lines[inner["line"] - 1].strip() == inner["source"] == 'given (checkpoint "latest" done)'
-    assert inner["locals"] == {"ballast": "{}", "done": "{:step 3, :total 14}", "items": "3", "step-ms": "0"}
+    assert inner["locals"] == {"ballast": '""', "done": "{:step 3, :total 14}", "items": "3", "step-ms": "0"}
     assert outer["function"] == "crash_workflow.main" and outer["locals"] == {}
     assert "(run-job" in outer["source"]
 

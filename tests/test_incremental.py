@@ -144,3 +144,44 @@ def test_gc_blobs_refuses_when_a_checkpoint_cannot_be_read(work):
     assert chunks(work) == before
     p = tm(work, "gc-blobs", str(work / "nowhere"))
     assert p.returncode == 66 and "no such directory" in p.stderr
+
+
+DATA_PROGRAM = """
+(defn run-records [rs index with-ref every]
+  (let [total 0]
+    (for-each-with-index rs
+      (fn [i r]
+        (set! total (+ total (:id r) (get index (:name r)) (count with-ref)))
+        (when (= (mod (+ i 1) every) 0)
+          (checkpoint "data" nil))))
+    total))
+(let [records (vec (map (fn [i] {:id i :name (str "n" i) :tags [:a (mod i 7)]}) (range 5000)))
+      index (into {} (map (fn [r] [(:name r) (:id r)]) records))
+      with-ref (vec (cons (ref 0) (range 2000)))]
+  (println "total" (run-records records index with-ref 1000)))
+"""
+
+
+def test_sequences_and_maps_of_data_are_chunked_too(work):
+    """A vector of maps and a map with string keys are cut into chunks written once (each a
+    payload of its own); a vector that holds a ref stays in the checkpoint, where the ref's
+    identity is kept."""
+    (work / "data.tm").write_text(DATA_PROGRAM, encoding="utf-8")
+    p = tm(work, "run", "data.tm")
+    assert p.returncode == 0, p.stderr
+    expected = f"total {sum(2 * i + 2001 for i in range(5000))}\n"
+    assert p.stdout == expected
+    # records: 4 full chunks; index: 10,000 keys and values, 9 chunks; with-ref: none
+    assert len(chunks(work)) == 4 + 9
+    size = (work / "checkpoint-data.bin").stat().st_size
+    assert size < 60_000                           # 2,001 numbers of with-ref and the tails
+    before = {f.name: f.stat().st_ino for f in chunks(work)}
+    p = tm(work, "resume", "checkpoint-data.bin")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == expected
+    assert {f.name: f.stat().st_ino for f in chunks(work)} == before    # nothing rewritten
+    with open(work / "checkpoint-data.bin", "rb") as f:
+        from turmeric.serialize import wire
+        from turmeric.serialize.decode import ext_hook
+        _h, records, _r = wire.unpack(f.read(), None, ext_hook)
+    assert sum(1 for r in records if r[0] == 14) == 2    # the records vector and the index map

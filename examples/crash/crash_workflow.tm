@@ -18,9 +18,9 @@
 ;; Environment (read once, at the start; a resumed run keeps the values saved in the state):
 ;;   ITEMS    number of items (default 8)
 ;;   STEP_MS  how long each step takes, in milliseconds (default 50)
-;;   BALLAST  size of extra state carried through every checkpoint, in items (default 0):
-;;            a large value makes each checkpoint big, so writing it takes a while (a map:
-;;            the checkpoint macro would store a large plain vector apart, once, by hash)
+;;   BALLAST  size of extra state carried through every checkpoint, in characters (default 0):
+;;            a large value makes each checkpoint big, so writing it takes a while (a string:
+;;            the checkpoint macro would store a large vector or map apart, once, by hash)
 ;;
 ;; The state after each step lives in the saved frames. A plain `turmeric resume` makes the
 ;; checkpoint return nil and the job goes on with that saved state; a value given with
@@ -49,7 +49,7 @@
 
 (defn main []
   (let [result (run-job {:step 0 :total 0} (env-int "ITEMS" 8) (env-int "STEP_MS" 50)
-                        (let [n (env-int "BALLAST" 0)] (zipmap (range n) (range n))))]
+                        (apply str (repeat (env-int "BALLAST" 0) "b")))]
     (println "result:" result.step "items, total" result.total)))
 
 (main)

@@ -4,7 +4,8 @@ A checkpoint written with a blob store (the stdlib `checkpoint` macro uses the f
 `.turmeric-blobs` beside the checkpoint file) cuts every list, vector or tuple of at least
 CHUNK plain items (numbers, strings, nil, booleans, bytes, keywords, symbols) into chunks of
 CHUNK items; each full chunk is a file named by the hash of its msgpack bytes, written only if
-it is not there yet. The record keeps the chunk hashes and the last, partial chunk inline.
+it is not there yet. A large sequence or map of immutable data (maps, vectors, structs...)
+is cut the same way, each chunk written as a payload of its own. The record keeps the chunk hashes and the last, partial chunk inline.
 So a checkpoint of a loop over 100,000 items writes the items once, and each later checkpoint
 writes only what changed. Chunk hashes of a sequence that is still alive are remembered, so
 an unchanged sequence is not even hashed again.
@@ -44,10 +45,16 @@ class BlobStore:
         known = self.memo.get(id(seq))
         return known[1] if known is not None and known[0] is seq else None
 
-    def chunk_hashes(self, seq, items: list) -> list[str]:
+    def chunk_hashes(self, seq, items: list, encode_chunk=None) -> list[str] | None:
+        """Store the full chunks of `items` and remember their names for `seq`. Plain items
+        are packed as they are; with `encode_chunk`, each chunk is whatever it returns (the
+        body of a payload of that chunk alone), or None when the items cannot be chunked."""
         hashes = []
         for at in range(0, len(items) - len(items) % CHUNK, CHUNK):
-            data = msgpack.packb(items[at:at + CHUNK], use_bin_type=True)
+            part = items[at:at + CHUNK]
+            data = msgpack.packb(part, use_bin_type=True) if encode_chunk is None else encode_chunk(part)
+            if data is None or len(data) > MAX_CHUNK_BYTES:   # (huge items: better written inline)
+                return None
             h = hashlib.blake2b(data, digest_size=16).hexdigest()
             self.put(h, data)
             hashes.append(h)
@@ -68,13 +75,15 @@ class BlobStore:
         os.makedirs(self.root, exist_ok=True)
         atomic_write(path, data)
 
-    def get(self, h, ext_hook) -> list:
+    def read(self, h, ext_hook) -> tuple:
+        """The unpacked content of chunk h (arrays as tuples), its name checked against it:
+        CHUNK plain items, or a payload body (header, records, root) of CHUNK data items."""
         from .wire import corrupt
         if not isinstance(h, str) or len(h) != 32 or not all(c in "0123456789abcdef" for c in h):
             raise corrupt("a chunk name is malformed")
         try:
             with open(os.path.join(self.root, h), "rb") as f:
-                data = f.read(16 * CHUNK * 1024 + 1)
+                data = f.read(MAX_CHUNK_BYTES + 1)
         except OSError:
             raise corrupt(f"the chunk {h} is missing from {self.root}",
                           hint="an incremental checkpoint needs the .turmeric-blobs folder written beside it") from None
@@ -82,15 +91,19 @@ class BlobStore:
             raise corrupt(f"the chunk {h} in {self.root} is corrupt")
         limit = len(data)
         try:
-            items = msgpack.unpackb(data, raw=False, ext_hook=ext_hook, max_str_len=limit, max_bin_len=limit,
-                                    max_array_len=limit, max_map_len=limit, max_ext_len=limit)
+            content = msgpack.unpackb(data, raw=False, use_list=False, ext_hook=ext_hook, max_str_len=limit,
+                                      max_bin_len=limit, max_array_len=limit, max_map_len=limit,
+                                      max_ext_len=limit)
         except TurmericError:
             raise
         except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
             raise corrupt(f"the chunk {h} is not valid msgpack") from None
-        if type(items) is not list or len(items) != CHUNK or any(type(x) in (list, dict) for x in items):
-            raise corrupt(f"the chunk {h} is not a chunk of plain items")
-        return items
+        if type(content) is not tuple or len(content) not in (CHUNK, 3):
+            raise corrupt(f"the chunk {h} is not a chunk")
+        return content
+
+
+MAX_CHUNK_BYTES = 64 << 20   # a chunk file larger than this is refused before it is read
 
 
 CHUNK_NAME = re.compile(r"[0-9a-f]{32}")

@@ -20,11 +20,12 @@ from itertools import chain
 from ..runtime import higher_order, machine
 from ..runtime.errors import TurmericError
 from ..runtime.errors_convert import SCHEMA_MISMATCH
-from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, plist, vector
+from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
 from . import wire
+from .blobs import CHUNK
 from .encode import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT,
-    T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE,
+    T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
 )
 
 corrupt = wire.corrupt
@@ -323,8 +324,9 @@ class Decoder:
         return self.session.find_struct_type(qualname)
 
     def chunked(self, i, r):
-        """[T_CHUNKED, tag, [chunk hash...], last items...]: a sequence kept in a blob store."""
-        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE) or type(r[2]) is not tuple:
+        """[T_CHUNKED, tag, [chunk name...], last items...]: a sequence or map kept in a blob
+        store. A chunk is CHUNK plain items, or a payload of a vector of CHUNK data items."""
+        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE, T_MAP) or type(r[2]) is not tuple:
             raise corrupt(f"record {i} (chunked) is malformed")
         if self.blobs is None:
             raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
@@ -332,9 +334,29 @@ class Decoder:
         tail = self.vals(r[3:], i)          # first: a try that stops early reads no file
         items = []
         for h in r[2]:
-            items += self.blobs.get(h, ext_hook)
+            content = self.blobs.read(h, ext_hook)
+            if len(content) == CHUNK:
+                if not NOT_PLAIN.isdisjoint(map(type, content)):
+                    raise corrupt(f"the chunk {h} is not a chunk of plain items")
+                items += content
+            else:
+                items += self.data_chunk(h, content)
         items += tail
-        return plist(items) if r[1] == T_LIST else vector(items) if r[1] == T_VECTOR else tuple(items)
+        tag = r[1]
+        if tag == T_MAP:
+            return self.map(i, (T_MAP, *items))
+        return plist(items) if tag == T_LIST else vector(items) if tag == T_VECTOR else tuple(items)
+
+    def data_chunk(self, h, body) -> list:
+        """The items of a chunk written as a payload: only immutable data may be in it."""
+        header, records, root = body
+        if type(records) is not tuple or any(type(r) is not tuple or not r or r[0] not in DATA_TAGS
+                                             for r in records):
+            raise corrupt(f"the chunk {h} holds something that is not immutable data")
+        value = Decoder(self.session, header, records).decode(root)
+        if not is_vector(value) or len(value) != CHUNK:
+            raise corrupt(f"the chunk {h} does not hold {CHUNK} items")
+        return list(value)
 
     def need(self, r, n, i, *types):
         if len(r) < n:

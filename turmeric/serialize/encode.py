@@ -26,7 +26,7 @@ from .. import __version__
 from ..runtime import machine
 from ..runtime.errors import TurmericError
 from ..runtime.values import (
-    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
+    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, vector,
 )
 from . import wire
 from .blobs import CHUNK
@@ -36,7 +36,8 @@ T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T
     T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED, T_SHAPED_MAP = range(16)
 TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "continuation", "frame",
              "tuple", "struct-type", "resource", "builtin", "chunked", "shaped map"]
-CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE)
+CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE, T_MAP)   # what a blob store may cut into chunks
+DATA_TAGS = frozenset({T_LIST, T_VECTOR, T_MAP, T_SHAPED_MAP, T_SET, T_STRUCT, T_TUPLE})   # immutable data
 MUTABLE = (T_REF, T_BOX)
 
 SPECIAL_FRAMES = {
@@ -81,15 +82,20 @@ def atom(x):
     return None
 
 
+class NotData(Exception):
+    """Met by an Encoder with data_only: the value is not immutable data."""
+
+
 class Encoder:
     """Writes one value: `pack` gives the body's bytes. A record is made the first time msgpack
     meets its value (`reference`, msgpack's default hook) and written in a later batch, so
     records come in the order they are found, parents before children; the reader builds
     them in whatever order their references need."""
 
-    def __init__(self, session, blobs=None):
+    def __init__(self, session, blobs=None, data_only: bool = False):
         self.session = session
-        self.blobs = blobs             # a BlobStore: large plain sequences go there by hash
+        self.blobs = blobs             # a BlobStore: large sequences and maps go there by hash
+        self.data_only = data_only     # refuse (NotData) anything but immutable data: a chunk
         self.refs: dict[int, msgpack.ExtType] = {}   # id(obj) -> the reference to its record
         self.records: list = []        # [tag, field...] each, fields holding values
         self.alive: list = []          # the value of each record: keeps ids unique; error paths
@@ -138,11 +144,14 @@ class Encoder:
     def add(self, obj):
         """Give obj a record; return the reference to it."""
         tag, fields, values = self.decompose(obj)
+        if self.data_only and tag not in DATA_TAGS:
+            raise NotData
         hashes = None
         if self.blobs is not None and tag in CHUNKABLE and len(values) >= CHUNK:
             hashes = self.blobs.known(obj)     # stored before, and immutable: nothing to check
-            if hashes is None and set(map(type, values)) <= PLAIN_TYPES:
-                hashes = self.blobs.chunk_hashes(obj, values)
+            if hashes is None:
+                plain = set(map(type, values)) <= PLAIN_TYPES
+                hashes = self.blobs.chunk_hashes(obj, values, None if plain else self.data_chunk)
         if hashes is not None:
             fields = [tag, hashes] + values[len(hashes) * CHUNK:]
             tag = T_CHUNKED
@@ -156,6 +165,15 @@ class Encoder:
         self.walked.append(values)
         self.records.append([tag] + fields)
         return r
+
+    def data_chunk(self, items: list) -> bytes | None:
+        """A chunk of items that are not all plain, as the body of a payload of its own (a
+        vector of them), or None if something in it is not immutable data (a ref, a function,
+        a continuation, a resource): those must stay in the checkpoint, where sharing is kept."""
+        try:
+            return Encoder(self.session, data_only=True).pack(vector(items))
+        except NotData:
+            return None
 
     def checked(self, obj, tag, fields, values, types):
         """msgpack would write a tuple, list or dict as an array or map: an internal tuple goes
