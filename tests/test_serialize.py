@@ -947,3 +947,19 @@ def test_a_recursive_local_function_in_a_frame_round_trips(tm):
                  (cloneable-reset (fn [] (f)))""")
     assert tm.resume(tm.rt(k), 10) == 13
     assert tm.resume(tm.rt(tm.rt(k)), 20) == 23
+
+
+def test_chunked_sequences_keep_internal_tuples_and_report_python_values(tm, tmp_path):
+    """The items after the last full chunk go through the same checks as any record's."""
+    from turmeric.serialize.blobs import BlobStore
+    store = tmp_path / "blobs"
+    v = vector(list(range(1500)) + [(1, 2)])
+    back = deserialize(tm.s, serialize(tm.s, v, blobs=BlobStore(str(store))), blobs=BlobStore(str(store)))
+    assert len(back) == 1501 and back[-1] == (1, 2)
+    v = vector([(i, i) for i in range(1100)] + [5])      # tuples are data: chunked as payloads
+    back = deserialize(tm.s, serialize(tm.s, v, blobs=BlobStore(str(store))), blobs=BlobStore(str(store)))
+    assert back[3] == (3, 3) and back[-1] == 5
+    for v, where in [(vector(list(range(1100)) + [[1]]), "[1100]"), (vector([[1]] + list(range(1100))), "[0]")]:
+        with pytest.raises(TurmericError) as info:
+            serialize(tm.s, v, blobs=BlobStore(str(store)))
+        assert info.value.message == f"cannot serialize a value of type python:list: at {where}"

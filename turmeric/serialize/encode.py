@@ -152,11 +152,13 @@ class Encoder:
             if hashes is None:
                 plain = set(map(type, values)) <= PLAIN_TYPES
                 hashes = self.blobs.chunk_hashes(obj, values, None if plain else self.data_chunk)
+        inline = values
         if hashes is not None:
-            fields = [tag, hashes] + values[len(hashes) * CHUNK:]
+            inline = values[len(hashes) * CHUNK:]     # the items after the last full chunk
+            fields = [tag, hashes] + inline
             tag = T_CHUNKED
-        elif values:
-            types = set(map(type, values))
+        if inline:
+            types = set(map(type, inline))
             if not types.isdisjoint(NOT_VALUES):
                 fields = self.checked(obj, tag, fields, values, types)
         i = len(self.records)
@@ -172,7 +174,7 @@ class Encoder:
         a continuation, a resource): those must stay in the checkpoint, where sharing is kept."""
         try:
             return Encoder(self.session, data_only=True).pack(vector(items))
-        except NotData:
+        except (NotData, TurmericError):   # (an error is raised again, with its path, inline)
             return None
 
     def checked(self, obj, tag, fields, values, types):
