@@ -39,7 +39,7 @@ def describe(session, data: bytes, path: str = "<bytes>") -> dict:
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
-        report["frames"] = raw_frames(header, records)
+        report["frames"] = raw_frames(records, root)
         return report
     report["frames"] = frames_of(session, value) if type(value) is Continuation else []
     if type(value) is not Continuation:
@@ -59,13 +59,19 @@ def frames_of(session, k: Continuation) -> list:
     return out
 
 
-def raw_frames(header, records) -> list:
-    """The frames of the data's continuation as written: symbols, sites, unnamed locals."""
+def raw_frames(records, root) -> list:
+    """The frames of the data's continuation (the root, else the first one written) as
+    written: symbols, sites, unnamed locals."""
     from .encode import T_CONT
-    conts = [r for r in records if type(r) is tuple and len(r) == 4 and r[0] == T_CONT]
+
+    def is_cont(r):
+        return type(r) is tuple and len(r) == 4 and r[0] == T_CONT and all(type(c) is tuple for c in r[1:])
+    conts = [r for r in records if is_cont(r)]
+    if type(root) is Ref_ and root < len(records) and is_cont(records[root]):
+        conts.insert(0, records[root])
     if not conts:
         return []
-    headers, numbers, locals_ = conts[-1][1:]
+    headers, numbers, locals_ = conts[0][1:]
     out = []
     for i, (h, locs) in enumerate(zip(numbers, locals_)):
         head = headers[h] if type(h) is int and 0 <= h < len(headers) else None
