@@ -197,7 +197,10 @@ class Decoder:
     def vals(self, xs, at):
         if NOT_PLAIN.isdisjoint(map(type, xs)):
             return list(xs)
-        return [self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
+        values, built, n = self.values, self.built, len(self.records)
+        # a reference to a built record is taken at once; anything else goes through val
+        return [values[x] if type(x) is Ref_ and x < n and built[x] else
+                self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
     def build(self, i: int, r: tuple):
         return BUILDERS[r[0]](self, i, r)
@@ -217,10 +220,13 @@ class Decoder:
             raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
 
     def shaped_map(self, i, r):
-        shape = r[1] if len(r) > 1 and type(r[1]) is int and 0 <= r[1] < len(self.shapes) else None
-        if shape is None or len(r) - 2 != len(self.shapes[shape]):
+        try:
+            keys = self.shapes[r[1]] if type(r[1]) is int and r[1] >= 0 else None
+        except IndexError:
+            keys = None
+        if keys is None or len(r) - 2 != len(keys):
             raise corrupt(f"record {i} (shaped map) is malformed")
-        return PMap(dict(zip(self.shapes[shape], self.vals(r[2:], i))))
+        return PMap(dict(zip(keys, self.vals(r[2:], i))))
 
     def set(self, i, r):
         try:
