@@ -22,6 +22,8 @@ from .runtime.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
 # aliases Clojure programs usually give them: str/join is join unless `str` is an import.
 CLOJURE_NAMESPACES = frozenset({"clojure.core", "clojure.string", "str", "string", "s"})
+# clojure.string functions whose core function has another name (core's reverse is a list's)
+CLOJURE_STRING_NAMES = {"reverse": "str-reverse"}
 
 
 @dataclass
@@ -154,8 +156,10 @@ class Analyzer:
             alias, member = name.split("/", 1)
             if alias in self.ctx.imports:
                 return ir.ModuleRef(self.ctx.imports[alias], member, s.span)
-            if alias in CLOJURE_NAMESPACES and member in self.ctx.core_names:
-                return ir.Core(member, s.span)   # (str/join ...) in code written for Clojure
+            if alias in CLOJURE_NAMESPACES:   # (str/join ...) in code written for Clojure
+                member = CLOJURE_STRING_NAMES.get(member, member) if alias != "clojure.core" else member
+                if member in self.ctx.core_names:
+                    return ir.Core(member, s.span)
         if "." in name.strip(".") and not name.startswith("."):
             parts = name.split(".")
             if all(parts) and (self.lookup(parts[0]) is not None or parts[0] in self.ctx.globals):

@@ -238,16 +238,47 @@ def replace(s, match, replacement):
     _str_arg("replace", s)
     _str_arg("replace", replacement)
     if type(match) is Regex:
-        def expand(m):
-            def group(g):
-                n = int(g.group(1))
-                if n > m.re.groups:
-                    raise TurmericError("value", f"replace: ${n} names no group of {match!r}")
-                return m.group(n) or ""
-            return _DOLLAR_GROUP.sub(group, replacement)
-        return match.compiled.sub(expand, s)
+        return match.compiled.sub(lambda m: _expand_groups(m, match, replacement), s)
     _str_arg("replace", match)
     return s.replace(match, replacement)
+
+
+def replace_first(s, match, replacement):
+    """As replace, but only the first occurrence (or the first match of a regex)."""
+    _str_arg("replace-first", s)
+    _str_arg("replace-first", replacement)
+    if type(match) is Regex:
+        m = match.compiled.search(s)
+        if m is None:
+            return s
+        return s[:m.start()] + _expand_groups(m, match, replacement) + s[m.end():]
+    _str_arg("replace-first", match)
+    return s.replace(match, replacement, 1)
+
+
+def _expand_groups(m, match, replacement: str) -> str:
+    def group(g):
+        n = int(g.group(1))
+        if n > m.re.groups:
+            raise TurmericError("value", f"replace: ${n} names no group of {match!r}")
+        return m.group(n) or ""
+    return _DOLLAR_GROUP.sub(group, replacement)
+
+
+def capitalize(s):
+    """The first character upper case, the rest lower case (Clojure's)."""
+    _str_arg("capitalize", s)
+    return s[:1].upper() + s[1:].lower()
+
+
+def trim_newline(s):
+    """s without its trailing newlines and carriage returns."""
+    return _str_arg("trim-newline", s).rstrip("\r\n")
+
+
+def str_reverse(s):
+    """The characters of s in reverse order (clojure.string/reverse)."""
+    return _str_arg("str-reverse", s)[::-1]
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")
@@ -597,6 +628,8 @@ IO_BUILTINS: dict[str, Callable] = {
     # strings
     "subs": subs, "split": split, "split-lines": split_lines, "join": join,
     "re-pattern": re_pattern, "re-find": re_find, "re-matches": re_matches, "re-seq": re_seq,
+    "replace-first": replace_first, "capitalize": capitalize, "trim-newline": trim_newline,
+    "str-reverse": str_reverse,
     "upper-case": upper_case, "lower-case": lower_case, "trim": trim, "triml": triml,
     "trimr": trimr, "starts-with?": starts_with, "ends-with?": ends_with,
     "includes?": includes, "index-of": index_of, "last-index-of": last_index_of,

@@ -10,3 +10,4 @@
 (prn (current-version))
 ; Clojure namespace prefixes name core functions
 (println (str/join ", " (clojure.string/split "a b" #" ")) (str/upper-case "x") (clojure.core/inc 1) (s/trim " t "))
+(prn (str/reverse "abc") (reverse "abc") (str/capitalize "hELLO") (clojure.core/reverse [1 2]))
