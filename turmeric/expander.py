@@ -496,27 +496,34 @@ class Expander:
         if len(c) < 2 or not is_vector(c[1]) or not len(c[1]):
             fail("doseq looks like (doseq [x coll] body...)", form)
 
-        def each(pattern, coll, inner):
+        def each(pattern, coll, inner, innermost):
             return L(form.span, core("for-each"), L(form.span, sym("fn"), vector([pattern]), inner), coll)
 
-        return self._comprehension(form, "doseq", list(c[1]), L(form.span, sym("do"), *c[2:], None), each, None)
+        body = L(form.span, sym("do"), *c[2:], None)
+        return self._comprehension(form, "doseq", list(c[1]), lambda has_when: body, each, None)
 
     def _for(self, form):
         """(for [x xs :when test :let [...] :while test y ys] body): the list of body's values
-        for every combination, as Clojure's for but eager (Turmeric has no lazy sequences)."""
+        for every combination, as Clojure's for but eager (Turmeric has no lazy sequences).
+        The innermost binding is a map when it has no :when (one value per item), else a
+        mapcat of one-item or empty lists; the outer ones are mapcats."""
         c = list(form)
         if len(c) != 3 or not is_vector(c[1]) or not len(c[1]):
             fail("for looks like (for [x coll ...] body)", form)
 
-        def each(pattern, coll, inner):
-            return L(form.span, core("mapcat"), L(form.span, sym("fn"), vector([pattern]), inner), coll)
+        def each(pattern, coll, inner, innermost):
+            f = core("map") if innermost == "plain" else core("mapcat")
+            return L(form.span, f, L(form.span, sym("fn"), vector([pattern]), inner), coll)
 
-        return self._comprehension(form, "for", list(c[1]), L(form.span, core("list"), c[2]), each, L(form.span, sym("quote"), plist([])))
+        return self._comprehension(form, "for", list(c[1]),
+                                   lambda has_when: L(form.span, core("list"), c[2]) if has_when else c[2],
+                                   each, L(form.span, sym("quote"), plist([])))
 
     def _comprehension(self, form, name, bindings, innermost, each, skipped):
         """Nest `each` per binding pair, innermost first; :let wraps a let, :when an if (whose
         other branch is `skipped`), and :while, right after a binding, cuts that binding's
-        collection with take-while."""
+        collection with take-while. `innermost(has_when)` is the form inside everything;
+        `each` is told "plain" for the innermost binding when it has no :when."""
         groups = []            # [pattern, coll, [(modifier, arg)...]]
         i = 0
         while i < len(bindings):
@@ -534,8 +541,9 @@ class Expander:
             else:
                 groups.append([k, v, []])
             i += 2
-        out = innermost
-        for pattern, coll, mods in reversed(groups):
+        last_has_when = any(mod == "when" for mod, _arg in groups[-1][2])
+        out = innermost(last_has_when)
+        for n, (pattern, coll, mods) in enumerate(reversed(groups)):
             for mod, arg in reversed(mods):
                 if mod == "let":
                     out = L(form.span, sym("let"), arg, out)
@@ -543,7 +551,7 @@ class Expander:
                     out = L(form.span, sym("if"), arg, out, skipped)
                 else:
                     coll = L(form.span, core("take-while"), L(form.span, sym("fn"), vector([pattern]), arg), coll)
-            out = each(pattern, coll, out)
+            out = each(pattern, coll, out, "plain" if n == 0 and not last_has_when else None)
         return out
 
     def _if_not(self, form):
