@@ -743,10 +743,16 @@ def test_corrupt_input_is_a_deserialize_error(tm):
 
 # -- regressions of bugs found while writing these tests --
 
-def test_a_lone_surrogate_is_a_serialize_error(tm):
-    with pytest.raises(TurmericError) as info:
-        tm.ser("\ud800")
-    assert info.value.kind == "serialize"
+def test_strings_with_lone_surrogates_round_trip(tm):
+    """The reader accepts "\\ud800"; msgpack's str must be UTF-8, so such strings (and
+    keyword names) are written as extension 4, anywhere a value can be."""
+    for v in ["\ud800", vector(["a\udc80b", 1]), PMap.from_pairs([("\ud800", "x"), (K("k\udfff"), "\udfff")]),
+              K("z\ud801"), vector([K("a"), "\ud800"] * 600)]:
+        assert same(tm.rt(v), v)
+    k = tm.ev('(defn sur [x] (+ 1 (cloneable-shift [k] k)) x) (cloneable-reset (fn [] (sur "\\ud800")))')
+    assert tm.resume(tm.rt(k), 1) == "\ud800"
+    header, records, root = wire.unpack(tm.ser("\ud800"), None, msgpack.ExtType)
+    assert root == msgpack.ExtType(wire.EXT_STRING, b"\xed\xa0\x80")
 
 
 def test_imported_modules_are_loaded_for_definitions_only_too(tmp_path):

@@ -76,6 +76,8 @@ def ext_hook(code: int, data: bytes):
         return kw
     if code == wire.EXT_SYMBOL:
         return Symbol(_utf8(data))
+    if code == wire.EXT_STRING:
+        return _utf8(data)
     if code == wire.EXT_BIGINT:
         if not data:
             raise corrupt("an empty big integer")
@@ -84,10 +86,11 @@ def ext_hook(code: int, data: bytes):
 
 
 def _utf8(data: bytes) -> str:
+    """A name or string (lone surrogates allowed: Turmeric strings may hold them)."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
-        raise corrupt("a keyword or symbol name is not UTF-8") from None
+        raise corrupt("a string, keyword or symbol name is not UTF-8") from None
 
 
 class Unbuilt(Exception):

@@ -49,8 +49,8 @@ INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
 PLAIN_TYPES = frozenset({type(None), float, str, bytes, bool, int})   # msgpack writes them itself
 ATOM_TYPES = PLAIN_TYPES | {Keyword, Symbol}                           # never records
-NOT_VALUES = frozenset({tuple, list, dict})
-KEYWORD_ONLY = frozenset({Keyword})   # what msgpack would write as an array or map
+NOT_VALUES = frozenset({tuple, list, dict})   # what msgpack would write as an array or map
+KEYWORD_ONLY = frozenset({Keyword})
 
 def ref_ext(i: int) -> msgpack.ExtType:
     """The reference to record i. (tuple.__new__ skips ExtType's argument checks, which cost
@@ -75,11 +75,22 @@ def atom(x):
     if t is Keyword:
         ext = _KEYWORD_EXT.get(x)
         if ext is None:
-            ext = _KEYWORD_EXT[x] = msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8"))
+            ext = _KEYWORD_EXT[x] = msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8", "surrogatepass"))
         return ext
     if t is Symbol:
-        return msgpack.ExtType(wire.EXT_SYMBOL, x.name.encode("utf-8"))
+        return msgpack.ExtType(wire.EXT_SYMBOL, x.name.encode("utf-8", "surrogatepass"))
     return None
+
+
+def careful_string(x):
+    """A string with a lone surrogate (msgpack's str must be UTF-8) as extension 4; anything
+    else as it is."""
+    if type(x) is str:
+        try:
+            x.encode("utf-8")
+        except UnicodeEncodeError:
+            return msgpack.ExtType(wire.EXT_STRING, x.encode("utf-8", "surrogatepass"))
+    return x
 
 
 class NotData(Exception):
@@ -92,9 +103,12 @@ class Encoder:
     records come in the order they are found, parents before children; the reader builds
     them in whatever order their references need."""
 
-    def __init__(self, session, blobs=None, data_only: bool = False):
+    def __init__(self, session, blobs=None, data_only: bool = False, careful: bool = False):
         self.session = session
-        self.blobs = blobs             # a BlobStore: large sequences and maps go there by hash
+        # careful: strings may hold lone surrogates, which msgpack refuses: every string is
+        # checked (a second try, after msgpack refused one; no chunks, no shapes then)
+        self.careful = careful
+        self.blobs = None if careful else blobs   # a BlobStore: large sequences and maps go there by hash
         self.data_only = data_only     # refuse (NotData) anything but immutable data: a chunk
         self.refs: dict[int, msgpack.ExtType] = {}   # id(obj) -> the reference to its record
         self.records: list = []        # [tag, field...] each, fields holding values
@@ -111,6 +125,8 @@ class Encoder:
         packer = msgpack.Packer(use_bin_type=True, default=self.reference)
         if type(root) is tuple:       # msgpack would write it as an array
             root = self.reference(root)
+        if self.careful:
+            root = careful_string(root)
         root_bytes = packer.pack(root)
         batches = []
         done = 0
@@ -120,6 +136,8 @@ class Encoder:
             packed = packer.pack(batch)
             batches.append(packed[len(packer.pack_array_header(len(batch))):])
         header = {"turmeric": __version__, "modules": self.module_table}
+        if self.careful:
+            header["modules"] = [list(map(careful_string, m)) for m in self.module_table]
         if self.shape_table:
             header["shapes"] = self.shape_table
         if self.blobs is not None:
@@ -161,6 +179,12 @@ class Encoder:
             types = set(map(type, inline))
             if not types.isdisjoint(NOT_VALUES):
                 fields = self.checked(obj, tag, fields, values, types)
+        if self.careful:
+            if tag == T_CONT:
+                fields[0] = [list(map(careful_string, h)) for h in fields[0]]   # headers
+                fields[2] = [list(map(careful_string, locs)) for locs in fields[2]]
+            else:
+                fields = list(map(careful_string, fields))
         i = len(self.records)
         r = self.refs[id(obj)] = REFS[i] if i < 256 else ref_ext(i)
         self.alive.append(obj)
@@ -231,7 +255,7 @@ class Encoder:
         d = m._d
         keys = tuple(d)
         shape = self.shapes.get(keys)
-        if shape is None and keys and set(map(type, keys)) == KEYWORD_ONLY:
+        if shape is None and keys and not self.careful and set(map(type, keys)) == KEYWORD_ONLY:
             shape = self.shapes[keys] = len(self.shape_table)
             self.shape_table.append([k.name for k in keys])
         if shape is not None:
@@ -388,7 +412,6 @@ def _label(k) -> str:
 def serialize(session, value, key=None, blobs=None) -> bytes:
     try:
         body = Encoder(session, blobs).pack(value)
-    except UnicodeEncodeError:
-        raise TurmericError("serialize", "cannot serialize a string that is not valid Unicode "
-                                         "(it holds a lone surrogate such as \\ud800)") from None
+    except UnicodeEncodeError:   # a string with a lone surrogate: msgpack refused it
+        body = Encoder(session, blobs, careful=True).pack(value)
     return wire.frame(body, key)

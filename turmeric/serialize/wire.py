@@ -34,6 +34,7 @@ EXT_REF = 0        # reference to a record: uint32 big-endian index
 EXT_KEYWORD = 1    # utf-8 name
 EXT_SYMBOL = 2     # utf-8 name
 EXT_BIGINT = 3     # signed big-endian two's complement
+EXT_STRING = 4     # a string holding lone surrogates: UTF-8 with them encoded as such
 
 
 def corrupt(message: str, hint: str | None = None) -> TurmericError:
