@@ -29,7 +29,7 @@ from ..runtime.values import (
     EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, vector,
 )
 from . import wire
-from .blobs import CHUNK
+from .blobs import CHUNK, DIRNAME
 
 # record tags
 T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
@@ -141,7 +141,6 @@ class Encoder:
         if self.shape_table:
             header["shapes"] = self.shape_table
         if self.blobs is not None:
-            from .blobs import DIRNAME
             header["blobs"] = DIRNAME
         return b"".join([packer.pack_array_header(3), packer.pack(header),
                          packer.pack_array_header(len(self.records)), *batches, root_bytes])
@@ -234,19 +233,24 @@ class Encoder:
             return T_BOX, [x.v], [x.v]
         if isinstance(x, StructValue):
             # a user instance of Serializable for the struct's type makes its token
-            token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
-            if token is not None:
-                return T_RESOURCE, list(token), [token[1]]
+            resource = self.resource(x)
+            if resource is not None:
+                return resource
             fields = list(x.field_values())
             return T_STRUCT, [x.stype.qualname, len(fields)] + fields, fields
         if t is StructType:
             return T_STYPE, [x.qualname, list(x.fields)], []
         if callable(x) and hasattr(x, "__code__") or t is type(len):
             return self.function(x)
+        resource = self.resource(x)
+        if resource is None:
+            raise self.error(x, None)
+        return resource
+
+    def resource(self, x):
+        """The resource record of x when an instance (or a built-in resource) makes a token."""
         token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
-        if token is not None:
-            return T_RESOURCE, list(token), [token[1]]
-        raise self.error(x, None)
+        return None if token is None else (T_RESOURCE, list(token), [token[1]])
 
     def map(self, m):
         """A map whose keys are all keywords (a record-like map, the common case) is written as
@@ -255,7 +259,7 @@ class Encoder:
         d = m._d
         keys = tuple(d)
         shape = self.shapes.get(keys)
-        if shape is None and keys and not self.careful and set(map(type, keys)) == KEYWORD_ONLY:
+        if shape is None and self.shaped(keys):
             shape = self.shapes[keys] = len(self.shape_table)
             self.shape_table.append([k.name for k in keys])
         if shape is not None:
@@ -263,6 +267,11 @@ class Encoder:
             return T_SHAPED_MAP, [shape, *values], values
         flat = list(chain.from_iterable(d.items()))
         return T_MAP, flat, flat
+
+    def shaped(self, keys: tuple) -> bool:
+        """Whether a map with these keys is written by shape: all keywords (not in the careful
+        pass, whose header holds no shapes)."""
+        return bool(keys) and not self.careful and set(map(type, keys)) == KEYWORD_ONLY
 
     def continuation(self, k):
         """Frames by columns: [headers, header index of each frame, locals of each frame].
@@ -338,7 +347,7 @@ class Encoder:
         """Names for the parts of x, in the order decompose gives them (for error paths)."""
         t = type(x)
         if t is PMap:
-            if x and all(type(k) is Keyword for k in x.keys()):   # a shaped map: values only
+            if self.shaped(tuple(x.keys())):   # a shaped map: values only
                 return [f"[{_label(k)}]" for k in x.keys()]
             out = []
             for k in x.keys():
