@@ -965,6 +965,9 @@ def test_chunked_sequences_keep_internal_tuples_and_report_python_values(tm, tmp
     v = vector([(i, i) for i in range(1100)] + [5])      # tuples are data: chunked as payloads
     back = deserialize(tm.s, serialize(tm.s, v, blobs=BlobStore(str(store))), blobs=BlobStore(str(store)))
     assert back[3] == (3, 3) and back[-1] == 5
+    m = PMap.from_pairs([(i, (i, "t")) for i in range(600)])   # a map chunked as data payloads
+    back = deserialize(tm.s, serialize(tm.s, m, blobs=BlobStore(str(store))), blobs=BlobStore(str(store)))
+    assert len(back) == 600 and back.get(5) == (5, "t")
     for v, where in [(vector(list(range(1100)) + [[1]]), "[1100]"), (vector([[1]] + list(range(1100))), "[0]")]:
         with pytest.raises(TurmericError) as info:
             serialize(tm.s, v, blobs=BlobStore(str(store)))

@@ -209,12 +209,14 @@ class Decoder:
         return BUILDERS[r[0]](self, i, r)
 
     def sequence(self, i, r):
-        tag = r[0]
-        items = self.vals(r[1:], i)
-        return plist(items) if tag == T_LIST else vector(items) if tag == T_VECTOR else tuple(items)
+        return SEQUENCES[r[0]](self.vals(r[1:], i))
 
     def map(self, i, r):
-        items = self.vals(r[1:], i)
+        return self.pairs(i, self.vals(r[1:], i))
+
+    @staticmethod
+    def pairs(i, items: list) -> PMap:
+        """The map of keys and values in turn (items already values)."""
         if len(items) % 2:
             raise corrupt(f"record {i} (map) has an odd number of items")
         try:
@@ -335,7 +337,7 @@ class Decoder:
     def chunked(self, i, r):
         """[T_CHUNKED, tag, [chunk name...], last items...]: a sequence or map kept in a blob
         store. A chunk is CHUNK plain items, or a payload of a vector of CHUNK data items."""
-        if len(r) < 3 or r[1] not in (T_LIST, T_VECTOR, T_TUPLE, T_MAP) or type(r[2]) is not tuple:
+        if len(r) < 3 or (r[1] not in SEQUENCES and r[1] != T_MAP) or type(r[2]) is not tuple:
             raise corrupt(f"record {i} (chunked) is malformed")
         if self.blobs is None:
             raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
@@ -351,10 +353,7 @@ class Decoder:
             else:
                 items += self.data_chunk(h, content)
         items += tail
-        tag = r[1]
-        if tag == T_MAP:
-            return self.map(i, (T_MAP, *items))
-        return plist(items) if tag == T_LIST else vector(items) if tag == T_VECTOR else tuple(items)
+        return self.pairs(i, items) if r[1] == T_MAP else SEQUENCES[r[1]](items)
 
     def data_chunk(self, h, body) -> list:
         """The items of a chunk written as a payload: only immutable data may be in it."""
@@ -450,6 +449,7 @@ class Decoder:
         return f(*captured) if info.free else f
 
 
+SEQUENCES = {T_LIST: plist, T_VECTOR: vector, T_TUPLE: tuple}   # tag -> what makes the sequence
 BUILDERS = [None] * len(TAG_NAMES)    # tag -> the Decoder method that builds its records
 for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,), Decoder.map),
                        ((T_SHAPED_MAP,), Decoder.shaped_map), ((T_SET,), Decoder.set),
