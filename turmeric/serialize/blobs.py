@@ -1,12 +1,12 @@
 """Incremental checkpoints: large sequences written once, by content hash.
 
 A checkpoint written with a blob store (the stdlib `checkpoint` macro uses the folder
-`.turmeric-blobs` beside the checkpoint file) cuts every list, vector or tuple of at least
-CHUNK plain items (numbers, strings, nil, booleans, bytes, keywords, symbols) into chunks of
-CHUNK items; each full chunk is a file named by the hash of its msgpack bytes, written only if
-it is not there yet. A large sequence or map of immutable data (maps, vectors, structs...)
-is cut the same way, each chunk written as a payload of its own. The record keeps the chunk hashes and the last, partial chunk inline.
-So a checkpoint of a loop over 100,000 items writes the items once, and each later checkpoint
+`.turmeric-blobs` beside the checkpoint file) cuts every list, vector, tuple or map of at least
+CHUNK items (a map's keys and values counted in turn) into chunks of CHUNK items; each full
+chunk is a file named by the hash of its bytes, written only if it is not there yet. Plain
+items (numbers, strings, nil, booleans, bytes, keywords, symbols) are written as a msgpack
+array; immutable data (maps, vectors, structs...) as a payload of its own. The record keeps
+the chunk hashes and the last, partial chunk inline. So a checkpoint of a loop over 100,000 items writes the items once, and each later checkpoint
 writes only what changed. Chunk hashes of a sequence that is still alive are remembered, so
 an unchanged sequence is not even hashed again.
 
@@ -30,6 +30,9 @@ from ..runtime.errors import TurmericError
 CHUNK = 1024
 DIRNAME = ".turmeric-blobs"
 MEMO_LIMIT = 64      # sequences whose chunk hashes are remembered between checkpoints
+MAX_CHUNK_BYTES = 64 << 20   # a larger chunk is neither written nor read
+CHUNK_NAME = re.compile(r"[0-9a-f]{32}")
+STALE_TEMP = re.compile(r"\.tmp-.*\.part")
 
 
 class BlobStore:
@@ -79,7 +82,7 @@ class BlobStore:
         """The unpacked content of chunk h (arrays as tuples), its name checked against it:
         CHUNK plain items, or a payload body (header, records, root) of CHUNK data items."""
         from .wire import corrupt
-        if not isinstance(h, str) or len(h) != 32 or not all(c in "0123456789abcdef" for c in h):
+        if not isinstance(h, str) or not CHUNK_NAME.fullmatch(h):
             raise corrupt("a chunk name is malformed")
         try:
             with open(os.path.join(self.root, h), "rb") as f:
@@ -103,12 +106,6 @@ class BlobStore:
         return content
 
 
-MAX_CHUNK_BYTES = 64 << 20   # a chunk file larger than this is refused before it is read
-
-
-CHUNK_NAME = re.compile(r"[0-9a-f]{32}")
-STALE_TEMP = re.compile(r"\.tmp-.*\.part")
-
 
 def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = False) -> dict:
     """Delete the chunk files of DIRECTORY/.turmeric-blobs that no checkpoint file in DIRECTORY
@@ -116,7 +113,6 @@ def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = Fals
     write a checkpoint that names them), and the temporary files of interrupted writes there.
     Every file of DIRECTORY that starts like Turmeric data is read; one that cannot be read
     stops the collection before anything is deleted."""
-    from ..runtime.errors import TurmericError
     from .encode import T_CHUNKED
     from .wire import MAGIC, unpack
     if not os.path.isdir(directory):

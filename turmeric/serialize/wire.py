@@ -72,10 +72,9 @@ def frame(payload: bytes, key=None) -> bytes:
     return b"".join((head, payload, _check((head, payload), key)))
 
 
-def unpack(data, key=None, ext_hook=None, verify: bool = True) -> tuple:
-    """The body (header, records, root), every msgpack array read as a tuple. `verify=False`
-    reads a signed body without its key, unauthenticated: only to learn which chunks it
-    names (turmeric gc-blobs), never to build values from it."""
+def framing(data) -> tuple:
+    """(a byte view of data, flags, body length) after checking the framing around the body:
+    what can be checked without the key (turmeric inspect of signed data stops here)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         from ..runtime.builtins_core import type_name
         raise TurmericError("type", f"deserialize: expected bytes, got {type_name(data)}")
@@ -96,6 +95,14 @@ def unpack(data, key=None, ext_hook=None, verify: bool = True) -> tuple:
     if HEADER_SIZE + n + CHECK_SIZE != size:
         raise corrupt(f"the data is truncated or has extra bytes (header says {n} bytes of body, "
                       f"found {size - HEADER_SIZE - CHECK_SIZE})")
+    return view, flags, n
+
+
+def unpack(data, key=None, ext_hook=None, verify: bool = True) -> tuple:
+    """The body (header, records, root), every msgpack array read as a tuple. `verify=False`
+    reads a signed body without its key, unauthenticated: only to learn which chunks it
+    names (turmeric gc-blobs), never to build values from it."""
+    view, flags, n = framing(data)
     signed = bool(flags & FLAG_SIGNED)
     if signed and key is None and verify:
         raise corrupt("the data is signed: pass the key to deserialize (deserialize b :key secret)")
