@@ -141,14 +141,9 @@ class Session:
 
     def _name_builtins(self):
         """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        from .runtime.errors_convert import arity_entry
-        for name, f in list(self.pure.items()) + list(self.core.items()):
-            code = getattr(getattr(f, "tm_pure", f), "__code__", None)
-            if code is None or "<turmeric:" in code.co_filename:
-                continue
-            entry = arity_entry(name, f)
-            if entry is not None:
-                self.codemap.arity.setdefault(code.co_name, entry)
+        from .runtime.errors_convert import arity_table
+        for pyname, entry in arity_table(list(self.pure.items()) + list(self.core.items())).items():
+            self.codemap.arity.setdefault(pyname, entry)
 
     # -- finding and loading modules -----------------------------------------------------
 

@@ -124,6 +124,20 @@ def arity_entry(name: str, f) -> tuple[str, int, int] | None:
     return name, fixed - takes_depth, int(takes_depth)
 
 
+def arity_table(builtins) -> dict:
+    """Python function name -> arity_entry, for (Turmeric name, builtin) pairs; compiled
+    Turmeric code is left to the code map, which knows it from its FnInfo."""
+    table: dict = {}
+    for name, f in builtins:
+        code = getattr(getattr(f, "tm_pure", f), "__code__", None)
+        if code is None or "<turmeric:" in code.co_filename:
+            continue
+        entry = arity_entry(name, f)
+        if entry is not None:
+            table.setdefault(code.co_name, entry)
+    return table
+
+
 _BUILTIN_ARITY: dict | None = None
 
 
@@ -137,12 +151,7 @@ def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
         if _BUILTIN_ARITY is None:
             from .builtins_core import PURE_BUILTINS
             from .higher_order import HIGHER_ORDER
-            table = {}
-            for name, f in list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()):
-                entry = arity_entry(name, f)
-                if entry is not None:
-                    table.setdefault(getattr(f, "tm_pure", f).__code__.co_name, entry)
-            _BUILTIN_ARITY = table
+            _BUILTIN_ARITY = arity_table(list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()))
         known = _BUILTIN_ARITY.get(pyname)
     return known
 
@@ -159,16 +168,6 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
     if isinstance(e, TurmericError):
         return e
     msg = str(e)
-    if isinstance(e, TypeError) and codemap is not None:
-        m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
-        arity = codemap.arity.get(m.group(1)) if m else None
-        if arity is not None:
-            name, nparams, _d = arity
-            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
-        m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
-        if m and m.group(1) in codemap.arity:
-            name, nparams, d = codemap.arity[m.group(1)]
-            return TurmericError("arity", f"{name} takes {_count(nparams)}, got {int(m.group(3)) - d}")
     if isinstance(e, TypeError):
         m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
         if m:
