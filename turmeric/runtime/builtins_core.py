@@ -1142,7 +1142,8 @@ def arity_error(name, counts, got):
 def ex_data(e):
     """The data map of an ex-info value (or of a map's :data), else nil."""
     if isinstance(e, StructValue):
-        return getattr(e, "f_data", None) if e.stype.name == "ex-info" else None
+        from .errors_convert import EX_INFO
+        return e.f_data if e.stype is EX_INFO else None
     if isinstance(e, PMap):
         return e.get(Keyword("data"))
     return None

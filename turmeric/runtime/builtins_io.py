@@ -235,34 +235,29 @@ def last_index_of(s, sub, start=_MISSING):
 def replace(s, match, replacement):
     """Replaces every occurrence of the string match, or every match of the regex match, by
     replacement; with a regex, $1, $2 ... in replacement are the groups (as Clojure)."""
-    _str_arg("replace", s)
-    _str_arg("replace", replacement)
-    if type(match) is Regex:
-        return match.compiled.sub(lambda m: _expand_groups(m, match, replacement), s)
-    _str_arg("replace", match)
-    return s.replace(match, replacement)
+    return _replace("replace", s, match, replacement, 0)
 
 
 def replace_first(s, match, replacement):
     """As replace, but only the first occurrence (or the first match of a regex)."""
-    _str_arg("replace-first", s)
-    _str_arg("replace-first", replacement)
+    return _replace("replace-first", s, match, replacement, 1)
+
+
+def _replace(name: str, s, match, replacement, count: int):
+    """replace (count 0: all) and replace-first (count 1)."""
+    _str_arg(name, s)
+    _str_arg(name, replacement)
     if type(match) is Regex:
-        m = match.compiled.search(s)
-        if m is None:
-            return s
-        return s[:m.start()] + _expand_groups(m, match, replacement) + s[m.end():]
-    _str_arg("replace-first", match)
-    return s.replace(match, replacement, 1)
-
-
-def _expand_groups(m, match, replacement: str) -> str:
-    def group(g):
-        n = int(g.group(1))
-        if n > m.re.groups:
-            raise TurmericError("value", f"replace: ${n} names no group of {match!r}")
-        return m.group(n) or ""
-    return _DOLLAR_GROUP.sub(group, replacement)
+        def expand(m):
+            def group(g):
+                n = int(g.group(1))
+                if n > m.re.groups:
+                    raise TurmericError("value", f"{name}: ${n} names no group of {match!r}")
+                return m.group(n) or ""
+            return _DOLLAR_GROUP.sub(group, replacement)
+        return match.compiled.sub(expand, s, count=count)
+    _str_arg(name, match)
+    return s.replace(match, replacement, count or -1)
 
 
 def capitalize(s):

@@ -7,6 +7,7 @@ Every value is immutable except Ref and Box, which are the only mutable cells.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterable, Iterator
@@ -395,7 +396,6 @@ class Regex:
     turmeric_type = "regex"
 
     def __init__(self, pattern: str):
-        import re
         self.pattern = pattern
         self.compiled = re.compile(pattern)   # re.error for a bad pattern: callers say where
 
@@ -421,7 +421,6 @@ class Regex:
 
 def regex(pattern: str, who: str) -> Regex:
     """A Regex, or a `value` error naming `who` for a pattern Python's re refuses."""
-    import re
     from .errors import TurmericError
     try:
         return Regex(pattern)
