@@ -186,10 +186,7 @@ class Expander:
             return self.expand(self._multi_arity(form, name, items[i:]))
         if i >= len(items) or not is_vector(items[i]):
             fail("fn needs a parameter vector: (fn [x y] body...) or arities (fn ([x] ...) ([x y] ...))", form)
-        params = strip_param_annotations(items[i], form)
-        body = items[i + 1:]
-        if len(body) >= 2 and is_sym(body[0], ":"):
-            body = body[2:]  # a return type annotation: (fn [x] : int body)
+        params, body = fn_clause(items[i], items[i + 1:], form)
         if any(has_recur(x) for x in body):
             # (recur args) in a fn calls the fn again (a jump in tail position); an anonymous
             # fn gets a name no program can write, which keeps its symbol outer/fn#N
@@ -309,12 +306,10 @@ class Expander:
         branches = []
         args, n = self.gensym("args", sp), self.gensym("n", sp)
         for clause in clauses:
-            params = list(strip_param_annotations(clause.first, form))
-            body = list(clause)[1:]
-            if len(body) >= 2 and is_sym(body[0], ":"):
-                body = body[2:]
-            is_variadic = any(is_sym(p_, "&") for p_ in params)
-            count = params.index(next(p_ for p_ in params if is_sym(p_, "&"))) if is_variadic else len(params)
+            params, body = fn_clause(clause.first, list(clause)[1:], form)
+            params = list(params)
+            count = next((j for j, p_ in enumerate(params) if is_sym(p_, "&")), len(params))
+            is_variadic = count < len(params)
             if is_variadic:
                 if variadic is not None:
                     fail("a function can have only one variadic arity", clause)
@@ -747,6 +742,14 @@ class Expander:
             tests.append(L(sp, core("="), v, pat))
             return
         fail("this is not a pattern (patterns: _, a name, a literal, (Ctor p...), [p...])", pat, sp)
+
+
+def fn_clause(params, body: list, form):
+    """A fn's parameter vector without type annotations, and its body without a return type
+    annotation: (fn [x : int] : int body)."""
+    if len(body) >= 2 and is_sym(body[0], ":"):
+        body = body[2:]
+    return strip_param_annotations(params, form), body
 
 
 SELF_NAME = "fn self"   # the name an anonymous fn that uses recur has for itself
