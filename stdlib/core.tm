@@ -59,7 +59,7 @@
   (apply concat (apply map f colls)))
 
 (defn keep [f coll]
-  (filter (fn [x] (not (nil? x))) (map f coll)))
+  (remove nil? (map f coll)))
 
 (defn filterv [pred coll]
   (vec (filter pred coll)))
@@ -74,7 +74,7 @@
   (reduce (fn [acc m]
             (reduce (fn [a [k v]] (if (contains? a k) (assoc a k (f (get a k) v)) (assoc a k v)))
                     (or acc {}) m))
-          nil (filter (fn [m] (not (nil? m))) maps)))
+          nil (remove nil? maps)))
 
 (defn every-pred [& preds]
   (fn [& xs] (every? (fn [x] (every? (fn [p] (p x)) preds)) xs)))
@@ -153,13 +153,12 @@
                 (<= (cmp (first l) (first r)) 0) (recur (rest l) r (conj out (first l)))
                 :else (recur l (rest r) (conj out (first r)))))))))
 
-(defn sort [a & more]
-  (if more
-    (%sort-with (%comparison a) (first more))
-    (%sort a)))
+(defn sort
+  ([coll] (%sort coll))
+  ([comparator coll] (%sort-with (%comparison comparator) coll)))
 
-(defn sort-by [keyfn a & more]
-  (if more
-    (let [cmp (%comparison a)]
-      (%sort-with (fn [x y] (cmp (keyfn x) (keyfn y))) (first more)))
-    (%sort-by keyfn a)))
+(defn sort-by
+  ([keyfn coll] (%sort-by keyfn coll))
+  ([keyfn comparator coll]
+   (let [cmp (%comparison comparator)]
+     (%sort-with (fn [x y] (cmp (keyfn x) (keyfn y))) coll))))

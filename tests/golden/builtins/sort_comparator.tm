@@ -3,3 +3,4 @@
 (prn (sort [] ) (sort > []) (sort-by :k < [{:k 1 :i 0} {:k 1 :i 1}]))
 (prn (cloneable-reset (fn [] (sort (fn [a b] (if (= a 3) (cloneable-shift [k] (k (< a b))) (< a b))) [3 1 2]))))
 (prn (try (sort 1) (catch e (ex-message e))))
+(prn (try (sort > [3 1] :extra) (catch e (ex-message e))) (try (sort-by :k) (catch e (ex-message e))))
