@@ -50,23 +50,20 @@ PROGRAM = """
 """
 
 
-def loops_for(fn) -> int:
-    """How many calls of fn make one measurement last about 20 ms."""
-    n = 1
-    while True:
-        t = time.process_time()
-        for _ in range(n):
-            fn()
-        if time.process_time() - t > 0.02 or n >= 1 << 16:
-            return n
-        n *= 4
-
-
 def per_call(fn, n: int) -> float:
+    """CPU time of one call of fn, over n calls in a row."""
     t = time.process_time()
     for _ in range(n):
         fn()
     return (time.process_time() - t) / n
+
+
+def loops_for(fn) -> int:
+    """How many calls of fn make one measurement last about 20 ms."""
+    n = 1
+    while per_call(fn, n) * n <= 0.02 and n < 1 << 16:
+        n *= 4
+    return n
 
 
 def median_time(fn, reps):
@@ -76,9 +73,9 @@ def median_time(fn, reps):
 
 
 def interleaved(pairs: dict, reps: int) -> dict:
-    """Median time of each fn, measured in turns (a, floor a, b, floor b, ...) so that a slow
-    moment of a shared machine hits both sides of a ratio alike; and the median of the
-    per-turn ratios."""
+    """name -> the time per call of its fn in each of `reps` turns. The fns are measured in
+    turns (a, floor a, b, floor b, ...), so that a slow moment of a shared machine hits both
+    sides of a ratio alike; the caller takes medians of times and of per-turn ratios."""
     loops = {name: loops_for(fn) for name, fn in pairs.items()}
     times: dict = {name: [] for name in pairs}
     for _ in range(reps):
