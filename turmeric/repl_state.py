@@ -145,10 +145,7 @@ def inspect_value(session, value) -> str:
     """What :inspect prints: the frames of a continuation, or the value."""
     from .runtime.printer import pr_str
     from .runtime.values import Continuation
-    from .serialize.inspect import frames_of, render_text
+    from .serialize.inspect import frames_of, render_frames
     if type(value) is not Continuation:
         return pr_str(value)
-    report = {"file": "<value>", "bytes": len(serialize(session, value)), "format": 1,
-              "turmeric": None, "frames": frames_of(session, value)}
-    lines = render_text(report).splitlines()
-    return "\n".join(lines[1:])
+    return "\n".join(render_frames(frames_of(session, value)))

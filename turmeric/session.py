@@ -75,6 +75,7 @@ class Session:
         self.argv: list[str] = []          # `turmeric run FILE ARGS...`: (command-line-args)
         self.cache = ModuleCache() if cache else None
         self.symbols: dict[str, tuple[ir.FnInfo, Module]] = {}
+        self.blob_memo: dict = {}   # chunk names of large values the checkpoint macro stored (blobs.py)
         self.code_infos: dict[Any, ir.FnInfo] = {}   # code object -> its function's info
         self.sources: dict[str, str] = {}
         self._build_core()

@@ -112,8 +112,6 @@ def session_builtins(session) -> dict:
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
         from .blobs import DIRNAME, BlobStore
-        if not hasattr(session, "blob_memo"):
-            session.blob_memo = {}
         store = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME), session.blob_memo)
         atomic_write(path, serialize(session, k, blobs=store))
         return path

@@ -249,7 +249,7 @@ class Encoder:
 
     def resource(self, x):
         """The resource record of x when an instance (or a built-in resource) makes a token."""
-        token = self.session.marshal_resource(x) if hasattr(self.session, "marshal_resource") else None
+        token = self.session.marshal_resource(x)
         return None if token is None else (T_RESOURCE, list(token), [token[1]])
 
     def map(self, m):

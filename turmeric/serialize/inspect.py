@@ -108,9 +108,15 @@ def render_text(report: dict) -> str:
                          f"{m['path'] or ''}".rstrip())
     if report.get("note"):
         lines.append(f"note: {report['note']}")
-    frames = report.get("frames") or []
-    if frames:
-        lines.append(f"frames (innermost first, {len(frames)}):")
+    lines += render_frames(report.get("frames") or [])
+    if "value" in report:
+        lines.append(f"value: {report['value']}")
+    return "\n".join(lines)
+
+
+def render_frames(frames: list) -> list[str]:
+    """The lines that show frames (as frames_of or raw_frames give them)."""
+    lines = [f"frames (innermost first, {len(frames)}):"] if frames else []
     for f in frames:
         where = f"  at {f['file']}:{f['line']}:{f['col']}" if f.get("file") else \
             (f"  (site {f['site']})" if "site" in f else "")
@@ -119,8 +125,6 @@ def render_text(report: dict) -> str:
             lines.append(f"     {f['line']} | {f['source']}")
         for name, value in f.get("locals", {}).items():
             lines.append(f"     {name} = {value}")
-    if "value" in report:
-        lines.append(f"value: {report['value']}")
-    return "\n".join(lines)
+    return lines
 
 
