@@ -13,6 +13,7 @@ import pytest
 
 from turmeric.repl import (COMPLETE, EMPTY, INCOMPLETE, Repl, ReplState, highlight_lines,
                            indent_after, input_status, names_in_scope)
+from turmeric.runtime.values import Keyword
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = sorted((Path(__file__).parent / "repl_transcripts").glob("*.txt"))
@@ -129,6 +130,27 @@ def test_save_and_restore(piped, repl_env, tmp_path):
     assert (p.returncode, p.stdout, p.stderr) == (0, "42\n83\n", "")
     code, out = piped(f"(def x 0)\n:restore {path}\n(f)\n$3\n")
     assert (code, out) == (0, f"0\nrestored {path}\n42\n42\n")
+
+
+def test_save_leaves_out_what_cannot_be_serialized(tmp_path, scratch_cache):
+    """A global or $N that cannot be serialized is reported and left out; the rest is saved,
+    values that share a ref still sharing it."""
+    from turmeric.repl_state import restore_session, save_session
+    from turmeric.runtime.names import mangle
+    from turmeric.session import Session
+    session = Session()
+    session.eval_string("(def cell (ref 1)) (def a [cell]) (def b {:c cell}) (def bad nil)", module="user")
+    mod = session.modules["user"]
+    mod.ns["g_" + mangle("bad")] = object()
+    state = ReplState(counter=2, results={1: 7, 2: object()})
+    unsaved = save_session(session, state, str(tmp_path / "s.tms"))
+    assert [name for name, _reason in unsaved] == ["bad", "$2"]
+    assert all("cannot serialize a value of type python:object" in reason for _name, reason in unsaved)
+    restored, new_state, left_out = restore_session(str(tmp_path / "s.tms"), state_factory=ReplState)
+    ns = restored.modules["user"].ns
+    assert "g_" + mangle("bad") not in ns and new_state.results == {1: 7}
+    assert ns["g_a"][0] is ns["g_b"].get(Keyword("c"))
+    assert [name for name, _reason in left_out] == ["bad", "$2"]
 
 
 def test_piped_nil_literal(piped):

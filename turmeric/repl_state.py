@@ -40,24 +40,25 @@ def _globals(session, module: str) -> dict:
 def save_session(session, state, path: str, module: str = "user") -> list[tuple[str, str]]:
     """Write the session to `path` atomically; returns [(name, reason)] of what was left out."""
     values = _globals(session, module)
-    unsaved = []
-    for name, value in list(values.items()):
-        try:
-            serialize(session, value)
-        except TurmericError as e:
-            unsaved.append((name, e.message))
-            del values[name]
     results = dict(getattr(state, "results", {}) or {})
-    for n, value in list(results.items()):
-        try:
-            serialize(session, value)
-        except TurmericError as e:
-            unsaved.append((f"${n}", e.message))
-            del results[n]
-    payload = serialize(session, PMap.from_pairs([
-        (K("globals"), PMap(values)), (K("results"), PMap(results)),
-        (K("counter"), getattr(state, "counter", 0)),
-        (K("repl-inputs"), _vec(list(getattr(state, "inputs", []) or [])))]))
+    unsaved = []
+
+    def payload():
+        return serialize(session, PMap.from_pairs([
+            (K("globals"), PMap(values)), (K("results"), PMap(results)),
+            (K("counter"), getattr(state, "counter", 0)),
+            (K("repl-inputs"), _vec(list(getattr(state, "inputs", []) or [])))]))
+    try:
+        saved = payload()
+    except TurmericError:      # something cannot be saved: find what, one value at a time
+        for label, items in [("{}", values), ("${}", results)]:
+            for name, value in list(items.items()):
+                try:
+                    serialize(session, value)
+                except TurmericError as e:
+                    unsaved.append((label.format(name), e.message))
+                    del items[name]
+        saved = payload()
     mod = session.modules.get(module)
     from .modcache import unit_to_bytes
     inputs = [[text, top, file, unit_to_bytes(unit) or b""]
@@ -65,7 +66,7 @@ def save_session(session, state, path: str, module: str = "user") -> list[tuple[
     outer = PMap.from_pairs([
         (K("format"), FORMAT), (K("inputs"), _vec(inputs)),
         (K("search-path"), _vec([str(p) for p in session.search_path])),
-        (K("cwd"), os.getcwd()), (K("payload"), payload),
+        (K("cwd"), os.getcwd()), (K("payload"), saved),
         (K("unsaved"), _vec([[n, r] for n, r in unsaved]))])
     try:
         atomic_write(path, serialize(session, outer))
