@@ -43,9 +43,9 @@ sys.path.insert(0, str(BENCH))
 
 import pyref  # noqa: E402
 from turmeric.runtime import machine  # noqa: E402
-from turmeric.runtime.names import mangle  # noqa: E402
-from turmeric.runtime.values import vector  # noqa: E402
-from turmeric.session import Session  # noqa: E402
+from turmeric.data.names import mangle  # noqa: E402
+from turmeric.data.values import vector  # noqa: E402
+from turmeric.session.session import Session  # noqa: E402
 
 TARGETS = {
     "median": 2.0,        # median ratio over the rows without continuations

@@ -18,7 +18,7 @@ import msgpack
 from turmeric.runtime import machine
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
-from turmeric.session import Session
+from turmeric.session.session import Session
 
 PROGRAM = """
 (defn deep [n]

@@ -20,9 +20,9 @@ sys.path.insert(0, str(BENCH))
 
 import pyref  # noqa: E402
 from turmeric.runtime import machine  # noqa: E402
-from turmeric.runtime.names import mangle  # noqa: E402
-from turmeric.runtime.values import Continuation, vector  # noqa: E402
-from turmeric.session import Session  # noqa: E402
+from turmeric.data.names import mangle  # noqa: E402
+from turmeric.data.values import Continuation, vector  # noqa: E402
+from turmeric.session.session import Session  # noqa: E402
 
 
 @pytest.fixture(scope="module")

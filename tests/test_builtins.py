@@ -9,19 +9,19 @@ import sys
 
 import pytest
 
-from turmeric.runtime.builtins_core import PURE_BUILTINS, get, type_name
-from turmeric.runtime.builtins_io import TurmericExit
-from turmeric.runtime.errors import TurmericError
-from turmeric.runtime.values import (
-    EMPTY_LIST, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref,
-    StructType, StructValue, Symbol, plist, vector,
+from turmeric.runtime.builtins.core import PURE_BUILTINS, get, type_name
+from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import (
+    EMPTY_LIST, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType,
+    StructValue, Symbol, plist, vector,
 )
 
 K = Keyword
 
 
 def RE(pattern):
-    from turmeric.runtime.values import Regex
+    from turmeric.data.values import Regex
     return Regex(pattern)
 
 
@@ -638,7 +638,7 @@ def test_spec_documents_every_core_library_function_and_macro():
 
 
 def test_spec_documents_every_derived_form():
-    from turmeric.expander import Expander
+    from turmeric.expander.expander import Expander
     forms = set(Expander(None).derived) - {"%fn-literal"}     # #(...) is documented as that
     assert forms - _headings("language.md") == set()
 
@@ -748,7 +748,7 @@ def test_hash_agrees_with_equality():
 
 
 def test_builtins_print_with_their_names():
-    from turmeric.runtime.printer import pr_str
+    from turmeric.data.printer import pr_str
     assert pr_str(PURE_BUILTINS["+"]) == "#<fn +>"
     assert pr_str(PURE_BUILTINS["nil?"]) == "#<fn nil?>"
     assert pr_str(PURE_BUILTINS["ref-set!"]) == "#<fn ref-set!>"

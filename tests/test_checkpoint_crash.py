@@ -190,7 +190,7 @@ def open_(file, mode="r", *a, **k):
 os.fdopen = fdopen
 builtins.open = open_
 io.open = open_
-from turmeric.cli import main
+from turmeric.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -4,11 +4,10 @@ import math
 import pytest
 
 from test_reader import L, M, V
-from turmeric.runtime.equality import compare, equals
-from turmeric.runtime.errors import TurmericError
-from turmeric.runtime.printer import pr_str, str_of
-from turmeric.runtime.values import (EMPTY_LIST, Box, Continuation, Keyword, PSet, Ref,
-                                     StructType, Symbol, plist, vector)
+from turmeric.data.equality import compare, equals
+from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str, str_of
+from turmeric.data.values import (EMPTY_LIST, Box, Continuation, Keyword, PSet, Ref, StructType, Symbol, plist, vector)
 
 K, S = Keyword, Symbol
 POINT = StructType("point", "main", ("x", "y"))

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from turmeric.reader.reader import read_one, read_string
-from turmeric.runtime.equality import equals
-from turmeric.runtime.errors import TurmericError, format_error
-from turmeric.runtime.printer import pr_str
-from turmeric.runtime.values import (EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex,
-                                     Span, Symbol, plist, vector)
+from turmeric.data.equality import equals
+from turmeric.data.errors import TurmericError, format_error
+from turmeric.data.printer import pr_str
+from turmeric.data.values import (EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex, Span, Symbol, plist, vector)
 
 PVECTOR = type(EMPTY_VECTOR)
 K, S = Keyword, Symbol

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from turmeric.repl import (COMPLETE, EMPTY, INCOMPLETE, Repl, ReplState, highlight_lines,
-                           indent_after, input_status, names_in_scope)
-from turmeric.runtime.values import Keyword
+from turmeric.repl.loop import (COMPLETE, EMPTY, INCOMPLETE, Repl, ReplState, highlight_lines, indent_after, input_status, names_in_scope)
+from turmeric.data.values import Keyword
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = sorted((Path(__file__).parent / "repl_transcripts").glob("*.txt"))
@@ -135,9 +134,9 @@ def test_save_and_restore(piped, repl_env, tmp_path):
 def test_save_leaves_out_what_cannot_be_serialized(tmp_path, scratch_cache):
     """A global or $N that cannot be serialized is reported and left out; the rest is saved,
     values that share a ref still sharing it."""
-    from turmeric.repl_state import restore_session, save_session
-    from turmeric.runtime.names import mangle
-    from turmeric.session import Session
+    from turmeric.repl.state import restore_session, save_session
+    from turmeric.data.names import mangle
+    from turmeric.session.session import Session
     session = Session()
     session.eval_string("(def cell (ref 1)) (def a [cell]) (def b {:c cell}) (def bad nil)", module="user")
     mod = session.modules["user"]
@@ -241,7 +240,7 @@ def test_highlighting():
 
 def test_completion_names():
     from prompt_toolkit.document import Document
-    from turmeric.repl import _ui_classes
+    from turmeric.repl.loop import _ui_classes
     repl = Repl()
     repl.evaluate("(defn my-function [] 1) (defmacro my-macro [] 2)")
     names = names_in_scope(repl.session)

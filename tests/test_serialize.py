@@ -16,14 +16,14 @@ import msgpack
 import pytest
 
 from turmeric.runtime import machine
-from turmeric.runtime.equality import equals
-from turmeric.runtime.errors import TurmericError
-from turmeric.runtime.names import mangle
-from turmeric.runtime.values import Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, vector
+from turmeric.data.equality import equals
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle
+from turmeric.data.values import Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, vector
 from turmeric.serialize import wire
 from turmeric.serialize.decode import deserialize, ext_hook
 from turmeric.serialize.encode import serialize
-from turmeric.session import Session
+from turmeric.session.session import Session
 
 
 def as_lists(x):
@@ -795,7 +795,7 @@ def test_a_forged_module_path_is_refused(tm, tmp_path):
 def test_integers_beyond_64_bits_inside_plain_sequences(tm):
     """msgpack writes plain sequences itself and hands an integer over 64 bits back to the
     encoder, so big integers anywhere in a sequence round-trip."""
-    from turmeric.runtime.values import plist, vector
+    from turmeric.data.values import plist, vector
     for v in [vector([1, 2 ** 70, "a"]), plist([2 ** 80, -(2 ** 90), 3]), vector([2 ** 63, -(2 ** 63)]),
               vector([2 ** 64 + 1] * 3)]:
         assert equals(tm.rt(v), v)

@@ -28,14 +28,14 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from test_reader import data as reader_data, same as reader_same
 from test_serialize import as_lists
 from turmeric.runtime import machine
-from turmeric.runtime.equality import equals
-from turmeric.runtime.errors import TurmericError
-from turmeric.runtime.names import mangle
-from turmeric.runtime.values import Continuation, Keyword, PMap, Ref, StructValue, plist, vector
+from turmeric.data.equality import equals
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle
+from turmeric.data.values import Continuation, Keyword, PMap, Ref, StructValue, plist, vector
 from turmeric.serialize import wire
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
-from turmeric.session import Session
+from turmeric.session.session import Session
 
 K = Keyword
 PVECTOR = type(vector([]))

@@ -58,8 +58,8 @@ def builtin_examples() -> list[tuple[str, str]]:
 def test_builtin_examples_print_as_documented():
     """Each example expression, printed with pr-str, is the documented value (one session;
     an example that needs a definition from its text is left out)."""
-    from turmeric.runtime.errors import TurmericError
-    from turmeric.session import Session
+    from turmeric.data.errors import TurmericError
+    from turmeric.session.session import Session
     s = Session(cache=False)
     checked, wrong = 0, []
     for expr, value in builtin_examples():

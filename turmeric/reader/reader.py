@@ -18,9 +18,8 @@ import gc
 import threading
 from pathlib import Path
 
-from ..runtime.errors import TurmericError
-from ..runtime.values import (EMPTY_LIST, Keyword, PMap, PSet, Regex, Span, Symbol, plist,
-                              vector)
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import (EMPTY_LIST, Keyword, PMap, PSet, Regex, Span, Symbol, plist, vector)
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 _DISCARDED = object()  # what #_ form leaves behind; containers drop it
@@ -378,8 +377,8 @@ def _end_of(form) -> tuple:
 
 
 def _report_duplicate(items: list, coll: str, what: str, span: Span):
-    from ..runtime.equality import equals
-    from ..runtime.printer import pr_str
+    from turmeric.data.equality import equals
+    from turmeric.data.printer import pr_str
     seen: dict = {}
     for x in items:
         if x in seen:

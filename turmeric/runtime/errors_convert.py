@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from .errors import TurmericError
-from .names import demangle, demangle_any
-from .values import Span, StructType, StructValue
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import demangle, demangle_any
+from turmeric.data.values import Span, StructType, StructValue
 
 # The struct types every module knows: error values, Option and schema mismatches.
 ERROR = StructType("error", "core", ("message",))
@@ -47,7 +47,7 @@ class CodeMap:
 
 def error_value(e: BaseException):
     """What (catch [e]) binds for an exception."""
-    from .machine import Thrown
+    from turmeric.runtime.machine import Thrown
     if isinstance(e, Thrown):
         return e.value
     if isinstance(e, TurmericError):
@@ -61,10 +61,10 @@ def thrown_error(value) -> TurmericError:
     if isinstance(value, StructValue) and value.stype in (ERROR, EX_INFO):
         msg = str(value.f_message)
     elif isinstance(value, StructValue) and value.stype is SCHEMA_MISMATCH:
-        from .printer import str_of
+        from turmeric.data.printer import str_of
         return TurmericError("schema-mismatch", str_of(value.f_detail), value=value)
     else:
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         msg = pr_str(value)
     return TurmericError("thrown", f"uncaught throw: {msg}", value=value)
 
@@ -149,8 +149,8 @@ def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
     known = codemap.arity.get(pyname) if codemap is not None else None
     if known is None:
         if _BUILTIN_ARITY is None:
-            from .builtins_core import PURE_BUILTINS
-            from .higher_order import HIGHER_ORDER
+            from turmeric.runtime.builtins.core import PURE_BUILTINS
+            from turmeric.runtime.higher_order import HIGHER_ORDER
             _BUILTIN_ARITY = arity_table(list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()))
         known = _BUILTIN_ARITY.get(pyname)
     return known
@@ -217,7 +217,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             if isinstance(obj, StructValue):
                 return TurmericError("type", f"struct {obj.stype.name} has no field {field}",
                                      hint="its fields: " + " ".join(obj.stype.fields))
-            from .builtins_core import type_name
+            from turmeric.runtime.builtins.core import type_name
             return TurmericError("type", f"{_a(type_name(obj))} has no field {field}")
         return TurmericError("type", msg)
     if isinstance(e, ZeroDivisionError):

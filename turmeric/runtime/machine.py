@@ -17,8 +17,8 @@ popped, so a later capture only copies what is between it and its prompt.
 """
 from __future__ import annotations
 
-from .errors import TurmericError
-from .values import Continuation
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import Continuation
 
 
 class Unwind(BaseException):
@@ -99,7 +99,7 @@ def shift(d, body):
 
 def resume(d, k, value=None):
     if type(k) is not Continuation:
-        from .builtins_core import type_name
+        from turmeric.runtime.builtins.core import type_name
         raise TurmericError("type", f"resume: expected a continuation, got {type_name(k)}",
                             hint="resume takes the k bound by (cloneable-shift [k] ...)")
     raise Jump(k, value)
@@ -134,7 +134,7 @@ def try_with(d, thunk, handler):
         u.frames.append((trywith_entry, (handler,)))
         raise
     except Exception as e:  # noqa: BLE001 - a builtin's error: handled, but cannot be resumed
-        from .errors_convert import error_value
+        from turmeric.runtime.errors_convert import error_value
         return handler(d + 1, error_value(e), None)
 
 
@@ -228,7 +228,7 @@ def _deliver_error(stack, e: Exception) -> bool:
     entry, locs = stack[i]
     del stack[i:]
     if entry is trywith_entry:
-        from .errors_convert import error_value
+        from turmeric.runtime.errors_convert import error_value
         stack.append((_call_handler_entry, (locs[0], error_value(e))))
     else:
         stack.append((_raise_into_entry, (entry, e, locs)))
@@ -244,5 +244,5 @@ def _raise_into_entry(d, value, entry, err, locs):
 
 
 def uncaught_throw(value) -> TurmericError:
-    from .errors_convert import thrown_error
+    from turmeric.runtime.errors_convert import thrown_error
     return thrown_error(value)

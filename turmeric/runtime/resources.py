@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import socket
 
-from .errors import TurmericError
-from .values import Keyword, PMap, Regex
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import Keyword, PMap, Regex
 
 MODES = {"read": "r", "write": "w", "append": "a"}
 
@@ -125,7 +125,7 @@ BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmars
 def _handle(x, who):
     if isinstance(x, (FileHandle, Socket)):
         return x
-    from .builtins_core import type_name
+    from turmeric.runtime.builtins.core import type_name
     raise TurmericError("type", f"{who}: expected a file handle or socket, got {type_name(x)}")
 
 
@@ -137,7 +137,7 @@ def open_file(path, mode=None):
 
 def read_line(handle=None):
     if handle is None:
-        from .builtins_io import read_line as read_stdin_line
+        from turmeric.runtime.builtins.io import read_line as read_stdin_line
         return read_stdin_line()
     return _handle(handle, "read-line").read_line()
 
@@ -153,7 +153,7 @@ def close(handle):
 def marshal(x):
     m = getattr(x, "tm_marshal", None)
     if m is None:
-        from .builtins_core import type_name
+        from turmeric.runtime.builtins.core import type_name
         raise TurmericError("type", f"marshal: no Resource-Serializable instance for {type_name(x)}")
     return m()
 

@@ -13,8 +13,8 @@ token when it meets a type with a user instance, and hands the token back on loa
 """
 from __future__ import annotations
 
-from .errors import TurmericError
-from .values import (
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import (
     Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector,
 )
 
@@ -111,7 +111,7 @@ class TypeClass:
             cls = TypeClass(name, module, tuple(methods))
         mod = session.modules.get(module)
         if mod is not None:
-            from .names import mangle
+            from turmeric.data.names import mangle
             for m in methods:
                 mod.ns["g_" + mangle(m)] = cls.dispatchers[m]
         return cls
@@ -158,7 +158,7 @@ def unmarshal_resource(session, type_name: str, token):
         impl = cls.instances.get(type_name, {}).get(TOKEN_METHODS[name][1])
         if impl is not None:
             return session.call(impl, token, who=f"{TOKEN_METHODS[name][1]} of {type_name}")
-    from .resources import BUILTIN_RESOURCES
+    from turmeric.runtime.resources import BUILTIN_RESOURCES
     rebuild = BUILTIN_RESOURCES.get(type_name)
     if rebuild is not None:
         return rebuild(token)

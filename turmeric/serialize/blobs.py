@@ -25,7 +25,7 @@ import time
 
 import msgpack
 
-from ..runtime.errors import TurmericError
+from turmeric.data.errors import TurmericError
 
 CHUNK = 1024
 DIRNAME = ".turmeric-blobs"
@@ -74,14 +74,14 @@ class BlobStore:
             except OSError:
                 pass
             return
-        from .builtins import atomic_write
+        from turmeric.serialize.builtins import atomic_write
         os.makedirs(self.root, exist_ok=True)
         atomic_write(path, data)
 
     def read(self, h, ext_hook) -> tuple:
         """The unpacked content of chunk h (arrays as tuples), its name checked against it:
         CHUNK plain items, or a payload body (header, records, root) of CHUNK data items."""
-        from .wire import corrupt
+        from turmeric.serialize.wire import corrupt
         if not isinstance(h, str) or not CHUNK_NAME.fullmatch(h):
             raise corrupt("a chunk name is malformed")
         try:
@@ -113,8 +113,8 @@ def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = Fals
     write a checkpoint that names them), and the temporary files of interrupted writes there.
     Every file of DIRECTORY that starts like Turmeric data is read; one that cannot be read
     stops the collection before anything is deleted."""
-    from .encode import T_CHUNKED
-    from .wire import MAGIC, unpack
+    from turmeric.serialize.encode import T_CHUNKED
+    from turmeric.serialize.wire import MAGIC, unpack
     if not os.path.isdir(directory):
         raise TurmericError("no-input", f"no such directory: {directory}")
     live: set[str] = set()

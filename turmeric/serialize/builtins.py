@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 
-from ..runtime.errors import TurmericError
-from ..runtime.values import Continuation, Keyword, PMap, Symbol, plist
-from .decode import deserialize
-from .encode import SPECIAL_FRAMES, serialize
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import Continuation, Keyword, PMap, Symbol, plist
+from turmeric.serialize.decode import deserialize
+from turmeric.serialize.encode import SPECIAL_FRAMES, serialize
 
 
 def _options(who: str, opts: tuple) -> dict:
@@ -57,12 +57,12 @@ def frame_description(session, frame, index: int):
     s = info.sites[site]
     pairs = [(Keyword("index"), index), (Keyword("function"), info.symbol), (Keyword("site"), site)]
     if s.span is not None:
-        from ..runtime.errors import source_line
+        from turmeric.data.errors import source_line
         line = source_line(s.span, session.sources)
         pairs += [(Keyword("file"), s.span.file), (Keyword("line"), s.span.line), (Keyword("col"), s.span.col),
                   (Keyword("source"), line.strip() if line else None)]
     names = s.live_names if len(s.live_names) == len(locs) else tuple(f"%{i}" for i in range(len(locs)))
-    from ..runtime.values import Box
+    from turmeric.data.values import Box
     local_pairs = [(Symbol(n), (v.v if type(v) is Box else v)) for n, v in zip(names, locs)
                    if not n.startswith("%")]
     pairs.append((Keyword("locals"), PMap.from_pairs(local_pairs)))
@@ -91,7 +91,7 @@ def continuation_with(session, k, index, var, value):
     if name not in names:
         raise TurmericError("value", f"continuation-with: frame {index} ({info.symbol}) has no variable {name}",
                             hint="its variables: " + " ".join(n for n in names if not n.startswith("%")))
-    from ..runtime.values import Box
+    from turmeric.data.values import Box
     j = names.index(name)
     new_locs = list(locs)
     new_locs[j] = Box(value) if type(locs[j]) is Box else value
@@ -111,7 +111,7 @@ def session_builtins(session) -> dict:
         """An incremental checkpoint: large sequences go to .turmeric-blobs beside it, once."""
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
-        from .blobs import DIRNAME, BlobStore
+        from turmeric.serialize.blobs import DIRNAME, BlobStore
         store = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME), session.blob_memo)
         atomic_write(path, serialize(session, k, blobs=store))
         return path

@@ -17,15 +17,15 @@ import os
 import re
 from itertools import chain
 
-from ..runtime import higher_order, machine
-from ..runtime.errors import TurmericError
-from ..runtime.errors_convert import SCHEMA_MISMATCH
-from ..runtime.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
-from . import wire
-from .blobs import CHUNK
-from .encode import (
-    T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET, T_STRUCT,
-    T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
+from turmeric.runtime import higher_order, machine
+from turmeric.data.errors import TurmericError
+from turmeric.runtime.errors_convert import SCHEMA_MISMATCH
+from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
+from turmeric.serialize import wire
+from turmeric.serialize.blobs import CHUNK
+from turmeric.serialize.encode import (
+    T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
+    T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
 )
 
 corrupt = wire.corrupt
@@ -467,6 +467,6 @@ def deserialize(session, data, key=None, blobs=None):
     current directory, when the data says it has chunks)."""
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
-        from .blobs import DIRNAME, BlobStore
+        from turmeric.serialize.blobs import DIRNAME, BlobStore
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
     return Decoder(session, header, records, blobs).decode(root)

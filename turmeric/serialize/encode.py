@@ -22,14 +22,15 @@ from operator import itemgetter
 
 import msgpack
 
-from .. import __version__
-from ..runtime import machine
-from ..runtime.errors import TurmericError
-from ..runtime.values import (
-    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol, vector,
+from turmeric import __version__
+from turmeric.runtime import machine
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import (
+    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue,
+    Symbol, vector,
 )
-from . import wire
-from .blobs import CHUNK, DIRNAME
+from turmeric.serialize import wire
+from turmeric.serialize.blobs import CHUNK, DIRNAME
 
 # record tags
 T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
@@ -383,7 +384,7 @@ class Encoder:
     def error(self, x, what: str | None, parent: tuple | None = None) -> TurmericError:
         """A serialize error naming x's type and its path from the value inward to the root;
         `parent`: (the value holding x, x's position in it) when x's holder has no record yet."""
-        from ..runtime.builtins_core import type_name
+        from turmeric.runtime.builtins.core import type_name
         what = what or f"a value of type {type_name(x)}"
         path = []
         seen = {id(x)}
@@ -413,7 +414,7 @@ class Encoder:
 
 
 def _label(k) -> str:
-    from ..runtime.printer import pr_str
+    from turmeric.data.printer import pr_str
     s = pr_str(k)
     return s if len(s) < 40 else s[:37] + "..."
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 
-from ..runtime.errors import TurmericError
-from ..runtime.printer import pr_str
-from ..runtime.values import Continuation, Keyword, Symbol
-from . import wire
-from .builtins import frame_description
-from .decode import Ref_, deserialize, ext_hook
+from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
+from turmeric.data.values import Continuation, Keyword, Symbol
+from turmeric.serialize import wire
+from turmeric.serialize.builtins import frame_description
+from turmeric.serialize.decode import Ref_, deserialize, ext_hook
 
 
 def _k(m, name):
@@ -34,7 +34,7 @@ def describe(session, data: bytes, path: str = "<bytes>") -> dict:
     report["turmeric"] = header.get("turmeric")
     report["modules"] = [{"name": m[0], "version": _plain(m[1]), "path": m[2]} for m in header.get("modules", [])]
     try:
-        from .blobs import DIRNAME, BlobStore
+        from turmeric.serialize.blobs import DIRNAME, BlobStore
         blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME))
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
@@ -62,7 +62,7 @@ def frames_of(session, k: Continuation) -> list:
 def raw_frames(records, root) -> list:
     """The frames of the data's continuation (the root, else the first one written) as
     written: symbols, sites, unnamed locals."""
-    from .encode import T_CONT
+    from turmeric.serialize.encode import T_CONT
 
     def is_cont(r):
         return type(r) is tuple and len(r) == 4 and r[0] == T_CONT and all(type(c) is tuple for c in r[1:])

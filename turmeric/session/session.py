@@ -17,19 +17,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import ir
-from .modcache import ModuleCache
-from .runtime import machine
-from .runtime.errors import TurmericError
-from .runtime.errors_convert import (
-    ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value, python_error,
+from turmeric.analyzer import ir
+from turmeric.session.modcache import ModuleCache
+from turmeric.runtime import machine
+from turmeric.data.errors import TurmericError
+from turmeric.runtime.errors_convert import (
+    ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value,
+    python_error,
 )
-from .runtime.names import mangle
-from .runtime.values import (
-    Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist, vector,
+from turmeric.data.names import mangle
+from turmeric.data.values import (
+    Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist,
+    vector,
 )
 
-STDLIB_DIR = Path(__file__).resolve().parent.parent / "stdlib"
+STDLIB_DIR = Path(__file__).resolve().parents[2] / "stdlib"
 
 
 def stdlib_dir() -> Path:
@@ -83,9 +85,9 @@ class Session:
     # -- the core module -----------------------------------------------------------------
 
     def _build_core(self):
-        from .runtime import higher_order
-        from .runtime.builtins_core import PURE_BUILTINS
-        from .runtime.resources import RESOURCE_BUILTINS
+        from turmeric.runtime import higher_order
+        from turmeric.runtime.builtins.core import PURE_BUILTINS
+        from turmeric.runtime.resources import RESOURCE_BUILTINS
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
         self.pure.update(internal_pure())
         self.pure.update(RESOURCE_BUILTINS)
@@ -100,7 +102,7 @@ class Session:
             "error": ERROR, "ex-info": EX_INFO, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
             "command-line-args": lambda d: vector(self.argv),
         })
-        from .serialize.builtins import session_builtins
+        from turmeric.serialize.builtins import session_builtins
         self.core.update(session_builtins(self))
         self.core_macros: dict[str, Callable] = {}
         self.builtin_infos = higher_order.BUILTIN_INFOS
@@ -108,7 +110,7 @@ class Session:
             self.symbols[info.symbol] = (info, None)
         core_file = stdlib_dir() / "core.tm"
         mod = self.load_file(str(core_file), name="core")
-        from .runtime.typeclasses import TypeClass
+        from turmeric.runtime.typeclasses import TypeClass
         for g in sorted(mod.globals):
             value = mod.ns.get("g_" + mangle(g))
             if isinstance(value, TypeClass):
@@ -142,7 +144,7 @@ class Session:
 
     def _name_builtins(self):
         """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        from .runtime.errors_convert import arity_table
+        from turmeric.runtime.errors_convert import arity_table
         for pyname, entry in arity_table(list(self.pure.items()) + list(self.core.items())).items():
             self.codemap.arity.setdefault(pyname, entry)
 
@@ -230,10 +232,10 @@ class Session:
             if hit is not None:
                 self.adopt(hit, mod, path, text)
                 return hit
-        from . import codegen
-        from .analyzer import Analyzer, ModuleContext
-        from .expander import NOTHING, Expander
-        from .reader.reader import read_string
+        from turmeric.codegen import codegen
+        from turmeric.analyzer.analyzer import Analyzer, ModuleContext
+        from turmeric.expander.expander import NOTHING, Expander
+        from turmeric.reader.reader import read_string
         forms = read_string(text, path)
         top_before = mod.top_count
         version = mod.version
@@ -406,7 +408,7 @@ class Session:
         return found[0] if found is not None else None
 
     def load_for_resolution(self, module: str, path_hint: str | None):
-        from .serialize.decode import schema_mismatch
+        from turmeric.serialize.decode import schema_mismatch
         # the hint comes from the data: only a file named like the module, or declaring it
         # with (module name), is considered
         path = path_hint if path_hint and path_hint.endswith(".tm") and os.path.isfile(path_hint) else None
@@ -441,11 +443,11 @@ class Session:
         return v if isinstance(v, StructType) and v.qualname == qualname else None
 
     def marshal_resource(self, x):
-        from .runtime.typeclasses import marshal_resource
+        from turmeric.runtime.typeclasses import marshal_resource
         return marshal_resource(self, x)
 
     def unmarshal_resource(self, type_name: str, token):
-        from .runtime.typeclasses import unmarshal_resource
+        from turmeric.runtime.typeclasses import unmarshal_resource
         return unmarshal_resource(self, type_name, token)
 
     # -- core internals that need the session ------------------------------------------------
@@ -471,11 +473,11 @@ class Session:
         return StructType(name, module, tuple(fields))
 
     def _defclass(self, d, name, module, methods):
-        from .runtime.typeclasses import TypeClass
+        from turmeric.runtime.typeclasses import TypeClass
         return TypeClass.define(self, name, module, methods)
 
     def _instance(self, d, cls, type_name, *methods):
-        from .runtime.typeclasses import add_instance
+        from turmeric.runtime.typeclasses import add_instance
         return add_instance(self, cls, type_name, methods)
 
 
@@ -501,8 +503,8 @@ class MacroEnv:
 
     def define_macro(self, name: str, fn_form):
         """Compile a defmacro's function now, so the rest of the module can use it."""
-        from . import codegen
-        from .analyzer import Analyzer, ModuleContext
+        from turmeric.codegen import codegen
+        from turmeric.analyzer.analyzer import Analyzer, ModuleContext
         s = self.session
         tmp = Module(f"{self.mod.name}", None, {})
         tmp.ns = s.new_namespace(tmp)
@@ -620,7 +622,7 @@ def def_name(form) -> str | None:
 
 def _comprehension_items(coll):
     """The items a compiled (map (fn [x] ...) coll) loops over."""
-    from .runtime.higher_order import items_of
+    from turmeric.runtime.higher_order import items_of
     return items_of(coll, "map")
 
 
@@ -636,7 +638,7 @@ def wrap_pure(name: str, f):
 
 def internal_pure() -> dict[str, Callable]:
     """Pure helpers the expander's output calls (match, quasiquote)."""
-    from .runtime.builtins_core import PURE_BUILTINS
+    from turmeric.runtime.builtins.core import PURE_BUILTINS
 
     def struct_is(v, t, n):
         return isinstance(v, StructValue) and isinstance(t, StructType) and v.stype is t and len(t.fields) == n
@@ -650,7 +652,7 @@ def internal_pure() -> dict[str, Callable]:
         return len(v) >= n if has_rest else len(v) == n
 
     def no_match(v):
-        from .runtime.printer import pr_str
+        from turmeric.data.printer import pr_str
         raise TurmericError("value", f"no match clause matches {pr_str(v)}")
 
     def map_from_seq(items):

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 
-from .runtime.errors import TurmericError
-from .runtime.names import mangle
-from .runtime.values import Keyword, PMap
-from .serialize.builtins import atomic_write
-from .serialize.decode import deserialize
-from .serialize.encode import serialize
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle
+from turmeric.data.values import Keyword, PMap
+from turmeric.serialize.builtins import atomic_write
+from turmeric.serialize.decode import deserialize
+from turmeric.serialize.encode import serialize
 
 FORMAT = "turmeric-session/1"
 K = Keyword
@@ -60,7 +60,7 @@ def save_session(session, state, path: str, module: str = "user") -> list[tuple[
                     del items[name]
         saved = payload()
     mod = session.modules.get(module)
-    from .modcache import unit_to_bytes
+    from turmeric.session.modcache import unit_to_bytes
     inputs = [[text, top, file, unit_to_bytes(unit) or b""]
               for text, top, file, unit in (mod.history if mod is not None else [])]
     outer = PMap.from_pairs([
@@ -76,13 +76,13 @@ def save_session(session, state, path: str, module: str = "user") -> list[tuple[
 
 
 def _vec(items):
-    from .runtime.values import vector
+    from turmeric.data.values import vector
     return vector(vector(x) if isinstance(x, list) else x for x in items)
 
 
 def restore_session(path: str, state_factory=None, module: str = "user"):
     """A new session with everything saved in `path`; returns (session, state)."""
-    from .session import Module, Session
+    from turmeric.session.session import Module, Session
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -95,7 +95,7 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
     mod = Module(module, None, {})
     mod.ns = session.new_namespace(mod)
     session.modules[module] = mod
-    from .modcache import unit_from_bytes
+    from turmeric.session.modcache import unit_from_bytes
     for text, top, file, compiled in outer.get(K("inputs")):
         mod.top_count = top
         session.sources[file] = text
@@ -124,8 +124,8 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
 
 def _read_outer(data: bytes):
     """The outer layer holds only plain data, so no module is needed to read it."""
-    from .serialize import wire
-    from .serialize.decode import Decoder, ext_hook
+    from turmeric.serialize import wire
+    from turmeric.serialize.decode import Decoder, ext_hook
     header, records, root = wire.unpack(data, None, ext_hook)
     return Decoder(_NoCode(), header, records).decode(root)
 
@@ -144,9 +144,9 @@ class _NoCode:
 
 def inspect_value(session, value) -> str:
     """What :inspect prints: the frames of a continuation, or the value."""
-    from .runtime.printer import pr_str
-    from .runtime.values import Continuation
-    from .serialize.inspect import frames_of, render_frames
+    from turmeric.data.printer import pr_str
+    from turmeric.data.values import Continuation
+    from turmeric.serialize.inspect import frames_of, render_frames
     if type(value) is not Continuation:
         return pr_str(value)
     return "\n".join(render_frames(frames_of(session, value)))

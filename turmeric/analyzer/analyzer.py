@@ -12,11 +12,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from . import ir
-from .expander import SELF_NAME, is_sym, span_of
-from .runtime.errors import TurmericError
-from .runtime.names import mangle
-from .runtime.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
+from turmeric.analyzer import ir
+from turmeric.expander.expander import SELF_NAME, is_sym, span_of
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle
+from turmeric.data.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
 
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
@@ -141,7 +141,7 @@ class Analyzer:
     def collection(self, ctor: str, items: list, sp) -> ir.Node:
         nodes = [self.expr(i) for i in items]
         if all(type(n) is ir.Const for n in nodes):
-            from .runtime import builtins_core
+            from turmeric.runtime.builtins import core as builtins_core
             return ir.Const(builtins_core.PURE_BUILTINS[ctor](*(n.value for n in nodes)), sp)
         return ir.Call(ir.Core(ctor, sp), nodes, sp)
 
@@ -368,7 +368,7 @@ class Analyzer:
     def form_cloneable_shift(self, x):
         """(cloneable-shift [k] body...): a call of the core %shift with the body as a fn."""
         items = list(x)
-        from .expander import L, sym
+        from turmeric.expander.expander import L, sym
         body_fn = L(x.span, sym("fn", x.span), items[1], *items[2:])
         return ir.Call(ir.Core("%shift", x.span), [self.form_fn(body_fn)], x.span)
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Protocol
 
-from .runtime.errors import TurmericError
-from .runtime.values import (
-    Keyword, PList, PMap, PSet, Span, Symbol, is_vector, plist, vector,
-)
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector, plist, vector
 
 CORE_FORMS = frozenset({
     "quote", "if", "do", "def", "fn", "let", "set!", "try", "cloneable-shift", "struct",
@@ -566,7 +564,7 @@ class Expander:
         c = list(form)
         if len(c) not in (2, 3):
             fail("assert looks like (assert test message?)", form)
-        from .runtime.printer import pr_str
+        from turmeric.data.printer import pr_str
         text = "assertion failed: " + pr_str(c[1])
         message = L(form.span, core("str"), text + ": ", c[2]) if len(c) == 3 else text
         return L(form.span, sym("unless"), c[1], L(form.span, sym("throw"), L(form.span, core("error"), message)))

@@ -80,7 +80,7 @@ class Keyword:
 
     def __call__(self, _d, m, default=None):
         """(:k m) reads key :k of a map, like Clojure."""
-        from .builtins_core import get
+        from turmeric.runtime.builtins.core import get
         return get(m, self, default)
 
 
@@ -124,14 +124,14 @@ class PList:
         return True  # every list is truthy, even the empty one (only nil and false are falsy)
 
     def __eq__(self, other):
-        from .equality import equals
+        from turmeric.data.equality import equals
         return equals(self, other)
 
     def __hash__(self):
         return hash(pvector(self))  # a list = a vector with the same items: same hash
 
     def __repr__(self):
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         return pr_str(self)
 
     def __getitem__(self, i):
@@ -235,7 +235,7 @@ class PMap:
         return self._d.values()
 
     def __eq__(self, other):
-        from .equality import equals
+        from turmeric.data.equality import equals
         return equals(self, other)
 
     def __hash__(self):
@@ -244,12 +244,12 @@ class PMap:
         return self._hash
 
     def __repr__(self):
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         return pr_str(self)
 
     def __getattr__(self, name):
         # m.name in Turmeric compiles to an attribute read of the mangled field name
-        from .names import demangle_field
+        from turmeric.data.names import demangle_field
         field = demangle_field(name)
         if field is None:
             raise AttributeError(name)
@@ -291,14 +291,14 @@ class PSet:
         return len(self._d)
 
     def __eq__(self, other):
-        from .equality import equals
+        from turmeric.data.equality import equals
         return equals(self, other)
 
     def __hash__(self):
         return hash(frozenset(self._d))
 
     def __repr__(self):
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         return pr_str(self)
 
     def __call__(self, _d, x, default=None):
@@ -313,7 +313,7 @@ class Ref:
         self.value = value
 
     def __repr__(self):
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         return pr_str(self)
 
 
@@ -346,7 +346,7 @@ class StructType:
 
     def __call__(self, _d, *args):
         if len(args) != len(self.fields):
-            from .errors import TurmericError
+            from turmeric.data.errors import TurmericError
             raise TurmericError(
                 "arity",
                 f"{self.name} takes {len(self.fields)} field(s) ({' '.join(self.fields)}), got {len(args)}")
@@ -369,17 +369,17 @@ class StructValue:
         return hash((self.stype.qualname, self.field_values()))
 
     def __repr__(self):
-        from .printer import pr_str
+        from turmeric.data.printer import pr_str
         return pr_str(self)
 
 
 def _eq(a, b):
-    from .equality import equals
+    from turmeric.data.equality import equals
     return equals(a, b)
 
 
 def _make_struct_class(st: StructType):
-    from .names import mangle_field
+    from turmeric.data.names import mangle_field
     slots = tuple(mangle_field(f) for f in st.fields)
     ns = {"__slots__": slots, "stype": st}
     args = ", ".join(slots)
@@ -421,7 +421,7 @@ class Regex:
 
 def regex(pattern: str, who: str) -> Regex:
     """A Regex, or a `value` error naming `who` for a pattern Python's re refuses."""
-    from .errors import TurmericError
+    from turmeric.data.errors import TurmericError
     try:
         return Regex(pattern)
     except re.error as e:
@@ -441,5 +441,5 @@ class Continuation:
 
     def __call__(self, _d, value=None):
         """(k v) is (resume k v)."""
-        from .machine import Jump
+        from turmeric.runtime.machine import Jump
         raise Jump(self, value)

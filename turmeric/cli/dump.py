@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import codegen, ir
-from .analyzer import Analyzer, ModuleContext
-from .expander import Expander
-from .runtime.printer import pr_str
+from turmeric.codegen import codegen
+from turmeric.analyzer import ir
+from turmeric.analyzer.analyzer import Analyzer, ModuleContext
+from turmeric.expander.expander import Expander
+from turmeric.data.printer import pr_str
 
 
 def dump(path: str, stage: str) -> str:
-    from .reader.reader import read_string
-    from .session import MacroEnv, Module, Session, is_definition, def_name, prescan_globals
-    from .runtime.errors import TurmericError
+    from turmeric.reader.reader import read_string
+    from turmeric.session.session import MacroEnv, Module, Session, is_definition, def_name, prescan_globals
+    from turmeric.data.errors import TurmericError
     session = Session()
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -27,7 +28,7 @@ def dump(path: str, stage: str) -> str:
     mod = Module(name, path, {})
     mod.ns = session.new_namespace(mod)
     expander = Expander(MacroEnv(session, mod))
-    from .expander import NOTHING
+    from turmeric.expander.expander import NOTHING
     expanded = [e for e in (expander.expand_toplevel(f) for f in forms) if e is not NOTHING]
     if stage == "expand":
         return "\n".join(pr_str(f) for f in expanded)

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from .runtime.errors import TurmericError
-from .runtime.names import mangle
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,14 @@ def cmd_help(repl, arg: str) -> None:
 # -- :quit ------------------------------------------------------------------------------------
 
 def cmd_quit(repl, arg: str) -> None:
-    from .repl import Quit
+    from turmeric.repl.loop import Quit
     raise Quit(0)
 
 
 # -- :time ------------------------------------------------------------------------------------
 
 def cmd_time(repl, arg: str) -> None:
-    from .repl import clock, elapsed_text
+    from turmeric.repl.loop import clock, elapsed_text
     if not arg:
         repl.say("usage: :time EXPR")
         return
@@ -80,8 +80,8 @@ def cmd_time(repl, arg: str) -> None:
 
 def load_repl_state(path: str):
     """(session, ReplState, [(name, reason) not restored]) from the session saved in `path`."""
-    from .repl import ReplState
-    from .repl_state import restore_session
+    from turmeric.repl.loop import ReplState
+    from turmeric.repl.state import restore_session
     session, state, unsaved = restore_session(path, state_factory=ReplState)
     return session, state if state is not None else ReplState(), list(unsaved or ())
 
@@ -92,7 +92,7 @@ def report_unsaved(repl, what: str, unsaved) -> None:
 
 
 def cmd_save(repl, arg: str) -> None:
-    from .repl_state import save_session
+    from turmeric.repl.state import save_session
     if not arg:
         repl.say("usage: :save PATH")
         return
@@ -120,7 +120,7 @@ def cmd_restore(repl, arg: str) -> None:
 
 
 def cmd_inspect(repl, arg: str) -> None:
-    from .repl_state import inspect_value
+    from turmeric.repl.state import inspect_value
     if not arg:
         repl.say("usage: :inspect EXPR")
         return
@@ -164,7 +164,7 @@ DERIVED_USAGE = {
 
 def describe(session, name: str) -> str | None:
     """What :doc prints about `name` as the module user sees it, or None."""
-    from .repl import USER, special_forms
+    from turmeric.repl.loop import USER, special_forms
     if name in special_forms():
         return f"{name}  special form\n  {special_usage(name)}"
     mod = session.modules.get(USER)
@@ -194,15 +194,15 @@ def describe(session, name: str) -> str | None:
 
 
 def special_usage(name: str) -> str:
-    from .analyzer import SPECIAL, Analyzer
+    from turmeric.analyzer.analyzer import SPECIAL, Analyzer
     method = SPECIAL.get(name)
     doc = getattr(Analyzer, method, None).__doc__ if method else None
     return (doc or DERIVED_USAGE.get(name) or "(a form the compiler rewrites)").strip()
 
 
 def describe_value(session, name: str, value, module: str) -> str:
-    from .runtime.printer import pr_str
-    from .runtime.values import StructType
+    from turmeric.data.printer import pr_str
+    from turmeric.data.values import StructType
     if callable(value) and not isinstance(value, StructType) and \
             (fn_info(session, value) is not None or module == "core"):
         return describe_fn(session, name, value, "function")
@@ -288,8 +288,8 @@ def source_docstring(session, span) -> str | None:
         return None
     start = sum(len(x) for x in lines[:span.line - 1]) + span.col - 1
     end = sum(len(x) for x in lines[:span.end_line - 1]) + span.end_col - 1
-    from .reader.reader import read_one
-    from .runtime.values import PList, Symbol
+    from turmeric.reader.reader import read_one
+    from turmeric.data.values import PList, Symbol
     try:
         form = read_one(text[start:end])
     except TurmericError:
@@ -307,7 +307,7 @@ def source_docstring(session, span) -> str | None:
 def spec_entries() -> dict[str, str]:
     """`### \\`name\\`` sections of the spec documents (spec/*.md, found next to the package
     in a source checkout): name -> the section's text."""
-    root = Path(__file__).resolve().parent.parent / "spec"
+    root = Path(__file__).resolve().parents[2] / "spec"
     out: dict[str, str] = {}
     if not root.is_dir():
         return out

@@ -15,8 +15,8 @@ import sys
 import time
 from typing import Any, Callable
 
-from .errors import TurmericError
-from .values import Keyword, Regex, Symbol, plist, regex, vector
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import Keyword, Regex, Symbol, plist, regex, vector
 
 _MISSING = object()
 
@@ -31,7 +31,7 @@ class TurmericExit(BaseException):
 
 
 def _core():
-    from . import builtins_core
+    from turmeric.runtime.builtins import core as builtins_core
     return builtins_core
 
 
@@ -58,7 +58,7 @@ def _int_arg(name: str, x: Any) -> int:
 # ---------------------------------------------------------------------------------------------
 # printing
 
-from . import printer as _printer  # noqa: E402
+from turmeric.data import printer as _printer  # noqa: E402
 
 
 def _str_of(x) -> str:
@@ -71,7 +71,7 @@ def _str_of(x) -> str:
 
 
 def _pr_str(x) -> str:
-    from .printer import pr_str
+    from turmeric.data.printer import pr_str
     return pr_str(x)
 
 
@@ -390,7 +390,7 @@ def parse_double(s):
 
 def read_string_(s):
     """The first form written in s, as data (never evaluated); nil for an empty string."""
-    from ..reader.reader import read_string
+    from turmeric.reader.reader import read_string
     forms = read_string(_str_arg("read-string", s), "<read-string>")
     return forms[0] if forms else None
 

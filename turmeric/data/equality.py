@@ -7,8 +7,8 @@ data can exhaust Python's.
 """
 from __future__ import annotations
 
-from .errors import TurmericError
-from .values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
+from turmeric.data.errors import TurmericError
+from turmeric.data.values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
 
 _PVECTOR = type(EMPTY_VECTOR)
 _SEQS = (PList, _PVECTOR)
@@ -153,8 +153,8 @@ def _kind(x):
 
 def _describe(x) -> str:
     """`integer 1`, `struct point (point 1 2)`: the type words of spec/builtins.md."""
-    from .printer import pr_str
-    from .values import Continuation, Ref, StructType
+    from turmeric.data.printer import pr_str
+    from turmeric.data.values import Continuation, Ref, StructType
     t = type(x)
     kind = {type(None): "nil", bool: "boolean", int: "integer", float: "float",
             str: "string", bytes: "bytes", Keyword: "keyword", Symbol: "symbol",

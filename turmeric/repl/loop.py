@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from .runtime.errors import TurmericError, debug_enabled, format_error
-from .runtime.names import mangle
+from turmeric.data.errors import TurmericError, debug_enabled, format_error
+from turmeric.data.names import mangle
 
 USER = "user"
 
@@ -59,7 +59,7 @@ def user_module(session):
     """The module `user`, created (empty) if no input made it yet."""
     mod = session.modules.get(USER)
     if mod is None:
-        from .session import Module
+        from turmeric.session.session import Module
         mod = Module(USER, None, {})
         mod.ns = session.new_namespace(mod)
         session.modules[USER] = mod
@@ -84,7 +84,7 @@ def form_status(text: str) -> str:
     COMPLETE (ready to evaluate, including text with a syntax error to show)."""
     if not text.strip():
         return EMPTY
-    from .reader.reader import read_string
+    from turmeric.reader.reader import read_string
     try:
         read_string(text, "<input>")
     except TurmericError as e:
@@ -96,7 +96,7 @@ def form_status(text: str) -> str:
 def split_command(text: str) -> tuple[str, str] | None:
     """(name, argument text) if `text` is a REPL command such as `:doc map`, else None. Only
     the known command names are commands: any other `:word` is a keyword to evaluate."""
-    from .repl_commands import COMMANDS
+    from turmeric.repl.commands import COMMANDS
     m = re.match(r"\s*:([A-Za-z][\w-]*)(?=\s|$)", text)
     if m is None or m.group(1) not in COMMANDS:
         return None
@@ -109,7 +109,7 @@ def input_status(text: str) -> str:
     cmd = split_command(text)
     if cmd is None:
         return form_status(text)
-    from .repl_commands import COMMANDS
+    from turmeric.repl.commands import COMMANDS
     name, arg = cmd
     if COMMANDS[name].takes_expr and form_status(arg) == INCOMPLETE:
         return INCOMPLETE
@@ -153,7 +153,7 @@ class Repl:
                  interactive: bool = False, out: TextIO | None = None,
                  err: TextIO | None = None):
         if session is None:
-            from .session import Session
+            from turmeric.session.session import Session
             session = Session()
         self.session = session
         self.state = state if state is not None else ReplState()
@@ -196,7 +196,7 @@ class Repl:
                       "TURMERIC_DEBUG=1 shows the Python traceback.")
 
     def print_result(self, n: int, value) -> None:
-        from .runtime.printer import pr_str
+        from turmeric.data.printer import pr_str
         text = pr_str(value)
         self.say(f"${n} = {text}" if self.interactive else text)
 
@@ -213,7 +213,7 @@ class Repl:
     def evaluate(self, text: str, on_value: Callable[[Any], None] | None = None) -> bool:
         """Evaluate the forms of `text` in the module `user`. Each result is numbered and
         printed (or handed to on_value instead). True if it ran without an error."""
-        from .reader.reader import read_string
+        from turmeric.reader.reader import read_string
         file = ReplState.input_file(len(self.state.inputs) + 1)
         try:
             if not read_string(text, file):
@@ -263,13 +263,13 @@ class Repl:
 
     def handle(self, text: str) -> None:
         """Run one complete input. Raises Quit to leave the REPL."""
-        from .runtime.builtins_io import TurmericExit
+        from turmeric.runtime.builtins.io import TurmericExit
         if not text.strip():
             return
         cmd = split_command(text)
         try:
             if cmd is not None:
-                from .repl_commands import COMMANDS
+                from turmeric.repl.commands import COMMANDS
                 name, arg = cmd
                 COMMANDS[name].run(self, arg)
             else:
@@ -307,7 +307,7 @@ _CONSTANTS = frozenset({"nil", "true", "false", "#t", "#f"})
 
 def special_forms() -> frozenset:
     """The names the compiler treats specially at the head of a list."""
-    from .expander import CORE_FORMS, Expander
+    from turmeric.expander.expander import CORE_FORMS, Expander
     names = set(CORE_FORMS) | {"recur", "catch"}
     try:
         names |= set(Expander(None).derived)
@@ -428,7 +428,7 @@ def _ui_classes():
             word = re.search(_NOT_DELIM + "*$", before).group()
             if word.startswith(":"):
                 if before.strip() == word:
-                    from .repl_commands import COMMANDS
+                    from turmeric.repl.commands import COMMANDS
                     for name in sorted(COMMANDS):
                         if (":" + name).startswith(word):
                             yield Completion(":" + name, -len(word),
@@ -561,7 +561,7 @@ def main(restore: str | None = None, stdin: TextIO | None = None) -> int:
     stdin = stdin if stdin is not None else sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
     if restore is not None:
-        from .repl_commands import load_repl_state, report_unsaved
+        from turmeric.repl.commands import load_repl_state, report_unsaved
         session, state, unsaved = load_repl_state(restore)
         repl = Repl(session, state, interactive=interactive)
         report_unsaved(repl, "not restored", unsaved)

@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from .runtime.errors import TurmericError, debug_enabled, format_error
+from turmeric.data.errors import TurmericError, debug_enabled, format_error
 
 EXIT_OK = 0
 EXIT_USAGE = 64
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gc-blobs":
             return cmd_gc_blobs(args)
         if args.command in ("resume", "inspect"):
-            from . import cli_continuations
+            from turmeric.cli import continuations as cli_continuations
             return getattr(cli_continuations, "cmd_" + args.command)(args)
     except TurmericError as e:
         sys.stdout.flush()
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runtime.builtins_io import TurmericExit
-    from .session import Session
+    from turmeric.runtime.builtins.io import TurmericExit
+    from turmeric.session.session import Session
     session = Session()
     session.argv = args.args
     try:
@@ -87,13 +87,13 @@ def cmd_run(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from .compile_dump import dump
+    from turmeric.cli.dump import dump
     print(dump(args.file, args.dump))
     return EXIT_OK
 
 
 def cmd_gc_blobs(args) -> int:
-    from .serialize.blobs import collect_garbage
+    from turmeric.serialize.blobs import collect_garbage
     directory = args.dir.rstrip("/") or "/"
     if os.path.basename(directory) == ".turmeric-blobs":   # the store itself was named
         directory = os.path.dirname(directory) or "."
@@ -105,9 +105,6 @@ def cmd_gc_blobs(args) -> int:
 
 
 def cmd_repl(args) -> int:
-    from .repl import main as repl_main
+    from turmeric.repl.loop import main as repl_main
     return repl_main(restore=args.restore)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

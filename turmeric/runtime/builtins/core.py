@@ -30,11 +30,11 @@ import itertools
 import math
 from typing import Any, Callable, Iterable
 
-from .errors import TurmericError
-from .names import mangle_field
-from .values import (
-    EMPTY_LIST, EMPTY_MAP, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref,
-    StructType, StructValue, Symbol, cons as _cons, plist, vector,
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import mangle_field
+from turmeric.data.values import (
+    EMPTY_LIST, EMPTY_MAP, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType,
+    StructValue, Symbol, cons as _cons, plist, vector,
 )
 
 _VT = type(EMPTY_VECTOR)  # the concrete PVector class: isinstance against it is fast
@@ -82,7 +82,7 @@ def type_name(x: Any) -> str:
 
 
 def _short_pr(x: Any, limit: int = 60) -> str:
-    from .printer import pr_str
+    from turmeric.data.printer import pr_str
     try:
         s = pr_str(x)
     except Exception:  # noqa: BLE001 - an error message must never fail itself
@@ -367,7 +367,7 @@ def bit_shift_right(x, n):
 # ---------------------------------------------------------------------------------------------
 # comparison and identity
 
-from . import equality as _equality  # noqa: E402
+from turmeric.data import equality as _equality  # noqa: E402
 
 
 def eq(x, *ys):
@@ -415,7 +415,7 @@ ge = _chain(">=", lambda a, b: a >= b)
 
 
 def compare(a, b):
-    from .equality import compare as _compare
+    from turmeric.data.equality import compare as _compare
     return _compare(a, b)
 
 
@@ -928,7 +928,7 @@ def sort(coll):
 
 def distinct(coll):
     """Keeps the first of equal items (by `=`), in order."""
-    from .equality import equals
+    from turmeric.data.equality import equals
     buckets: dict[int, list] = {}
     out = []
     for x in items("distinct", coll):
@@ -1142,7 +1142,7 @@ def arity_error(name, counts, got):
 def ex_data(e):
     """The data map of an ex-info value (or of a map's :data), else nil."""
     if isinstance(e, StructValue):
-        from .errors_convert import EX_INFO
+        from turmeric.runtime.errors_convert import EX_INFO
         return e.f_data if e.stype is EX_INFO else None
     if isinstance(e, PMap):
         return e.get(Keyword("data"))
@@ -1187,7 +1187,7 @@ def interpose(sep, coll):
 
 def dedupe(coll):
     """The items with consecutive duplicates (by =) removed."""
-    from .equality import equals
+    from turmeric.data.equality import equals
     out = []
     for x in items("dedupe", coll):
         if not out or not equals(out[-1], x):
@@ -1272,7 +1272,7 @@ CORE_BUILTINS: dict[str, Callable] = {
     "boolean": to_boolean, "double": to_float, "long": to_int, "doall": doall, "dorun": dorun,
 }
 
-from .builtins_io import IO_BUILTINS  # noqa: E402 - builtins_io imports this module lazily
+from turmeric.runtime.builtins.io import IO_BUILTINS  # noqa: E402 - builtins_io imports this module lazily
 
 PURE_BUILTINS: dict[str, Callable] = {**CORE_BUILTINS, **IO_BUILTINS}
 
@@ -1280,7 +1280,7 @@ PURE_BUILTINS: dict[str, Callable] = {**CORE_BUILTINS, **IO_BUILTINS}
 def _name_builtins() -> None:
     """Gives each builtin its Turmeric name (`__turmeric_name__`, which the printer shows as
     `#<fn inc>`), and the lambdas a readable Python name."""
-    from .names import mangle
+    from turmeric.data.names import mangle
     for name, fn in PURE_BUILTINS.items():
         if fn.__name__ == "<lambda>":
             fn.__name__ = fn.__qualname__ = mangle(name)

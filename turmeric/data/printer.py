@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 
-from .names import demangle, demangle_any
-from .values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref, Regex,
-                     StructType, StructValue, Symbol, is_vector)
+from turmeric.data.names import demangle, demangle_any
+from turmeric.data.values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref, Regex, StructType, StructValue, Symbol, is_vector)
 
 _PVECTOR = type(EMPTY_VECTOR)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
@@ -156,7 +155,7 @@ def fn_name(f) -> str:
             symbol = demangle(outer[2:])
             if symbol:
                 return symbol
-    from .higher_order import HIGHER_ORDER
+    from turmeric.runtime.higher_order import HIGHER_ORDER
     for tm_name, g in HIGHER_ORDER.items():
         if g is f:
             return tm_name

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 
-from .runtime.errors import TurmericError
+from turmeric.data.errors import TurmericError
 
 
 def _read(path: str) -> bytes:
@@ -20,17 +20,17 @@ def _read(path: str) -> bytes:
 
 def _session_for(path: str):
     """A session whose module path starts at the checkpoint's directory and the cwd."""
-    from .session import Session
+    from turmeric.session.session import Session
     return Session(module_path=[os.path.dirname(os.path.abspath(path)), os.getcwd()])
 
 
 def cmd_resume(args) -> int:
-    from .runtime import machine
-    from .runtime.builtins_io import TurmericExit
-    from .runtime.printer import pr_str
-    from .runtime.values import Continuation
-    from .serialize.decode import deserialize
-    from .serialize.blobs import DIRNAME, BlobStore
+    from turmeric.runtime import machine
+    from turmeric.runtime.builtins.io import TurmericExit
+    from turmeric.data.printer import pr_str
+    from turmeric.data.values import Continuation
+    from turmeric.serialize.decode import deserialize
+    from turmeric.serialize.blobs import DIRNAME, BlobStore
     session = _session_for(args.file)
     data = _read(args.file)
     blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(args.file)), DIRNAME))
@@ -54,7 +54,7 @@ def cmd_resume(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from .serialize.inspect import describe, render_text
+    from turmeric.serialize.inspect import describe, render_text
     data = _read(args.file)
     session = _session_for(args.file)
     report = describe(session, data, args.file)

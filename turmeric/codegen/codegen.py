@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import ir
-from .ir import CompiledModule
-from .runtime.errors import InternalError
-from .runtime.names import mangle, mangle_field
-from .runtime.values import Keyword, PList, PMap, PSet, Regex, Symbol, is_vector
+from turmeric.analyzer import ir
+from turmeric.analyzer.ir import CompiledModule
+from turmeric.data.errors import InternalError
+from turmeric.data.names import mangle, mangle_field
+from turmeric.data.values import Keyword, PList, PMap, PSet, Regex, Symbol, is_vector
 
 DEPTH_LIMIT = 1000   # Turmeric calls on the Python stack before it moves to the heap
 
@@ -966,7 +966,7 @@ class ModuleCodegen:
 
 
 def _tname(fn: ir.Fn, pyname: str) -> str:
-    from .runtime.names import demangle_any
+    from turmeric.data.names import demangle_any
     if pyname.startswith("t") and pyname[1:].isdigit():
         return "%" + pyname
     return demangle_any(pyname)

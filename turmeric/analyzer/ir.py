@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .runtime.values import Span
+from turmeric.data.values import Span
 
 
 @dataclass(eq=False)
