@@ -12,7 +12,10 @@ from turmeric.reader.reader import read_one, read_string
 from turmeric.data.equality import equals
 from turmeric.data.errors import TurmericError, format_error
 from turmeric.data.printer import pr_str
-from turmeric.data.values import (EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex, Span, Symbol, plist, vector)
+from turmeric.data.values import (
+    EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex, Symbol, plist, vector,
+)
+from turmeric.data.span import Span
 
 PVECTOR = type(EMPTY_VECTOR)
 K, S = Keyword, Symbol

@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from turmeric.analyzer import ir
+from turmeric.data.code import FnInfo
 from turmeric.expander.expander import SELF_NAME, is_sym, span_of
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
-from turmeric.data.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector
+from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector
+from turmeric.data.span import Span
 
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
@@ -40,7 +42,7 @@ class ModuleContext:
 
 
 class FnScope:
-    def __init__(self, parent: "FnScope | None", info: ir.FnInfo | None):
+    def __init__(self, parent: "FnScope | None", info: FnInfo | None):
         self.parent = parent
         self.info = info
         self.blocks: list[dict[str, ir.Var]] = [{}]
@@ -97,14 +99,14 @@ class Analyzer:
     def __init__(self, ctx: ModuleContext):
         self.ctx = ctx
         self.fn: FnScope | None = None
-        self.fninfos: list[ir.FnInfo] = []
+        self.fninfos: list[FnInfo] = []
 
     # -- entry points ---------------------------------------------------------------
 
     def analyze_toplevel(self, form, index: int) -> ir.Fn:
         """A top-level form becomes a 0-argument function `module/top#N`."""
         symbol = f"{self.ctx.name}/top#{index}"
-        info = ir.FnInfo(symbol, self.ctx.name, symbol, span_of(form), code_hash(form))
+        info = FnInfo(symbol, self.ctx.name, symbol, span_of(form), code_hash(form))
         self.fninfos.append(info)
         self.fn = FnScope(None, info)
         body = self.expr(form, toplevel=True)
@@ -332,7 +334,7 @@ class Analyzer:
                     scope.parent.free.setdefault(v)
         return ir.Fn(info, pvars, rest, node_body, self_var, free, x.span)
 
-    def new_fninfo(self, name: str | None, form) -> ir.FnInfo:
+    def new_fninfo(self, name: str | None, form) -> FnInfo:
         """module.f for a named fn at top level, outer/inner inside outer, outer/fn#N if anonymous."""
         outer = self.fn.info.symbol
         at_top = self.fn.parent is None
@@ -349,7 +351,7 @@ class Analyzer:
             n = self.ctx.fn_counter.get(outer, 0) + 1
             self.ctx.fn_counter[outer] = n
             symbol = f"{outer}/fn#{n}"
-        info = ir.FnInfo(symbol, self.ctx.name, name or symbol, span_of(form), code_hash(form))
+        info = FnInfo(symbol, self.ctx.name, name or symbol, span_of(form), code_hash(form))
         self.fninfos.append(info)
         return info
 

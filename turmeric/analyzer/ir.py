@@ -7,10 +7,12 @@ stack traces and the serializer all read it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from turmeric.data.values import Span
+
+from turmeric.data.code import FnInfo
+from turmeric.data.span import Span
 
 
 @dataclass(eq=False)
@@ -19,31 +21,6 @@ class Var:
     pyname: str               # a unique Python identifier
     boxed: bool = False       # assigned with set!, or read before its local def: lives in a Box
     is_self: bool = False     # the name a named fn has for itself
-
-
-@dataclass(slots=True)
-class SiteInfo:
-    """A non-tail call site: where a frame can be suspended."""
-    span: Span | None
-    live: tuple[str, ...]     # Python names of the live locals, in frame order
-    live_names: tuple[str, ...]  # their Turmeric names (for inspect)
-    in_try: bool              # a Turmeric try encloses the site in this function
-    entry: str                # the Python name of the resume entry
-
-
-@dataclass
-class FnInfo:
-    symbol: str               # stable symbol: module.fn, module.outer/inner, module/top#N
-    module: str
-    name: str                 # a readable name for stack traces
-    span: Span | None
-    code_hash: str = ""
-    pyname: str = ""          # the Python name of the direct function
-    params: tuple[str, ...] = ()
-    sites: list[SiteInfo] = field(default_factory=list)
-    free: tuple[str, ...] = ()        # Python names of captured variables (closure factory args)
-    free_names: tuple[str, ...] = ()  # their Turmeric names
-    line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> source span
 
 
 class Node:
@@ -157,15 +134,3 @@ class Field(Node):
     obj: Node
     field: str
     span: Span | None
-
-
-@dataclass
-class CompiledModule:
-    """Generated Python source for one module and the metadata the runtime needs."""
-    name: str
-    source: str
-    line_spans: list             # line number - 1 -> Span (or None)
-    fninfos: list[FnInfo]
-    toplevel: list[str]          # Python names of the top-level form functions, in order
-    definitions: list[bool]      # per top-level form: a definition (runs when resolving)
-    def_names: list              # per top-level form: the global a def form binds, or None

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 
 from turmeric.analyzer import ir
-from turmeric.analyzer.ir import CompiledModule
+from turmeric.data.code import FnInfo, SiteInfo
+from turmeric.data.code import CompiledModule
 from turmeric.data.errors import InternalError
 from turmeric.data.names import mangle, mangle_field
 from turmeric.data.values import Keyword, PList, PMap, PSet, Regex, Symbol, is_vector
@@ -825,7 +826,7 @@ class ModuleCodegen:
     def __init__(self, name: str, pure: frozenset):
         self.name = name
         self.pure = pure
-        self.infos: list[ir.FnInfo] = []   # every function compiled, in order
+        self.infos: list[FnInfo] = []   # every function compiled, in order
         self.consts = Constants()
         self.lines: list[str] = []
         self.spans: list = []
@@ -918,7 +919,7 @@ class ModuleCodegen:
             in_try = bool(site_in_try(body, s))
             entries.append(entry)
             lives.append(live)
-            info.sites.append(ir.SiteInfo(s.span, live, tuple(_tname(fn, x) for x in live), in_try, entry))
+            info.sites.append(SiteInfo(s.span, live, tuple(_tname(fn, x) for x in live), in_try, entry))
         params = [v.pyname for v in fn.params]
         rest = fn.rest.pyname if fn.rest is not None else None
         allparams = params + ([rest] if rest else [])

@@ -8,7 +8,10 @@ data can exhaust Python's.
 from __future__ import annotations
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
+from turmeric.data.printer import pr_str
+from turmeric.data.values import (
+    EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
+)
 
 _PVECTOR = type(EMPTY_VECTOR)
 _SEQS = (PList, _PVECTOR)
@@ -153,8 +156,6 @@ def _kind(x):
 
 def _describe(x) -> str:
     """`integer 1`, `struct point (point 1 2)`: the type words of spec/builtins.md."""
-    from turmeric.data.printer import pr_str
-    from turmeric.data.values import Continuation, Ref, StructType
     t = type(x)
     kind = {type(None): "nil", bool: "boolean", int: "integer", float: "float",
             str: "string", bytes: "bytes", Keyword: "keyword", Symbol: "symbol",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from turmeric.data.values import Span
+from turmeric.data.span import Span
 
 # kind -> process exit code used by `turmeric run` when the error is not caught
 ERROR_KINDS = {

@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 
 from turmeric.data.names import demangle, demangle_any
-from turmeric.data.values import (Box, Continuation, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref, Regex, StructType, StructValue, Symbol, is_vector)
+from turmeric.data.values import (
+    EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, Regex, StructType, StructValue,
+    Symbol, is_vector,
+)
 
 _PVECTOR = type(EMPTY_VECTOR)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
@@ -143,8 +146,8 @@ def _scalar(v) -> str:
 def fn_name(f) -> str:
     """The Turmeric name of a callable: its __turmeric_name__; for compiled code the stable
     symbol in its Python name (`F_main_ofib` is main.fib; a closure made by the factory
-    `K_main_oadder_dfn_n1` is main.adder/fn#1); for a builtin that takes functions, its
-    Turmeric name; else its demangled __name__."""
+    `K_main_oadder_dfn_n1` is main.adder/fn#1); else its demangled __name__. (Builtins,
+    higher-order ones included, carry __turmeric_name__.)"""
     name = getattr(f, "__turmeric_name__", None)
     if isinstance(name, str):
         return name
@@ -155,10 +158,6 @@ def fn_name(f) -> str:
             symbol = demangle(outer[2:])
             if symbol:
                 return symbol
-    from turmeric.runtime.higher_order import HIGHER_ORDER
-    for tm_name, g in HIGHER_ORDER.items():
-        if g is f:
-            return tm_name
     name = getattr(f, "__name__", None)
     return demangle_any(name) if isinstance(name, str) else type(f).__name__
 

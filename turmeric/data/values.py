@@ -8,11 +8,15 @@ Every value is immutable except Ref and Box, which are the only mutable cells.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from pyrsistent import pvector, PVector
+
+from turmeric.data.errors import TurmericError
+from turmeric.data.names import demangle_field, mangle_field
+from turmeric.data.signals import Jump
+from turmeric.data.span import Span
 
 EMPTY_VECTOR: PVector = pvector()
 
@@ -23,22 +27,6 @@ def vector(items: Iterable[Any] = ()) -> PVector:
 
 def is_vector(x: Any) -> bool:
     return isinstance(x, PVector)
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A place in a source file; line and col are 1-based."""
-    file: str
-    line: int
-    col: int
-    end_line: int = 0
-    end_col: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
-
-
-SYNTHETIC = Span("<generated>", 0, 0)
 
 
 class Symbol:
@@ -80,8 +68,7 @@ class Keyword:
 
     def __call__(self, _d, m, default=None):
         """(:k m) reads key :k of a map, like Clojure."""
-        from turmeric.runtime.builtins.core import get
-        return get(m, self, default)
+        return types.get(m, self, default)
 
 
 class PList:
@@ -124,15 +111,13 @@ class PList:
         return True  # every list is truthy, even the empty one (only nil and false are falsy)
 
     def __eq__(self, other):
-        from turmeric.data.equality import equals
-        return equals(self, other)
+        return equality.equals(self, other)
 
     def __hash__(self):
         return hash(pvector(self))  # a list = a vector with the same items: same hash
 
     def __repr__(self):
-        from turmeric.data.printer import pr_str
-        return pr_str(self)
+        return printer.pr_str(self)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -235,8 +220,7 @@ class PMap:
         return self._d.values()
 
     def __eq__(self, other):
-        from turmeric.data.equality import equals
-        return equals(self, other)
+        return equality.equals(self, other)
 
     def __hash__(self):
         if self._hash is None:
@@ -244,12 +228,10 @@ class PMap:
         return self._hash
 
     def __repr__(self):
-        from turmeric.data.printer import pr_str
-        return pr_str(self)
+        return printer.pr_str(self)
 
     def __getattr__(self, name):
         # m.name in Turmeric compiles to an attribute read of the mangled field name
-        from turmeric.data.names import demangle_field
         field = demangle_field(name)
         if field is None:
             raise AttributeError(name)
@@ -291,15 +273,13 @@ class PSet:
         return len(self._d)
 
     def __eq__(self, other):
-        from turmeric.data.equality import equals
-        return equals(self, other)
+        return equality.equals(self, other)
 
     def __hash__(self):
         return hash(frozenset(self._d))
 
     def __repr__(self):
-        from turmeric.data.printer import pr_str
-        return pr_str(self)
+        return printer.pr_str(self)
 
     def __call__(self, _d, x, default=None):
         return x if x in self._d else default
@@ -313,8 +293,7 @@ class Ref:
         self.value = value
 
     def __repr__(self):
-        from turmeric.data.printer import pr_str
-        return pr_str(self)
+        return printer.pr_str(self)
 
 
 class Box:
@@ -346,7 +325,6 @@ class StructType:
 
     def __call__(self, _d, *args):
         if len(args) != len(self.fields):
-            from turmeric.data.errors import TurmericError
             raise TurmericError(
                 "arity",
                 f"{self.name} takes {len(self.fields)} field(s) ({' '.join(self.fields)}), got {len(args)}")
@@ -369,17 +347,14 @@ class StructValue:
         return hash((self.stype.qualname, self.field_values()))
 
     def __repr__(self):
-        from turmeric.data.printer import pr_str
-        return pr_str(self)
+        return printer.pr_str(self)
 
 
 def _eq(a, b):
-    from turmeric.data.equality import equals
-    return equals(a, b)
+    return equality.equals(a, b)
 
 
 def _make_struct_class(st: StructType):
-    from turmeric.data.names import mangle_field
     slots = tuple(mangle_field(f) for f in st.fields)
     ns = {"__slots__": slots, "stype": st}
     args = ", ".join(slots)
@@ -421,7 +396,6 @@ class Regex:
 
 def regex(pattern: str, who: str) -> Regex:
     """A Regex, or a `value` error naming `who` for a pattern Python's re refuses."""
-    from turmeric.data.errors import TurmericError
     try:
         return Regex(pattern)
     except re.error as e:
@@ -441,5 +415,9 @@ class Continuation:
 
     def __call__(self, _d, value=None):
         """(k v) is (resume k v)."""
-        from turmeric.runtime.machine import Jump
         raise Jump(self, value)
+
+
+# The value types' __eq__, __repr__ and keyword lookup are equality, printing and `get`, which
+# are written against the types above: imported once those exist.
+from turmeric.data import equality, printer, types  # noqa: E402

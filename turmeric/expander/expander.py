@@ -11,7 +11,8 @@ import itertools
 from typing import Any, Callable, Protocol
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import Keyword, PList, PMap, PSet, Span, Symbol, is_vector, plist, vector
+from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector, plist, vector
+from turmeric.data.span import Span
 
 CORE_FORMS = frozenset({
     "quote", "if", "do", "def", "fn", "let", "set!", "try", "cloneable-shift", "struct",

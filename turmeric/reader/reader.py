@@ -19,7 +19,8 @@ import threading
 from pathlib import Path
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import (EMPTY_LIST, Keyword, PMap, PSet, Regex, Span, Symbol, plist, vector)
+from turmeric.data.values import EMPTY_LIST, Keyword, PMap, PSet, Regex, Symbol, plist, vector
+from turmeric.data.span import Span
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 _DISCARDED = object()  # what #_ form leaves behind; containers drop it

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from turmeric.data.signals import Thrown
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import demangle, demangle_any
-from turmeric.data.values import Span, StructType, StructValue
+from turmeric.data.values import StructType, StructValue
+from turmeric.data.span import Span
 
 # The struct types every module knows: error values, Option and schema mismatches.
 ERROR = StructType("error", "core", ("message",))
@@ -47,7 +49,6 @@ class CodeMap:
 
 def error_value(e: BaseException):
     """What (catch [e]) binds for an exception."""
-    from turmeric.runtime.machine import Thrown
     if isinstance(e, Thrown):
         return e.value
     if isinstance(e, TurmericError):

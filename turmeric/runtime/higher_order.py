@@ -9,9 +9,9 @@ linear.
 """
 from __future__ import annotations
 
-from turmeric.analyzer.ir import FnInfo, SiteInfo
+from turmeric.data.code import FnInfo, SiteInfo
 from turmeric.data.errors import TurmericError
-from turmeric.runtime.machine import Unwind
+from turmeric.data.signals import Unwind
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, plist, vector
 
 BUILTIN_INFOS: dict[str, FnInfo] = {}
@@ -317,3 +317,5 @@ HIGHER_ORDER = {
     "some": some, "every?": every, "apply": apply, "swap!": swap, "%sort-by": sort_by,
     "update": update, "group-by": group_by,
 }
+for _name, _builtin in HIGHER_ORDER.items():
+    _builtin.__turmeric_name__ = _name   # how the printer and error messages name it

@@ -18,54 +18,8 @@ popped, so a later capture only copies what is between it and its prompt.
 from __future__ import annotations
 
 from turmeric.data.errors import TurmericError
+from turmeric.data.signals import Capture, DepthUnwind, Jump, Raising, Thrown, Unwind
 from turmeric.data.values import Continuation
-
-
-class Unwind(BaseException):
-    """Moves the Python stack to the heap; not an error (so `except Exception` lets it pass)."""
-    __slots__ = ("frames",)
-
-    def __init__(self):
-        self.frames = []
-
-
-class Capture(Unwind):
-    __slots__ = ("body",)
-
-    def __init__(self, body):
-        self.frames = []
-        self.body = body
-
-
-class Jump(Unwind):
-    __slots__ = ("k", "value")
-
-    def __init__(self, k, value):
-        self.frames = []
-        self.k = k
-        self.value = value
-
-
-class DepthUnwind(Unwind):
-    __slots__ = ()
-
-
-class Thrown(Unwind):
-    """(throw v): records frames so that try-with can hand the handler a continuation."""
-    __slots__ = ("value", "error")
-
-    def __init__(self, value, error: TurmericError | None = None):
-        self.frames = []
-        self.value = value
-        self.error = error
-
-
-class Raising:
-    """Handed to a heap frame's resume entry to raise `error` inside the try it was in."""
-    __slots__ = ("error",)
-
-    def __init__(self, error):
-        self.error = error
 
 
 # -- special frames ------------------------------------------------------------------------

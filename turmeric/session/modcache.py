@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from turmeric.analyzer import ir
-from turmeric.data.values import Span
+from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
+from turmeric.data.span import Span
 
 FORMAT = 4
 
@@ -52,16 +52,16 @@ def _unspan(t):
     return None if t is None else Span(*t)
 
 
-def info_to_plain(i: ir.FnInfo):
+def info_to_plain(i: FnInfo):
     return (i.symbol, i.module, i.name, _span(i.span), i.code_hash, i.pyname, i.params,
             [(_span(s.span), s.live, s.live_names, s.in_try, s.entry) for s in i.sites],
             i.free, i.free_names)
 
 
-def info_from_plain(t) -> ir.FnInfo:
+def info_from_plain(t) -> FnInfo:
     sym, mod, name, span, h, py, params, sites, free, free_names = t
-    return ir.FnInfo(sym, mod, name, _unspan(span), h, py, tuple(params),
-                     [ir.SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites],
+    return FnInfo(sym, mod, name, _unspan(span), h, py, tuple(params),
+                     [SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites],
                      tuple(free), tuple(free_names))
 
 
@@ -127,7 +127,7 @@ def unit_from_bytes(data: bytes | None, d: dict | None = None):
         d = marshal.loads(data) if d is None else d
         if d.get("format") != FORMAT or tuple(d.get("python", ())) != PYTHON:
             return None
-        cm = ir.CompiledModule(  # line spans stay tuples: CodeMap makes a Span when asked
+        cm = CompiledModule(  # line spans stay tuples: CodeMap makes a Span when asked
             d["name"], "", d["spans"],
             [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
         return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"],

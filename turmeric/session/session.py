@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from turmeric.analyzer import ir
+from turmeric.data.code import CompiledModule, FnInfo
 from turmeric.session.modcache import ModuleCache
 from turmeric.runtime import machine
+from turmeric.data.signals import Raising, Thrown, Unwind
 from turmeric.data.errors import TurmericError
 from turmeric.runtime.errors_convert import (
     ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value,
@@ -52,7 +53,7 @@ class Module:
     ns: dict
     version: Any = None
     macros: dict[str, Callable] = field(default_factory=dict)
-    fninfos: dict[str, ir.FnInfo] = field(default_factory=dict)
+    fninfos: dict[str, FnInfo] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
     source_hash: str = ""
@@ -76,9 +77,9 @@ class Session:
         self.search_path.append(stdlib_dir())
         self.argv: list[str] = []          # `turmeric run FILE ARGS...`: (command-line-args)
         self.cache = ModuleCache() if cache else None
-        self.symbols: dict[str, tuple[ir.FnInfo, Module]] = {}
+        self.symbols: dict[str, tuple[FnInfo, Module]] = {}
         self.blob_memo: dict = {}   # chunk names of large values the checkpoint macro stored (blobs.py)
-        self.code_infos: dict[Any, ir.FnInfo] = {}   # code object -> its function's info
+        self.code_infos: dict[Any, FnInfo] = {}   # code object -> its function's info
         self.sources: dict[str, str] = {}
         self._build_core()
 
@@ -130,7 +131,7 @@ class Session:
     def new_namespace(self, module: Module) -> dict:
         ns: dict[str, Any] = {
             "__name__": f"turmeric.module.{module.name}",
-            "Unwind": machine.Unwind, "Thrown": machine.Thrown, "Raising": machine.Raising,
+            "Unwind": Unwind, "Thrown": Thrown, "Raising": Raising,
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
@@ -347,7 +348,7 @@ class Session:
             return runner(*args)
         except TurmericError as e:
             raise attach_stack(e, e, self.codemap) from None
-        except (machine.Unwind, KeyboardInterrupt, SystemExit):
+        except (Unwind, KeyboardInterrupt, SystemExit):
             raise
         except RecursionError as e:
             raise attach_stack(python_error(e, self.codemap), e, self.codemap) from None
@@ -536,7 +537,7 @@ class MacroEnv:
 
 @dataclass
 class Unit:
-    compiled: ir.CompiledModule
+    compiled: CompiledModule
     code: Any
     filename: str
     version: Any

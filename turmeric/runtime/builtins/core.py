@@ -32,8 +32,9 @@ from typing import Any, Callable, Iterable
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_field
+from turmeric.data.types import describe, get, short_pr, type_error, type_key, type_name, value_error
 from turmeric.data.values import (
-    EMPTY_LIST, EMPTY_MAP, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType,
+    EMPTY_LIST, EMPTY_MAP, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Ref, StructType,
     StructValue, Symbol, cons as _cons, plist, vector,
 )
 
@@ -43,67 +44,6 @@ _MISSING = object()
 
 # ---------------------------------------------------------------------------------------------
 # type names and error helpers
-
-_TYPE_KEYS = {
-    type(None): "nil", bool: "bool", int: "int", float: "float", str: "string",
-    bytes: "bytes", Keyword: "keyword", Symbol: "symbol", PList: "list", _VT: "vector",
-    PMap: "map", PSet: "set", Ref: "ref", Continuation: "continuation",
-    StructType: "struct-type",
-}
-# the words used in error messages, where they differ from the type-of keyword
-_LONG_NAMES = {"bool": "boolean", "int": "integer", "fn": "function"}
-
-
-def type_key(x: Any) -> str:
-    """The short type name of a value, as `type-of` returns it (without the colon)."""
-    k = _TYPE_KEYS.get(type(x))
-    if k is not None:
-        return k
-    if isinstance(x, StructValue):
-        return x.stype.name
-    if isinstance(x, _VT):
-        return "vector"
-    if isinstance(x, Continuation):
-        return "continuation"
-    named = getattr(type(x), "turmeric_type", None)  # resources: FileHandle, Socket
-    if named is not None:
-        return named
-    if callable(x):
-        return "fn"
-    return "python:" + type(x).__name__
-
-
-def type_name(x: Any) -> str:
-    """The type of a value in words, for error messages: "integer", "vector", "struct point"."""
-    if isinstance(x, StructValue):
-        return "struct " + x.stype.name
-    k = type_key(x)
-    return _LONG_NAMES.get(k, k)
-
-
-def _short_pr(x: Any, limit: int = 60) -> str:
-    from turmeric.data.printer import pr_str
-    try:
-        s = pr_str(x)
-    except Exception:  # noqa: BLE001 - an error message must never fail itself
-        s = "#<" + type(x).__name__ + ">"
-    return s if len(s) <= limit else s[:limit - 3] + "..."
-
-
-def describe(x: Any) -> str:
-    """A value for an error message: its type then its printed form ("keyword :a")."""
-    if x is None:
-        return "nil"
-    return f"{type_name(x)} {_short_pr(x)}"
-
-
-def type_error(name: str, expected: str, x: Any) -> TurmericError:
-    return TurmericError("type", f"{name}: expected {expected}, got {describe(x)}")
-
-
-def value_error(name: str, message: str) -> TurmericError:
-    return TurmericError("value", f"{name}: {message}")
-
 
 def _items_word(n: int, word: str = "item") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
@@ -222,7 +162,7 @@ def quot(a, b):
     try:
         return float(math.trunc(a / b))
     except (OverflowError, ValueError):
-        raise value_error("quot", f"cannot truncate {_short_pr(a)} / {_short_pr(b)}") from None
+        raise value_error("quot", f"cannot truncate {short_pr(a)} / {short_pr(b)}") from None
 
 
 def rem(a, b):
@@ -233,7 +173,7 @@ def rem(a, b):
     try:
         return math.fmod(a, b)
     except (OverflowError, ValueError):
-        raise value_error("rem", f"cannot compute {_short_pr(a)} rem {_short_pr(b)}") from None
+        raise value_error("rem", f"cannot compute {short_pr(a)} rem {short_pr(b)}") from None
 
 
 def inc(x):
@@ -322,7 +262,7 @@ def to_int(x):
     try:
         return int(x)
     except (OverflowError, ValueError):
-        raise value_error("int", f"cannot convert {_short_pr(x)} to an integer") from None
+        raise value_error("int", f"cannot convert {short_pr(x)} to an integer") from None
 
 
 def _bit_args(name, xs):
@@ -611,24 +551,6 @@ def count(x):
     return _seqable_len("count", x)
 
 
-def get(m, k, default=None):
-    if isinstance(m, PMap):
-        return m.get(k, default)
-    if m is None:
-        return default
-    if isinstance(m, (_VT, str, bytes)):
-        if type(k) is int and 0 <= k < len(m):
-            return m[k]
-        return default
-    if isinstance(m, PSet):
-        return k if k in m else default
-    if isinstance(m, StructValue):
-        if isinstance(k, Keyword) and k.name in m.stype.fields:
-            return getattr(m, mangle_field(k.name))
-        return default
-    raise type_error("get", "a map, vector, set, string, struct or nil", m)
-
-
 def get_in(m, ks, default=None):
     for k in items("get-in", ks):
         m = get(m, k, _MISSING)
@@ -654,7 +576,7 @@ def _assoc1(name, m, k, v):
     if isinstance(m, StructValue):
         fields = m.stype.fields
         if not isinstance(k, Keyword) or k.name not in fields:
-            raise value_error(name, f"struct {m.stype.name} has no field {_short_pr(k)}")
+            raise value_error(name, f"struct {m.stype.name} has no field {short_pr(k)}")
         vals = [v if f == k.name else getattr(m, mangle_field(f)) for f in fields]
         return type(m)(*vals)
     raise type_error(name, "a map, vector, struct or nil", m)
@@ -904,8 +826,8 @@ def range_(a, b=_MISSING, step=1):
         return plist(range(a, b, step))
     n = (b - a) / step
     if not math.isfinite(n):
-        raise value_error("range", f"cannot make a range from {_short_pr(a)} to {_short_pr(b)} "
-                                   f"by {_short_pr(step)}")
+        raise value_error("range", f"cannot make a range from {short_pr(a)} to {short_pr(b)} "
+                                   f"by {short_pr(step)}")
     out = []
     for i in range(max(math.ceil(n), 0) + 1):
         x = a + i * step if i else a

@@ -16,6 +16,7 @@ import time
 from typing import Any, Callable
 
 from turmeric.data.errors import TurmericError
+from turmeric.data.types import short_pr
 from turmeric.data.values import Keyword, Regex, Symbol, plist, regex, vector
 
 _MISSING = object()
@@ -566,7 +567,7 @@ def spit(path, text, *opts):
         if opts[i] is Keyword("append"):
             append = opts[i + 1] is not None and opts[i + 1] is not False
         else:
-            raise _value_error("spit", f"unknown option {_core()._short_pr(opts[i])}, "
+            raise _value_error("spit", f"unknown option {short_pr(opts[i])}, "
                                        f"expected :append")
     try:
         with open(path, "a" if append else "w", encoding="utf-8", newline="") as f:
@@ -609,7 +610,7 @@ def sleep_ms(ms):
         raise _type_error("sleep-ms", "a number", ms)
     if not 0 <= ms < float("inf"):
         raise _value_error("sleep-ms", f"expected a non-negative, finite number of "
-                                       f"milliseconds, got {_core()._short_pr(ms)}")
+                                       f"milliseconds, got {short_pr(ms)}")
     time.sleep(ms / 1000)
     return None
 

@@ -1,0 +1,46 @@
+"""What compiled code says about itself, at run time: the stable symbol, code hash and call
+sites of every function (`FnInfo`, `SiteInfo`), and a generated module (`CompiledModule`).
+Frames, error stacks, the serializer and the module cache read these; the analyzer and the
+code generator make them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from turmeric.data.span import Span
+
+
+@dataclass(slots=True)
+class SiteInfo:
+    """A non-tail call site: where a frame can be suspended."""
+    span: Span | None
+    live: tuple[str, ...]     # Python names of the live locals, in frame order
+    live_names: tuple[str, ...]  # their Turmeric names (for inspect)
+    in_try: bool              # a Turmeric try encloses the site in this function
+    entry: str                # the Python name of the resume entry
+
+
+@dataclass
+class FnInfo:
+    symbol: str               # stable symbol: module.fn, module.outer/inner, module/top#N
+    module: str
+    name: str                 # a readable name for stack traces
+    span: Span | None
+    code_hash: str = ""
+    pyname: str = ""          # the Python name of the direct function
+    params: tuple[str, ...] = ()
+    sites: list[SiteInfo] = field(default_factory=list)
+    free: tuple[str, ...] = ()        # Python names of captured variables (closure factory args)
+    free_names: tuple[str, ...] = ()  # their Turmeric names
+    line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> source span
+
+
+@dataclass
+class CompiledModule:
+    """Generated Python source for one module and the metadata the runtime needs."""
+    name: str
+    source: str
+    line_spans: list             # line number - 1 -> Span (or None)
+    fninfos: list[FnInfo]
+    toplevel: list[str]          # Python names of the top-level form functions, in order
+    definitions: list[bool]      # per top-level form: a definition (runs when resolving)
+    def_names: list              # per top-level form: the global a def form binds, or None
