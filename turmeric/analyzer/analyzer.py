@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from turmeric.analyzer import ir
 from turmeric.data.code import FnInfo
-from turmeric.expander.expander import SELF_NAME, is_sym, span_of
+from turmeric.expander.expander import SELF_NAME, span_of
+from turmeric.data.values import is_sym
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector

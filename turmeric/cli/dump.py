@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from turmeric.codegen import codegen
+from turmeric import pipeline
 from turmeric.analyzer import ir
-from turmeric.analyzer.analyzer import Analyzer, ModuleContext
-from turmeric.expander.expander import Expander
+from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
+from turmeric.session.session import MacroEnv, Module, Session, declared_name
 
 
 def dump(path: str, stage: str) -> str:
-    from turmeric.reader.reader import read_string
-    from turmeric.session.session import MacroEnv, Module, Session, is_definition, def_name, prescan_globals
-    from turmeric.data.errors import TurmericError
+    """What the stages make of the module file at `path`, up to `stage` (pipeline.STAGES),
+    compiled exactly as `turmeric run` compiles it."""
     session = Session()
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -21,26 +20,18 @@ def dump(path: str, stage: str) -> str:
         raise TurmericError("no-input", f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise TurmericError("io", f"cannot read {path}: {e}") from None
-    forms = read_string(text, path)
-    if stage == "read":
-        return "\n".join(pr_str(f) for f in forms)
-    name = Path(path).stem
-    mod = Module(name, path, {})
+    name = declared_name(text) or Path(path).stem   # as `turmeric run` names a program
+    mod = Module(name=name, path=path)
     mod.ns = session.new_namespace(mod)
-    expander = Expander(MacroEnv(session, mod))
-    from turmeric.expander.expander import NOTHING
-    expanded = [e for e in (expander.expand_toplevel(f) for f in forms) if e is not NOTHING]
+    out = pipeline.compile_text(text, path, mod, MacroEnv(session, mod), session.core_names(),
+                                frozenset(session.pure), True, f"<turmeric:{name}>", until=stage)
+    if stage == "read":
+        return "\n".join(pr_str(f) for f in out.forms)
     if stage == "expand":
-        return "\n".join(pr_str(f) for f in expanded)
-    mod.globals |= prescan_globals(expanded)
-    ctx = ModuleContext(name, mod.globals, mod.imports, session.core_names(), True)
-    analyzer = Analyzer(ctx)
-    tops = [analyzer.analyze_toplevel(f, i + 1) for i, f in enumerate(expanded)]
+        return "\n".join(pr_str(f) for f in out.expanded)
     if stage == "ir":
-        return "\n".join(show_ir(t) for t in tops)
-    cm = codegen.generate(name, tops, [is_definition(f) for f in expanded],
-                          [def_name(f) for f in expanded], frozenset(session.pure))
-    return cm.source
+        return "\n".join(show_ir(t) for t in out.tops)
+    return out.module.source
 
 
 def show_ir(n, indent: int = 0) -> str:

@@ -7,6 +7,10 @@ import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
 
+# pipeline.STAGES, written out so that starting the command line imports no compiler stage
+# (tests/test_architecture.py checks that the two agree)
+DUMP_STAGES = ("read", "expand", "ir", "python")
+
 EXIT_OK = 0
 EXIT_USAGE = 64
 EXIT_INTERNAL = 70
@@ -34,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect.add_argument("file")
     p_inspect.add_argument("--json", action="store_true", help="print JSON for tools")
     p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
-    p_compile.add_argument("--dump", choices=["read", "expand", "ir", "python"], default="python")
+    p_compile.add_argument("--dump", choices=DUMP_STAGES, default="python")
     p_compile.add_argument("file")
     p_gc = sub.add_parser("gc-blobs", help="delete the chunks of DIR/.turmeric-blobs no checkpoint in DIR names")
     p_gc.add_argument("dir")

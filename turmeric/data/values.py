@@ -71,6 +71,11 @@ class Keyword:
         return types.get(m, self, default)
 
 
+def is_sym(x, name: str | None = None) -> bool:
+    """x is a symbol (named `name`, if given)."""
+    return type(x) is Symbol and (name is None or x.name == name)
+
+
 class PList:
     """An immutable linked list (Clojure's list): O(1) cons, first and rest, count cached.
 

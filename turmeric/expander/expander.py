@@ -11,7 +11,7 @@ import itertools
 from typing import Any, Callable, Protocol
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector, plist, vector
+from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, plist, vector
 from turmeric.data.span import Span
 
 CORE_FORMS = frozenset({
@@ -25,7 +25,7 @@ class MacroEnv(Protocol):
 
     def lookup_macro(self, name: str) -> Callable | None: ...
     def define_macro(self, name: str, fn_form: PList) -> None: ...
-    def import_module(self, name: str, span: Span | None) -> None: ...
+    def import_module(self, name: str, alias: str, span: Span | None) -> None: ...
     def call_macro(self, fn: Callable, args: list, span: Span | None) -> Any: ...
 
 
@@ -50,10 +50,6 @@ def core(name: str, span: Span | None = None) -> Symbol:
 
 def L(span: Span | None, *items) -> PList:
     return plist(items, span=span)
-
-
-def is_sym(x, name: str | None = None) -> bool:
-    return type(x) is Symbol and (name is None or x.name == name)
 
 
 def span_of(x, default: Span | None = None) -> Span | None:

@@ -57,13 +57,7 @@ class ReplState:
 
 def user_module(session):
     """The module `user`, created (empty) if no input made it yet."""
-    mod = session.modules.get(USER)
-    if mod is None:
-        from turmeric.session.session import Module
-        mod = Module(USER, None, {})
-        mod.ns = session.new_namespace(mod)
-        session.modules[USER] = mod
-    return mod
+    return session.scratch_module(USER)
 
 
 def install_result(session, n: int, value) -> None:

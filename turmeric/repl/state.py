@@ -82,7 +82,7 @@ def _vec(items):
 
 def restore_session(path: str, state_factory=None, module: str = "user"):
     """A new session with everything saved in `path`; returns (session, state)."""
-    from turmeric.session.session import Module, Session
+    from turmeric.session.session import Session
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -92,9 +92,7 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
     if not isinstance(outer, PMap) or outer.get(K("format")) != FORMAT:
         raise TurmericError("deserialize", f"{path} is not a saved Turmeric session")
     session = Session(module_path=[p for p in outer.get(K("search-path")) if p])
-    mod = Module(module, None, {})
-    mod.ns = session.new_namespace(mod)
-    session.modules[module] = mod
+    mod = session.scratch_module(module)
     from turmeric.session.modcache import unit_from_bytes
     for text, top, file, compiled in outer.get(K("inputs")):
         mod.top_count = top

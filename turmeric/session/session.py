@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from turmeric.data.code import CompiledModule, FnInfo
+from turmeric.analyzer.toplevel import ModuleState
 from turmeric.session.modcache import ModuleCache
 from turmeric.runtime import machine
 from turmeric.data.signals import Raising, Thrown, Unwind
@@ -46,19 +47,14 @@ def stdlib_dir() -> Path:
     return STDLIB_DIR
 
 
-@dataclass
-class Module:
-    name: str
+@dataclass(kw_only=True)
+class Module(ModuleState):
+    """A loaded module: its compile state (ModuleState) and what running it made."""
     path: str | None
-    ns: dict
-    version: Any = None
+    ns: dict = field(default_factory=dict)
     macros: dict[str, Callable] = field(default_factory=dict)
     fninfos: dict[str, FnInfo] = field(default_factory=dict)
-    imports: dict[str, str] = field(default_factory=dict)
-    globals: set[str] = field(default_factory=set)
     source_hash: str = ""
-    counters: dict = field(default_factory=dict)
-    top_count: int = 0
     chunks: int = 0
     history: list = field(default_factory=list)   # (source, top_count before, file, unit) per REPL chunk
 
@@ -210,7 +206,7 @@ class Session:
                                               f"loaded as module {name}",
                                     hint=f"name the file {declared}.tm, or import it as {Path(path).stem}")
             name = declared
-        mod = Module(name, path, {})
+        mod = Module(name=name, path=path)
         mod.ns = self.new_namespace(mod)
         self.loading.add(name)
         try:
@@ -233,41 +229,17 @@ class Session:
             if hit is not None:
                 self.adopt(hit, mod, path, text)
                 return hit
-        from turmeric.codegen import codegen
-        from turmeric.analyzer.analyzer import Analyzer, ModuleContext
-        from turmeric.expander.expander import NOTHING, Expander
-        from turmeric.reader.reader import read_string
-        forms = read_string(text, path)
+        # Imported here, not at the top: a cache hit needs none of the compiler's stages, and
+        # importing them costs about 15 ms of a warm start (python -X importtime).
+        from turmeric import pipeline
         top_before = mod.top_count
-        version = mod.version
-        if forms and type(forms[0]) is PList and forms[0].count and is_sym(forms[0].first, "module"):
-            version = module_version(forms[0])
-            mod.version = version
-        expander = Expander(MacroEnv(self, mod))
-        expanded = []
-        for f in forms:
-            e = expander.expand_toplevel(f)
-            if e is not NOTHING:
-                expanded.append(e)
-        new_globals = prescan_globals(expanded)
-        mod.globals |= new_globals
-        ctx = ModuleContext(mod.name, mod.globals, mod.imports, self.core_names(), strict,
-                            mod.counters, version)
-        analyzer = Analyzer(ctx)
-        tops = []
-        for f in expanded:
-            mod.top_count += 1
-            tops.append(analyzer.analyze_toplevel(f, mod.top_count))
-        definitions = [is_definition(f) for f in expanded]
-        def_names = [def_name(f) for f in expanded]
-        cm = codegen.generate(mod.name, tops, definitions, def_names, frozenset(self.pure))
+        filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks + 1}>"
+        compiled = pipeline.compile_text(text, path, mod, MacroEnv(self, mod), self.core_names(),
+                                         frozenset(self.pure), strict, filename)
         mod.chunks += 1
-        filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks}>"
-        code = compile(cm.source, filename, "exec")
         # a file's unit lists all its globals; a REPL chunk only the ones it adds
-        unit = Unit(cm, code, filename, version, dict(mod.imports),
-                    sorted(mod.globals if strict else new_globals),
-                    path)
+        unit = Unit(compiled.module, compiled.code, filename, mod.version, dict(mod.imports),
+                    sorted(mod.globals if strict else compiled.new_globals), path)
         if not strict:
             unit.state = {"top_after": mod.top_count, "counters": dict(mod.counters)}
             mod.history.append((text, top_before, path, unit))
@@ -364,13 +336,19 @@ class Session:
 
     # -- evaluating text (REPL, tests) -------------------------------------------------------
 
+    def scratch_module(self, name: str) -> Module:
+        """The module `name` that text is evaluated in (the REPL's `user`), created empty the
+        first time."""
+        mod = self.modules.get(name)
+        if mod is None:
+            mod = Module(name=name, path=None)
+            mod.ns = self.new_namespace(mod)
+            self.modules[name] = mod
+        return mod
+
     def eval_string(self, text: str, module: str = "user", file: str | None = None,
                     on_result: Callable | None = None) -> list:
-        mod = self.modules.get(module)
-        if mod is None:
-            mod = Module(module, None, {})
-            mod.ns = self.new_namespace(mod)
-            self.modules[module] = mod
+        mod = self.scratch_module(module)
         if file is None:  # each chunk its own name, so its source lines stay findable
             file = f"<{module}-{mod.chunks + 1}>"
         self.sources[file] = text
@@ -504,23 +482,19 @@ class MacroEnv:
 
     def define_macro(self, name: str, fn_form):
         """Compile a defmacro's function now, so the rest of the module can use it."""
-        from turmeric.codegen import codegen
-        from turmeric.analyzer.analyzer import Analyzer, ModuleContext
+        from turmeric import pipeline   # loaded already: this runs while a module compiles
         s = self.session
-        tmp = Module(f"{self.mod.name}", None, {})
+        filename = f"<turmeric:{self.mod.name}%macro>"
+        compiled = pipeline.compile_macro(fn_form, self.mod.name, self.mod.imports, s.core_names(),
+                                          frozenset(s.pure), filename)
+        tmp = Module(name=self.mod.name, path=None, imports=dict(self.mod.imports))
         tmp.ns = s.new_namespace(tmp)
-        tmp.imports = dict(self.mod.imports)
-        for alias, target in tmp.imports.items():
+        for target in tmp.imports.values():
             tmp.ns["M_" + mangle(target)] = s.modules[target].ns
-        ctx = ModuleContext(f"{self.mod.name}", set(), tmp.imports, s.core_names(), False,
-                            {}, None)
-        top = Analyzer(ctx).analyze_toplevel(fn_form, 0)
-        cm = codegen.generate(tmp.name, [top], [True], [None], frozenset(s.pure))
-        code = compile(cm.source, f"<turmeric:{self.mod.name}%macro>", "exec")
-        unit = Unit(cm, code, f"<turmeric:{self.mod.name}%macro>", None, {}, [])
+        unit = Unit(compiled.module, compiled.code, filename, None, {}, [])
         exec(unit.code, tmp.ns)  # noqa: S102 - generated from the macro's source
         s.register(unit, tmp)
-        self.mod.macros[name] = s.run_toplevel(tmp.ns[cm.toplevel[0]])
+        self.mod.macros[name] = s.run_toplevel(tmp.ns[compiled.module.toplevel[0]])
 
     def import_module(self, name: str, alias: str, span):
         self.session.require(name, self.mod.path, span)
@@ -549,76 +523,11 @@ class Unit:
 
 # -- helpers -----------------------------------------------------------------------------
 
-def is_sym(x, name: str | None = None) -> bool:
-    return type(x) is Symbol and (name is None or x.name == name)
-
-
 def declared_name(text: str) -> str | None:
     """The name in a leading (module name ...) form, read without the parser (start-up)."""
     import re
     m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*module\s+([^\s()\[\]{}\";]+)", text)
     return m.group(1) if m else None
-
-
-def module_version(form: PList):
-    items = list(form)
-    for i in range(2, len(items) - 1, 2):
-        if items[i] == Keyword("version"):
-            return items[i + 1]
-    return None
-
-
-def prescan_globals(forms) -> set[str]:
-    out: set[str] = set()
-    for f in forms:
-        if type(f) is PList and f.count and type(f.first) is Symbol:
-            head = f.first.name
-            items = list(f)
-            if head in ("def", "struct") and len(items) > 1 and type(items[1]) is Symbol:
-                out.add(items[1].name)
-            elif head in ("do", "let"):
-                out |= prescan_globals(items[1:] if head == "do" else items[2:])
-            elif head == "defclass" and len(items) > 1:
-                out.add(items[1].name)
-                for m in items[3:]:
-                    if type(m) is PList and m.count and type(m.first) is Symbol:
-                        out.add(m.first.name)
-    return out
-
-
-STATIC_HEADS = frozenset({"fn", "quote"})
-
-
-def is_static(x) -> bool:
-    """A def's value that is safe to compute again when a module is loaded to resolve a
-    saved continuation: a constant, a fn, a quoted datum, or a collection of those."""
-    if type(x) is PList:
-        if not x.count:
-            return True
-        return type(x.first) is Symbol and x.first.name in STATIC_HEADS
-    if is_vector(x) or type(x) is PSet:
-        return all(is_static(y) for y in x)
-    if type(x) is PMap:
-        return all(is_static(k) and is_static(v) for k, v in x.items())
-    return type(x) is not Symbol
-
-
-def is_definition(form) -> bool:
-    if type(form) is not PList or not form.count or type(form.first) is not Symbol:
-        return False
-    head = form.first.name
-    items = list(form)
-    if head == "def":
-        return len(items) < 3 or is_static(items[2])
-    if head == "do":
-        return all(is_definition(x) for x in items[1:])
-    return head in ("struct", "%defmacro", "module", "import", "defclass", "instance")
-
-
-def def_name(form) -> str | None:
-    if type(form) is PList and form.count and is_sym(form.first, "def"):
-        return list(form)[1].name
-    return None
 
 
 def _comprehension_items(coll):

@@ -1,0 +1,85 @@
+"""The one driver: every way of compiling Turmeric (`turmeric run`, `import`, a `defmacro`'s
+compile-time evaluation, a REPL input, `turmeric compile --dump`) goes through `compile_text`
+or `compile_macro`.
+
+    forms    = read_string(text, path)                      reader/     text -> data with spans
+    expanded = [expander.expand_toplevel(f) for f in forms]  expander/   macros -> core forms
+    tops     = [analyzer.analyze_toplevel(f, n) ...]         analyzer/   core forms -> IR
+    compiled = codegen.generate(name, tops, ...)             codegen/    IR -> Python source
+    code     = compile(compiled.source, filename, "exec")
+
+The stages do not run code: macros and imports reach the session only through the
+`MacroEnv` the caller passes (expander/expander.py). What the driver updates is the module's
+own compile state (`ModuleState`): its globals, top-level numbering and declared version.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import CodeType
+
+from turmeric.analyzer.analyzer import Analyzer, ModuleContext
+from turmeric.analyzer.toplevel import (
+    ModuleState, def_name, is_definition, module_version, prescan_globals,
+)
+from turmeric.codegen import codegen
+from turmeric.data.code import CompiledModule
+from turmeric.data.values import PList, is_sym
+from turmeric.expander.expander import NOTHING, Expander, MacroEnv
+from turmeric.reader.reader import read_string
+
+STAGES = ("read", "expand", "ir", "python")
+
+
+@dataclass
+class Compiled:
+    """What the stages made of one unit, as far as they ran (`until`)."""
+    forms: list
+    expanded: list | None = None
+    tops: list | None = None
+    module: CompiledModule | None = None
+    code: CodeType | None = None
+    new_globals: frozenset = frozenset()
+
+
+def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_names: frozenset,
+                 pure_names: frozenset, strict: bool, filename: str, until: str = "code") -> Compiled:
+    """Run the stages on a unit's text, up to and including `until` (a name of STAGES, or
+    "code" for all of them and compile())."""
+    forms = read_string(text, path)
+    out = Compiled(forms)
+    if until == "read":
+        return out
+    if forms and type(forms[0]) is PList and forms[0].count and is_sym(forms[0].first, "module"):
+        state.version = module_version(forms[0])
+    expander = Expander(env)
+    out.expanded = [e for e in (expander.expand_toplevel(f) for f in forms) if e is not NOTHING]
+    if until == "expand":
+        return out
+    out.new_globals = frozenset(prescan_globals(out.expanded))
+    state.globals |= out.new_globals
+    ctx = ModuleContext(state.name, state.globals, state.imports, core_names, strict,
+                        state.counters, state.version)
+    analyzer = Analyzer(ctx)
+    out.tops = []
+    for form in out.expanded:
+        state.top_count += 1
+        out.tops.append(analyzer.analyze_toplevel(form, state.top_count))
+    if until == "ir":
+        return out
+    out.module = codegen.generate(state.name, out.tops, [is_definition(f) for f in out.expanded],
+                                  [def_name(f) for f in out.expanded], pure_names)
+    if until == "python":
+        return out
+    out.code = compile(out.module.source, filename, "exec")
+    return out
+
+
+def compile_macro(fn_form, module: str, imports: dict, core_names: frozenset,
+                  pure_names: frozenset, filename: str) -> Compiled:
+    """A defmacro's function, compiled on its own as soon as it is expanded so the rest of its
+    module can use it. It sees the module's imports and the core, not the module's globals
+    (they do not exist yet when the module is being compiled)."""
+    ctx = ModuleContext(module, set(), dict(imports), core_names, False, {}, None)
+    top = Analyzer(ctx).analyze_toplevel(fn_form, 0)
+    compiled = codegen.generate(module, [top], [True], [None], pure_names)
+    return Compiled([fn_form], [fn_form], [top], compiled, compile(compiled.source, filename, "exec"))
