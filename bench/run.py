@@ -47,6 +47,8 @@ from turmeric.data.names import mangle  # noqa: E402
 from turmeric.data.values import vector  # noqa: E402
 from turmeric.session.session import Session  # noqa: E402
 
+machine.allow_deep_python_stack()   # as the command line does
+
 TARGETS = {
     "median": 2.0,        # median ratio over the rows without continuations
     "fib": 1.6,

@@ -20,6 +20,8 @@ from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 
+machine.allow_deep_python_stack()   # as the command line does
+
 PROGRAM = """
 (defn deep [n]
   (if (= n 0)

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from turmeric.runtime import machine
+
 ROOT = Path(__file__).resolve().parent.parent
+
+# in-process sessions run compiled code, which needs the deeper Python stack the CLI allows
+machine.allow_deep_python_stack()
 
 # In CI the property tests draw the same examples on every run (a landing must not hang on a
 # rare example found that day); run them locally without CI to explore new ones.

@@ -1,8 +1,15 @@
 """The structure the architecture issue (#8) asks for: one driver, and stages that agree."""
 from __future__ import annotations
 
+import gc
+import sys
+
 from turmeric import pipeline
 from turmeric.cli.main import DUMP_STAGES
+from turmeric.data.values import Keyword, vector
+from turmeric.serialize.decode import deserialize
+from turmeric.serialize.encode import serialize
+from turmeric.session.session import Session
 
 
 def test_cli_dump_stages_are_the_pipeline_stages():
@@ -21,3 +28,31 @@ def test_run_and_dump_agree_on_current_version(run_tm, tmp_path):
     assert dump.returncode == 0, dump.stderr
     assert "B_println(3)" in dump.stdout.decode()
     assert "B_println(None)" not in dump.stdout.decode()
+
+
+# -- the session is a value: no process-wide state that grows --------------------------------
+
+def test_keywords_read_from_a_payload_are_not_kept_forever():
+    """Regression (#8): deserializing 100,000 distinct keywords left 100,000 entries behind in
+    process-wide interning tables for good."""
+    session = Session(cache=False)
+    data = serialize(session, vector([Keyword(f"kw-{i}") for i in range(100_000)]))
+    gc.collect()
+    before = len(Keyword._table)
+    value = deserialize(session, data)
+    assert len(value) == 100_000 and value[7] is Keyword("kw-7")   # interned while alive
+    del value
+    gc.collect()
+    assert len(Keyword._table) <= before + 10
+
+
+def test_a_session_leaves_the_recursion_limit_alone():
+    """The process's recursion limit belongs to the program that owns the process (the
+    command line sets it once), not to each Session."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(5000)
+    try:
+        Session(cache=False)
+        assert sys.getrecursionlimit() == 5000
+    finally:
+        sys.setrecursionlimit(limit)

@@ -6,6 +6,7 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
+from turmeric.runtime import machine
 
 # pipeline.STAGES, written out so that starting the command line imports no compiler stage
 # (tests/test_architecture.py checks that the two agree)
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
     p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
     args = parser.parse_args(argv)
+    machine.allow_deep_python_stack()
     try:
         if args.command == "run":
             return cmd_run(args)

@@ -8,6 +8,7 @@ Every value is immutable except Ref and Box, which are the only mutable cells.
 from __future__ import annotations
 
 import re
+import weakref
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
@@ -48,15 +49,18 @@ class Symbol:
 
 
 class Keyword:
-    """A keyword such as :action; interned, so identity is equality."""
-    __slots__ = ("name", "__weakref__")
-    _table: dict[str, "Keyword"] = {}
+    """A keyword such as :action; interned, so identity is equality. The table is weak: a
+    keyword nobody holds any more is forgotten (100,000 keywords read from a payload do not
+    stay behind), and while one is alive it is the only keyword of its name."""
+    __slots__ = ("name", "wire", "__weakref__")
+    _table: "weakref.WeakValueDictionary[str, Keyword]" = weakref.WeakValueDictionary()
 
     def __new__(cls, name: str):
         kw = cls._table.get(name)
         if kw is None:
             kw = object.__new__(cls)
             kw.name = name
+            kw.wire = None       # the serializer's encoding of it, made once (serialize/encode.py)
             cls._table[name] = kw
         return kw
 

@@ -17,9 +17,23 @@ popped, so a later capture only copies what is between it and its prompt.
 """
 from __future__ import annotations
 
+import sys
+
 from turmeric.data.errors import TurmericError
 from turmeric.data.signals import Capture, DepthUnwind, Jump, Raising, Thrown, Unwind
 from turmeric.data.values import Continuation
+
+
+PYTHON_RECURSION_LIMIT = 30_000
+
+
+def allow_deep_python_stack() -> None:
+    """Raise Python's recursion limit to what compiled code needs: up to DEPTH_LIMIT Turmeric
+    calls (a few Python frames each) before the machine moves the stack to the heap, plus
+    builtins that call back. Process-wide, so the program that owns the process calls it
+    once: the command line, the test suite, a benchmark; a Session does not."""
+    if sys.getrecursionlimit() < PYTHON_RECURSION_LIMIT:
+        sys.setrecursionlimit(PYTHON_RECURSION_LIMIT)
 
 
 # -- special frames ------------------------------------------------------------------------

@@ -61,19 +61,13 @@ class Ref_(int):
 NOT_PLAIN = frozenset({Ref_, tuple, dict})     # what is not a value as it stands
 
 
-_KEYWORDS: dict[bytes, Keyword] = {}   # the encoded name -> the keyword (keywords are interned)
-
-
 def ext_hook(code: int, data: bytes):
     if code == wire.EXT_REF:
         if len(data) != 4:
             raise corrupt("a record reference has the wrong size")
         return Ref_.from_bytes(data, "big")
     if code == wire.EXT_KEYWORD:
-        kw = _KEYWORDS.get(data)
-        if kw is None:
-            kw = _KEYWORDS[data] = Keyword(_utf8(data))
-        return kw
+        return Keyword(_utf8(data))
     if code == wire.EXT_SYMBOL:
         return Symbol(_utf8(data))
     if code == wire.EXT_STRING:

@@ -60,7 +60,6 @@ def ref_ext(i: int) -> msgpack.ExtType:
 
 
 REFS = tuple(map(ref_ext, range(256)))   # the common ones, made once
-_KEYWORD_EXT: dict = {}   # keywords are interned and immutable: their encoding is too
 
 
 def atom(x):
@@ -74,9 +73,9 @@ def atom(x):
     if t in PLAIN_TYPES:
         return x
     if t is Keyword:
-        ext = _KEYWORD_EXT.get(x)
-        if ext is None:
-            ext = _KEYWORD_EXT[x] = msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8", "surrogatepass"))
+        ext = x.wire
+        if ext is None:   # keywords are interned and immutable: so is their encoding
+            ext = x.wire = msgpack.ExtType(wire.EXT_KEYWORD, x.name.encode("utf-8", "surrogatepass"))
         return ext
     if t is Symbol:
         return msgpack.ExtType(wire.EXT_SYMBOL, x.name.encode("utf-8", "surrogatepass"))

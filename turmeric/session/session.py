@@ -12,7 +12,6 @@ The pipeline for one module reads as its stages:
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -61,8 +60,6 @@ class Module(ModuleState):
 
 class Session:
     def __init__(self, module_path: list[str] | None = None, cache: bool = True):
-        if sys.getrecursionlimit() < 30000:
-            sys.setrecursionlimit(30000)
         self.codemap = CodeMap()
         self.modules: dict[str, Module] = {}
         self.loading: set[str] = set()
