@@ -17,7 +17,7 @@ import os
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
 from turmeric.data.values import Keyword, PMap
-from turmeric.serialize.builtins import atomic_write
+from turmeric.serialize.atomic import atomic_write
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 

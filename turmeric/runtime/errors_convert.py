@@ -8,21 +8,21 @@ so the user never sees a Python traceback.
 """
 from __future__ import annotations
 
+import inspect
 import re
 
 from turmeric.data.signals import Thrown
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import demangle, demangle_any
-from turmeric.data.values import StructType, StructValue
+from turmeric.data.printer import pr_str, str_of
+from turmeric.data.types import type_name
+from turmeric.data.values import StructValue
 from turmeric.data.span import Span
+from turmeric.runtime.builtins.core import PURE_BUILTINS
+from turmeric.runtime.core_structs import ERROR, EX_INFO, SCHEMA_MISMATCH
+from turmeric.runtime.higher_order import HIGHER_ORDER
 
 # The struct types every module knows: error values, Option and schema mismatches.
-ERROR = StructType("error", "core", ("message",))
-SOME = StructType("Some", "core", ("value",))
-NONE = StructType("None", "core", ())
-SCHEMA_MISMATCH = StructType("schema-mismatch", "core", ("detail", "old-version"))
-EX_INFO = StructType("ex-info", "core", ("message", "data"))
-NONE_VALUE = NONE.cls()
 
 
 class CodeMap:
@@ -62,10 +62,8 @@ def thrown_error(value) -> TurmericError:
     if isinstance(value, StructValue) and value.stype in (ERROR, EX_INFO):
         msg = str(value.f_message)
     elif isinstance(value, StructValue) and value.stype is SCHEMA_MISMATCH:
-        from turmeric.data.printer import str_of
         return TurmericError("schema-mismatch", str_of(value.f_detail), value=value)
     else:
-        from turmeric.data.printer import pr_str
         msg = pr_str(value)
     return TurmericError("thrown", f"uncaught throw: {msg}", value=value)
 
@@ -111,7 +109,6 @@ def _arity(pyname: str, expected, got: int, codemap=None) -> TurmericError:
 
 def arity_entry(name: str, f) -> tuple[str, int, int] | None:
     """(Turmeric name, fixed parameters, 1 if it takes the depth d first) of a builtin."""
-    import inspect
     target = getattr(f, "tm_pure", f)
     if getattr(target, "__code__", None) is None:
         return None
@@ -150,8 +147,6 @@ def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
     known = codemap.arity.get(pyname) if codemap is not None else None
     if known is None:
         if _BUILTIN_ARITY is None:
-            from turmeric.runtime.builtins.core import PURE_BUILTINS
-            from turmeric.runtime.higher_order import HIGHER_ORDER
             _BUILTIN_ARITY = arity_table(list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()))
         known = _BUILTIN_ARITY.get(pyname)
     return known
@@ -218,7 +213,6 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             if isinstance(obj, StructValue):
                 return TurmericError("type", f"struct {obj.stype.name} has no field {field}",
                                      hint="its fields: " + " ".join(obj.stype.fields))
-            from turmeric.runtime.builtins.core import type_name
             return TurmericError("type", f"{_a(type_name(obj))} has no field {field}")
         return TurmericError("type", msg)
     if isinstance(e, ZeroDivisionError):

@@ -21,7 +21,9 @@ import sys
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.signals import Capture, DepthUnwind, Jump, Raising, Thrown, Unwind
+from turmeric.data.types import type_name
 from turmeric.data.values import Continuation
+from turmeric.runtime.errors_convert import error_value, thrown_error
 
 
 PYTHON_RECURSION_LIMIT = 30_000
@@ -67,7 +69,6 @@ def shift(d, body):
 
 def resume(d, k, value=None):
     if type(k) is not Continuation:
-        from turmeric.runtime.builtins.core import type_name
         raise TurmericError("type", f"resume: expected a continuation, got {type_name(k)}",
                             hint="resume takes the k bound by (cloneable-shift [k] ...)")
     raise Jump(k, value)
@@ -102,7 +103,6 @@ def try_with(d, thunk, handler):
         u.frames.append((trywith_entry, (handler,)))
         raise
     except Exception as e:  # noqa: BLE001 - a builtin's error: handled, but cannot be resumed
-        from turmeric.runtime.errors_convert import error_value
         return handler(d + 1, error_value(e), None)
 
 
@@ -196,7 +196,6 @@ def _deliver_error(stack, e: Exception) -> bool:
     entry, locs = stack[i]
     del stack[i:]
     if entry is trywith_entry:
-        from turmeric.runtime.errors_convert import error_value
         stack.append((_call_handler_entry, (locs[0], error_value(e))))
     else:
         stack.append((_raise_into_entry, (entry, e, locs)))
@@ -212,5 +211,4 @@ def _raise_into_entry(d, value, entry, err, locs):
 
 
 def uncaught_throw(value) -> TurmericError:
-    from turmeric.runtime.errors_convert import thrown_error
     return thrown_error(value)

@@ -14,6 +14,7 @@ token when it meets a type with a user instance, and hands the token back on loa
 from __future__ import annotations
 
 from turmeric.data.errors import TurmericError
+from turmeric.runtime.resources import BUILTIN_RESOURCES
 from turmeric.data.values import (
     Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector,
 )
@@ -104,16 +105,14 @@ class TypeClass:
     def define(session, name, module, methods):
         """(defclass ...): a class of that name that already exists in core is reopened, so a
         program may restate a stdlib class (the design note restates Serializable)."""
-        existing = session.core.get(name)
+        existing = session.core_value(name)
         if isinstance(existing, TypeClass) and set(methods) <= set(existing.methods):
             cls = existing
         else:
             cls = TypeClass(name, module, tuple(methods))
-        mod = session.modules.get(module)
-        if mod is not None:
-            from turmeric.data.names import mangle
+        if session.module_facts(module) is not None:
             for m in methods:
-                mod.ns["g_" + mangle(m)] = cls.dispatchers[m]
+                session.define_global(module, m, cls.dispatchers[m])
         return cls
 
 
@@ -135,7 +134,7 @@ def add_instance(session, cls, type_name, methods):
 
 def _classes(session):
     for name in TOKEN_METHODS:
-        cls = session.core.get(name)
+        cls = session.core_value(name)
         if isinstance(cls, TypeClass):
             yield name, cls
 
@@ -158,7 +157,6 @@ def unmarshal_resource(session, type_name: str, token):
         impl = cls.instances.get(type_name, {}).get(TOKEN_METHODS[name][1])
         if impl is not None:
             return session.call(impl, token, who=f"{TOKEN_METHODS[name][1]} of {type_name}")
-    from turmeric.runtime.resources import BUILTIN_RESOURCES
     rebuild = BUILTIN_RESOURCES.get(type_name)
     if rebuild is not None:
         return rebuild(token)

@@ -26,6 +26,9 @@ import time
 import msgpack
 
 from turmeric.data.errors import TurmericError
+from turmeric.serialize.atomic import atomic_write
+from turmeric.serialize.format import T_CHUNKED
+from turmeric.serialize.wire import MAGIC, corrupt, unpack
 
 CHUNK = 1024
 DIRNAME = ".turmeric-blobs"
@@ -74,14 +77,12 @@ class BlobStore:
             except OSError:
                 pass
             return
-        from turmeric.serialize.builtins import atomic_write
         os.makedirs(self.root, exist_ok=True)
         atomic_write(path, data)
 
     def read(self, h, ext_hook) -> tuple:
         """The unpacked content of chunk h (arrays as tuples), its name checked against it:
         CHUNK plain items, or a payload body (header, records, root) of CHUNK data items."""
-        from turmeric.serialize.wire import corrupt
         if not isinstance(h, str) or not CHUNK_NAME.fullmatch(h):
             raise corrupt("a chunk name is malformed")
         try:
@@ -107,14 +108,17 @@ class BlobStore:
 
 
 
+def store_beside(path: str, memo: dict | None = None) -> "BlobStore":
+    """The blob store of the checkpoint file at `path`: the .turmeric-blobs folder beside it."""
+    return BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME), memo)
+
+
 def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = False) -> dict:
     """Delete the chunk files of DIRECTORY/.turmeric-blobs that no checkpoint file in DIRECTORY
     names, unless written or reused less than `min_age` seconds ago (a program may be about to
     write a checkpoint that names them), and the temporary files of interrupted writes there.
     Every file of DIRECTORY that starts like Turmeric data is read; one that cannot be read
     stops the collection before anything is deleted."""
-    from turmeric.serialize.encode import T_CHUNKED
-    from turmeric.serialize.wire import MAGIC, unpack
     if not os.path.isdir(directory):
         raise TurmericError("no-input", f"no such directory: {directory}")
     live: set[str] = set()

@@ -2,13 +2,14 @@
 looking into and editing continuations (continuation-frames, continuation-with)."""
 from __future__ import annotations
 
-import os
-import tempfile
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import Continuation, Keyword, PMap, Symbol, plist
+from turmeric.data.values import Box, Continuation, Keyword, PMap, Symbol, plist
 from turmeric.serialize.decode import deserialize
-from turmeric.serialize.encode import SPECIAL_FRAMES, serialize
+from turmeric.serialize.atomic import atomic_write
+from turmeric.serialize.blobs import store_beside
+from turmeric.serialize.encode import serialize
+from turmeric.serialize.format import SPECIAL_FRAMES
 
 
 def _options(who: str, opts: tuple) -> dict:
@@ -22,30 +23,6 @@ def _options(who: str, opts: tuple) -> dict:
     return out
 
 
-def atomic_write(path: str, data: bytes):
-    """Write `data` to `path` so that a crash at any instant leaves either the old file or
-    the new one: temporary file in the same directory, fsync, rename, fsync the directory."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    dfd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-
-
 def frame_description(session, frame, index: int):
     """A frame as data: {:index :function :file :line :col :source :locals {name value}}."""
     entry, locs = frame
@@ -57,12 +34,10 @@ def frame_description(session, frame, index: int):
     s = info.sites[site]
     pairs = [(Keyword("index"), index), (Keyword("function"), info.symbol), (Keyword("site"), site)]
     if s.span is not None:
-        from turmeric.data.errors import source_line
-        line = source_line(s.span, session.sources)
+        line = session.source_line(s.span)
         pairs += [(Keyword("file"), s.span.file), (Keyword("line"), s.span.line), (Keyword("col"), s.span.col),
                   (Keyword("source"), line.strip() if line else None)]
     names = s.live_names if len(s.live_names) == len(locs) else tuple(f"%{i}" for i in range(len(locs)))
-    from turmeric.data.values import Box
     local_pairs = [(Symbol(n), (v.v if type(v) is Box else v)) for n, v in zip(names, locs)
                    if not n.startswith("%")]
     pairs.append((Keyword("locals"), PMap.from_pairs(local_pairs)))
@@ -91,7 +66,6 @@ def continuation_with(session, k, index, var, value):
     if name not in names:
         raise TurmericError("value", f"continuation-with: frame {index} ({info.symbol}) has no variable {name}",
                             hint="its variables: " + " ".join(n for n in names if not n.startswith("%")))
-    from turmeric.data.values import Box
     j = names.index(name)
     new_locs = list(locs)
     new_locs[j] = Box(value) if type(locs[j]) is Box else value
@@ -111,8 +85,7 @@ def session_builtins(session) -> dict:
         """An incremental checkpoint: large sequences go to .turmeric-blobs beside it, once."""
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
-        from turmeric.serialize.blobs import DIRNAME, BlobStore
-        store = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME), session.blob_memo)
+        store = store_beside(path, session.blob_memo)
         atomic_write(path, serialize(session, k, blobs=store))
         return path
 

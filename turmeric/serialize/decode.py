@@ -17,13 +17,13 @@ import os
 import re
 from itertools import chain
 
-from turmeric.runtime import higher_order, machine
+from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
-from turmeric.runtime.errors_convert import SCHEMA_MISMATCH
+from turmeric.runtime.core_structs import SCHEMA_MISMATCH
 from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
 from turmeric.serialize import wire
-from turmeric.serialize.blobs import CHUNK
-from turmeric.serialize.encode import (
+from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
+from turmeric.serialize.format import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
     T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
 )
@@ -48,9 +48,9 @@ def valid_module_name(name) -> bool:
     return True
 
 
-class Ref_(int):
+class RecordRef(int):
     """A reference to record `self`, as read from the data (an int subclass, so that msgpack's
-    callback makes it at C speed with Ref_.from_bytes)."""
+    callback makes it at C speed with RecordRef.from_bytes)."""
     __slots__ = ()
 
     @property
@@ -58,14 +58,14 @@ class Ref_(int):
         return int(self)
 
 
-NOT_PLAIN = frozenset({Ref_, tuple, dict})     # what is not a value as it stands
+NOT_PLAIN = frozenset({RecordRef, tuple, dict})     # what is not a value as it stands
 
 
 def ext_hook(code: int, data: bytes):
     if code == wire.EXT_REF:
         if len(data) != 4:
             raise corrupt("a record reference has the wrong size")
-        return Ref_.from_bytes(data, "big")
+        return RecordRef.from_bytes(data, "big")
     if code == wire.EXT_KEYWORD:
         return Keyword(_utf8(data))
     if code == wire.EXT_SYMBOL:
@@ -178,10 +178,10 @@ class Decoder:
         if r[0] == T_CONT and len(r) == 4 and type(r[3]) is tuple:
             items = chain(r, chain.from_iterable(row for row in r[3] if type(row) is tuple))
         n = len(self.records)
-        return [x for x in items if type(x) is Ref_ and x < n]
+        return [x for x in items if type(x) is RecordRef and x < n]
 
     def val(self, x, at: int):
-        if type(x) is Ref_:
+        if type(x) is RecordRef:
             if not x < len(self.records):
                 raise corrupt(f"record {at} refers to record {x}, which does not exist")
             if not self.built[x]:
@@ -196,7 +196,7 @@ class Decoder:
             return list(xs)
         values, built, n = self.values, self.built, len(self.records)
         # a reference to a built record is taken at once; anything else goes through val
-        return [values[x] if type(x) is Ref_ and x < n and built[x] else
+        return [values[x] if type(x) is RecordRef and x < n and built[x] else
                 self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
     def build(self, i: int, r: tuple):
@@ -252,7 +252,7 @@ class Decoder:
 
     def builtin(self, i, r):
         self.need(r, 2, i, str)
-        f = self.session.core.get(r[1])
+        f = self.session.core_value(r[1])
         if f is None:
             raise schema_mismatch(f"the builtin {r[1]} no longer exists", None)
         return f
@@ -383,13 +383,13 @@ class Decoder:
     def _resolve(self, mod_index, symbol: str, code_hash: str, i: int):
         name, version, path = self.module(mod_index, i)
         found = self.session.resolve_symbol(name, symbol, path)
-        mod = self.session.modules.get(name)
-        new_version = mod.version if mod is not None else None
+        facts = self.session.module_facts(name)
+        new_version = facts.version if facts is not None else None
         if found is None:
             raise schema_mismatch(
                 f"module {name}: function {symbol} no longer exists (saved with version {version}, "
                 f"the code is version {new_version})", version)
-        if found.module != name or (mod is None and found.code_hash != "builtin"):
+        if found.module != name or (facts is None and found.code_hash != "builtin"):
             raise corrupt(f"record {i} names the function {symbol} in module {name}, "
                           f"but that function belongs to module {found.module}")
         if found.code_hash != code_hash:
@@ -397,7 +397,7 @@ class Decoder:
                 f"module {name}: function {symbol} changed since the checkpoint was saved "
                 f"(code hash {code_hash} -> {found.code_hash}; saved with version {version}, "
                 f"the code is version {new_version})", version)
-        return found, mod
+        return found
 
     def frame(self, i, r):
         """A frame record [T_FRAME, module, symbol, site, code hash, locals...]."""
@@ -419,13 +419,11 @@ class Decoder:
             if special is None:
                 raise corrupt(f"record {i} names an unknown special frame {symbol!r}")
             return special
-        info, mod = self.resolve(mod_index, symbol, code_hash, i)
+        info = self.resolve(mod_index, symbol, code_hash, i)
         if not 0 <= site < len(info.sites):
             raise schema_mismatch(f"function {symbol} has no call site {site} any more",
                                   self.module(mod_index, i)[1])
-        entry_name = info.sites[site].entry
-        builtin = info.code_hash == "builtin"
-        entry = getattr(higher_order, entry_name, None) if builtin else mod.ns.get(entry_name)
+        entry = self.session.resume_entry(info, site)
         if entry is None:
             raise schema_mismatch(f"the resume entry of {symbol} at site {site} is gone", None)
         return entry, len(info.sites[site].live)
@@ -433,11 +431,11 @@ class Decoder:
     def function(self, i, r):
         if len(r) < 4 or not isinstance(r[2], str) or not isinstance(r[3], str):
             raise corrupt(f"record {i} (fn) is malformed")
-        info, mod = self.resolve(r[1], r[2], r[3], i)
+        info = self.resolve(r[1], r[2], r[3], i)
         captured = self.vals(r[4:], i)
         if len(captured) != len(info.free):
             raise schema_mismatch(f"function {r[2]} captures different variables now", None)
-        f = mod.ns.get(info.pyname) if mod is not None else None
+        f = self.session.compiled_function(info)
         if f is None:
             raise schema_mismatch(f"function {r[2]} is not defined in module {info.module}", None)
         return f(*captured) if info.free else f
@@ -461,6 +459,5 @@ def deserialize(session, data, key=None, blobs=None):
     current directory, when the data says it has chunks)."""
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
-        from turmeric.serialize.blobs import DIRNAME, BlobStore
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
     return Decoder(session, header, records, blobs).decode(root)

@@ -25,26 +25,18 @@ import msgpack
 from turmeric import __version__
 from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
+from turmeric.data.types import type_name
 from turmeric.data.values import (
     EMPTY_VECTOR, Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue,
     Symbol, vector,
 )
 from turmeric.serialize import wire
+from turmeric.serialize.format import (
+    CHUNKABLE, DATA_TAGS, SPECIAL_FRAMES, T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP,
+    T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
+)
 from turmeric.serialize.blobs import CHUNK, DIRNAME
-
-# record tags
-T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
-    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED, T_SHAPED_MAP = range(16)
-TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "continuation", "frame",
-             "tuple", "struct-type", "resource", "builtin", "chunked", "shaped map"]
-CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE, T_MAP)   # what a blob store may cut into chunks
-DATA_TAGS = frozenset({T_LIST, T_VECTOR, T_MAP, T_SHAPED_MAP, T_SET, T_STRUCT, T_TUPLE})   # immutable data
-MUTABLE = (T_REF, T_BOX)
-
-SPECIAL_FRAMES = {
-    machine.prompt_entry: "%prompt", machine.redo_entry: "%redo",
-    machine.trywith_entry: "%try-with", machine._call_handler_entry: "%call-handler",
-}
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
@@ -313,7 +305,7 @@ class Encoder:
 
     def function(self, f):
         code = getattr(f, "__code__", None)
-        found = self.session.code_infos.get(code) if code is not None else None
+        found = self.session.function_info(code) if code is not None else None
         if found is not None:
             info = found
             captured = []
@@ -333,11 +325,11 @@ class Encoder:
         if i is None:
             i = len(self.module_table)
             self.modules[name] = i
-            mod = self.session.modules.get(name)
-            version = mod.version if mod is not None else None
+            facts = self.session.module_facts(name)
+            version = facts.version if facts is not None else None
             if atom(version) is None and version is not None:
                 version = str(version)
-            path = mod.path if mod is not None and mod.path and not mod.path.startswith("<") else None
+            path = facts.path if facts is not None and facts.path and not facts.path.startswith("<") else None
             if path is not None and not os.path.isabs(path):
                 path = os.path.abspath(path)
             self.module_table.append([name, version, path])
@@ -373,7 +365,7 @@ class Encoder:
                 names = [f"%{j}" for j in range(len(x[1]))]
             return [f"variable {n} in {info.symbol}" for n in names]
         if callable(x) and hasattr(x, "__code__"):
-            info = self.session.code_infos.get(x.__code__)
+            info = self.session.function_info(x.__code__)
             if info is not None:
                 return [f"captured {n} of {info.symbol}" for n in info.free_names]
         return [f"[{i}]" for i in range(len(x))] if hasattr(x, "__len__") else []
@@ -383,7 +375,6 @@ class Encoder:
     def error(self, x, what: str | None, parent: tuple | None = None) -> TurmericError:
         """A serialize error naming x's type and its path from the value inward to the root;
         `parent`: (the value holding x, x's position in it) when x's holder has no record yet."""
-        from turmeric.runtime.builtins.core import type_name
         what = what or f"a value of type {type_name(x)}"
         path = []
         seen = {id(x)}
@@ -413,7 +404,6 @@ class Encoder:
 
 
 def _label(k) -> str:
-    from turmeric.data.printer import pr_str
     s = pr_str(k)
     return s if len(s) < 40 else s[:37] + "..."
 

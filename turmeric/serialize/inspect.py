@@ -6,14 +6,15 @@ frames are shown from the raw records, without variable names, and the report sa
 """
 from __future__ import annotations
 
-import os
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, Symbol
 from turmeric.serialize import wire
+from turmeric.serialize.format import T_CONT
+from turmeric.serialize.blobs import store_beside
 from turmeric.serialize.builtins import frame_description
-from turmeric.serialize.decode import Ref_, deserialize, ext_hook
+from turmeric.serialize.decode import RecordRef, deserialize, ext_hook
 
 
 def _k(m, name):
@@ -34,8 +35,7 @@ def describe(session, data: bytes, path: str = "<bytes>") -> dict:
     report["turmeric"] = header.get("turmeric")
     report["modules"] = [{"name": m[0], "version": _plain(m[1]), "path": m[2]} for m in header.get("modules", [])]
     try:
-        from turmeric.serialize.blobs import DIRNAME, BlobStore
-        blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(path)), DIRNAME))
+        blobs = store_beside(path)
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
@@ -62,12 +62,11 @@ def frames_of(session, k: Continuation) -> list:
 def raw_frames(records, root) -> list:
     """The frames of the data's continuation (the root, else the first one written) as
     written: symbols, sites, unnamed locals."""
-    from turmeric.serialize.encode import T_CONT
 
     def is_cont(r):
         return type(r) is tuple and len(r) == 4 and r[0] == T_CONT and all(type(c) is tuple for c in r[1:])
     conts = [r for r in records if is_cont(r)]
-    if type(root) is Ref_ and root < len(records) and is_cont(records[root]):
+    if type(root) is RecordRef and root < len(records) and is_cont(records[root]):
         conts.insert(0, records[root])
     if not conts:
         return []
@@ -82,7 +81,7 @@ def raw_frames(records, root) -> list:
 
 
 def _show(x) -> str:
-    if type(x) is Ref_:
+    if type(x) is RecordRef:
         return f"#<record {int(x)}>"
     try:
         return pr_str(x)

@@ -12,6 +12,8 @@ The pipeline for one module reads as its stages:
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -19,13 +21,19 @@ from typing import Any, Callable
 from turmeric.data.code import CompiledModule, FnInfo
 from turmeric.analyzer.toplevel import ModuleState
 from turmeric.session.modcache import ModuleCache
-from turmeric.runtime import machine
+from turmeric.runtime import higher_order, machine
+from turmeric.runtime.higher_order import items_of
 from turmeric.data.signals import Raising, Thrown, Unwind
-from turmeric.data.errors import TurmericError
-from turmeric.runtime.errors_convert import (
-    ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME, CodeMap, attach_stack, error_value,
-    python_error,
-)
+from turmeric.data.errors import TurmericError, source_line
+from turmeric.runtime.services import ModuleFacts
+from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME
+from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
+from turmeric.data.printer import pr_str
+from turmeric.runtime.builtins.core import PURE_BUILTINS
+from turmeric.runtime.resources import RESOURCE_BUILTINS
+from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
+from turmeric.serialize.builtins import session_builtins
+from turmeric.serialize.decode import schema_mismatch
 from turmeric.data.names import mangle
 from turmeric.data.values import (
     Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist,
@@ -37,7 +45,6 @@ STDLIB_DIR = Path(__file__).resolve().parents[2] / "stdlib"
 
 def stdlib_dir() -> Path:
     try:
-        from importlib.resources import files
         p = Path(str(files("turmeric.stdlib")))
         if p.is_dir():
             return p
@@ -79,9 +86,6 @@ class Session:
     # -- the core module -----------------------------------------------------------------
 
     def _build_core(self):
-        from turmeric.runtime import higher_order
-        from turmeric.runtime.builtins.core import PURE_BUILTINS
-        from turmeric.runtime.resources import RESOURCE_BUILTINS
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
         self.pure.update(internal_pure())
         self.pure.update(RESOURCE_BUILTINS)
@@ -96,7 +100,6 @@ class Session:
             "error": ERROR, "ex-info": EX_INFO, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
             "command-line-args": lambda d: vector(self.argv),
         })
-        from turmeric.serialize.builtins import session_builtins
         self.core.update(session_builtins(self))
         self.core_macros: dict[str, Callable] = {}
         self.builtin_infos = higher_order.BUILTIN_INFOS
@@ -104,7 +107,6 @@ class Session:
             self.symbols[info.symbol] = (info, None)
         core_file = stdlib_dir() / "core.tm"
         mod = self.load_file(str(core_file), name="core")
-        from turmeric.runtime.typeclasses import TypeClass
         for g in sorted(mod.globals):
             value = mod.ns.get("g_" + mangle(g))
             if isinstance(value, TypeClass):
@@ -138,7 +140,6 @@ class Session:
 
     def _name_builtins(self):
         """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        from turmeric.runtime.errors_convert import arity_table
         for pyname, entry in arity_table(list(self.pure.items()) + list(self.core.items())).items():
             self.codemap.arity.setdefault(pyname, entry)
 
@@ -359,7 +360,7 @@ class Session:
         self.execute(unit, mod, on_result=collect)
         return results
 
-    # -- what the serializer asks ----------------------------------------------------------------
+    # -- the services the serializer and typeclasses use (runtime/services.py) ----------------------------------------------------------------
 
     def builtin_name(self, f) -> str | None:
         name = getattr(f, "__turmeric_name__", None)
@@ -371,6 +372,38 @@ class Session:
         return name if name is not None and self.core.get(name) is f else None
 
     _builtin_ids: dict | None = None
+
+    def function_info(self, code) -> FnInfo | None:
+        return self.code_infos.get(code)
+
+    def resume_entry(self, info: FnInfo, site: int):
+        name = info.sites[site].entry
+        if info.code_hash == "builtin":
+            return getattr(higher_order, name, None)
+        mod = self._defining_module(info)
+        return mod.ns.get(name) if mod is not None else None
+
+    def compiled_function(self, info: FnInfo):
+        mod = self._defining_module(info)
+        return mod.ns.get(info.pyname) if mod is not None else None
+
+    def _defining_module(self, info: FnInfo) -> Module | None:
+        """The module whose namespace holds the function's code (a macro's own, for one)."""
+        found = self.symbols.get(info.symbol)
+        return found[1] if found is not None and found[0] is info else None
+
+    def core_value(self, name: str):
+        return self.core.get(name)
+
+    def module_facts(self, name: str) -> ModuleFacts | None:
+        mod = self.modules.get(name)
+        return ModuleFacts(mod.version, mod.path) if mod is not None else None
+
+    def define_global(self, module: str, name: str, value) -> None:
+        self.modules[module].ns["g_" + mangle(name)] = value
+
+    def source_line(self, span) -> str | None:
+        return source_line(span, self.sources)
 
     def resolve_symbol(self, module: str, symbol: str, path_hint: str | None):
         """The FnInfo of `symbol`, loading its module (definitions only) if needed."""
@@ -384,7 +417,6 @@ class Session:
         return found[0] if found is not None else None
 
     def load_for_resolution(self, module: str, path_hint: str | None):
-        from turmeric.serialize.decode import schema_mismatch
         # the hint comes from the data: only a file named like the module, or declaring it
         # with (module name), is considered
         path = path_hint if path_hint and path_hint.endswith(".tm") and os.path.isfile(path_hint) else None
@@ -419,11 +451,9 @@ class Session:
         return v if isinstance(v, StructType) and v.qualname == qualname else None
 
     def marshal_resource(self, x):
-        from turmeric.runtime.typeclasses import marshal_resource
         return marshal_resource(self, x)
 
     def unmarshal_resource(self, type_name: str, token):
-        from turmeric.runtime.typeclasses import unmarshal_resource
         return unmarshal_resource(self, type_name, token)
 
     # -- core internals that need the session ------------------------------------------------
@@ -449,11 +479,9 @@ class Session:
         return StructType(name, module, tuple(fields))
 
     def _defclass(self, d, name, module, methods):
-        from turmeric.runtime.typeclasses import TypeClass
         return TypeClass.define(self, name, module, methods)
 
     def _instance(self, d, cls, type_name, *methods):
-        from turmeric.runtime.typeclasses import add_instance
         return add_instance(self, cls, type_name, methods)
 
 
@@ -479,7 +507,7 @@ class MacroEnv:
 
     def define_macro(self, name: str, fn_form):
         """Compile a defmacro's function now, so the rest of the module can use it."""
-        from turmeric import pipeline   # loaded already: this runs while a module compiles
+        from turmeric import pipeline   # imported on first compile, as in compile_unit
         s = self.session
         filename = f"<turmeric:{self.mod.name}%macro>"
         compiled = pipeline.compile_macro(fn_form, self.mod.name, self.mod.imports, s.core_names(),
@@ -522,14 +550,12 @@ class Unit:
 
 def declared_name(text: str) -> str | None:
     """The name in a leading (module name ...) form, read without the parser (start-up)."""
-    import re
     m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*module\s+([^\s()\[\]{}\";]+)", text)
     return m.group(1) if m else None
 
 
 def _comprehension_items(coll):
     """The items a compiled (map (fn [x] ...) coll) loops over."""
-    from turmeric.runtime.higher_order import items_of
     return items_of(coll, "map")
 
 
@@ -545,7 +571,6 @@ def wrap_pure(name: str, f):
 
 def internal_pure() -> dict[str, Callable]:
     """Pure helpers the expander's output calls (match, quasiquote)."""
-    from turmeric.runtime.builtins.core import PURE_BUILTINS
 
     def struct_is(v, t, n):
         return isinstance(v, StructValue) and isinstance(t, StructType) and v.stype is t and len(t.fields) == n
@@ -559,7 +584,6 @@ def internal_pure() -> dict[str, Callable]:
         return len(v) >= n if has_rest else len(v) == n
 
     def no_match(v):
-        from turmeric.data.printer import pr_str
         raise TurmericError("value", f"no match clause matches {pr_str(v)}")
 
     def map_from_seq(items):
