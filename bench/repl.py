@@ -40,7 +40,7 @@ def main():
         subprocess.run(py + ["repl"], input=defs + f"\n:save {session}\n", capture_output=True, text=True,
                        env=env, check=True)
         restore = cold(py + ["repl", "--restore", session], "(:name g9999)\n", env)
-        from turmeric.repl.state import restore_session
+        from turmeric.repl.session_file import restore_session
         ts = []
         for _ in range(REPS):
             t = time.perf_counter()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
+from pathlib import Path
 
 from turmeric import pipeline
 from turmeric.cli.main import DUMP_STAGES
@@ -10,6 +12,8 @@ from turmeric.data.values import Keyword, vector
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_cli_dump_stages_are_the_pipeline_stages():
@@ -56,3 +60,16 @@ def test_a_session_leaves_the_recursion_limit_alone():
         assert sys.getrecursionlimit() == 5000
     finally:
         sys.setrecursionlimit(limit)
+
+
+# -- the layers of the pipeline ---------------------------------------------------------------
+
+def test_the_layers_hold():
+    """pyproject.toml's import-linter contracts: each package imports only the packages below
+    it (so no cycle between packages), the stages never import the runtime or the serializer,
+    and those never import the stages."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "BROKEN" not in done.stdout and "0 broken" in done.stdout

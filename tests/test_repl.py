@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from turmeric.repl.loop import (COMPLETE, EMPTY, INCOMPLETE, Repl, ReplState, highlight_lines, indent_after, input_status, names_in_scope)
+from turmeric.repl.input import COMPLETE, EMPTY, INCOMPLETE, input_status
+from turmeric.repl.loop import Repl
+from turmeric.repl.state import ReplState
+from turmeric.repl.ui import _ui_classes, highlight_lines, indent_after, names_in_scope
 from turmeric.data.values import Keyword
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +137,7 @@ def test_save_and_restore(piped, repl_env, tmp_path):
 def test_save_leaves_out_what_cannot_be_serialized(tmp_path, scratch_cache):
     """A global or $N that cannot be serialized is reported and left out; the rest is saved,
     values that share a ref still sharing it."""
-    from turmeric.repl.state import restore_session, save_session
+    from turmeric.repl.session_file import restore_session, save_session
     from turmeric.data.names import mangle
     from turmeric.session.session import Session
     session = Session()
@@ -240,7 +243,6 @@ def test_highlighting():
 
 def test_completion_names():
     from prompt_toolkit.document import Document
-    from turmeric.repl.loop import _ui_classes
     repl = Repl()
     repl.evaluate("(defn my-function [] 1) (defmacro my-macro [] 2)")
     names = names_in_scope(repl.session)

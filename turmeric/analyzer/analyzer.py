@@ -18,7 +18,7 @@ from turmeric.expander.expander import SELF_NAME, span_of
 from turmeric.data.values import is_sym
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
-from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector
+from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector, vector
 from turmeric.data.span import Span
 
 
@@ -27,6 +27,14 @@ from turmeric.data.span import Span
 CLOJURE_NAMESPACES = frozenset({"clojure.core", "clojure.string", "str", "string", "s"})
 # clojure.string functions whose core function has another name (core's reverse is a list's)
 CLOJURE_STRING_NAMES = {"reverse": "str-reverse"}
+
+
+# what the collection builtins make of constant items (the literal's items, in order)
+CONSTANT_COLLECTIONS = {
+    "vector": vector,
+    "hash-map": lambda items: PMap({items[i]: items[i + 1] for i in range(0, len(items), 2)}),
+    "hash-set": PSet,
+}
 
 
 @dataclass
@@ -143,9 +151,8 @@ class Analyzer:
 
     def collection(self, ctor: str, items: list, sp) -> ir.Node:
         nodes = [self.expr(i) for i in items]
-        if all(type(n) is ir.Const for n in nodes):
-            from turmeric.runtime.builtins import core as builtins_core
-            return ir.Const(builtins_core.PURE_BUILTINS[ctor](*(n.value for n in nodes)), sp)
+        if all(type(n) is ir.Const for n in nodes):   # a literal of constants is a constant
+            return ir.Const(CONSTANT_COLLECTIONS[ctor]([n.value for n in nodes]), sp)
         return ir.Call(ir.Core(ctor, sp), nodes, sp)
 
     def symbol(self, s: Symbol) -> ir.Node:

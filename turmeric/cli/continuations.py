@@ -6,6 +6,14 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
+from turmeric.data.values import Continuation
+from turmeric.runtime import machine
+from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.serialize.blobs import store_beside
+from turmeric.serialize.decode import deserialize
+from turmeric.serialize.inspect import describe, render_text
+from turmeric.session.session import Session
 
 
 def _read(path: str) -> bytes:
@@ -20,20 +28,13 @@ def _read(path: str) -> bytes:
 
 def _session_for(path: str):
     """A session whose module path starts at the checkpoint's directory and the cwd."""
-    from turmeric.session.session import Session
     return Session(module_path=[os.path.dirname(os.path.abspath(path)), os.getcwd()])
 
 
 def cmd_resume(args) -> int:
-    from turmeric.runtime import machine
-    from turmeric.runtime.builtins.io import TurmericExit
-    from turmeric.data.printer import pr_str
-    from turmeric.data.values import Continuation
-    from turmeric.serialize.decode import deserialize
-    from turmeric.serialize.blobs import DIRNAME, BlobStore
     session = _session_for(args.file)
     data = _read(args.file)
-    blobs = BlobStore(os.path.join(os.path.dirname(os.path.abspath(args.file)), DIRNAME))
+    blobs = store_beside(args.file)
     try:
         k = session.run(lambda: deserialize(session, data, blobs=blobs))
         if type(k) is not Continuation:
@@ -54,7 +55,6 @@ def cmd_resume(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from turmeric.serialize.inspect import describe, render_text
     data = _read(args.file)
     session = _session_for(args.file)
     report = describe(session, data, args.file)

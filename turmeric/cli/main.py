@@ -6,7 +6,11 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
+from turmeric.cli import continuations
 from turmeric.runtime import machine
+from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.serialize.blobs import collect_garbage
+from turmeric.session.session import Session
 
 # pipeline.STAGES, written out so that starting the command line imports no compiler stage
 # (tests/test_architecture.py checks that the two agree)
@@ -60,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gc-blobs":
             return cmd_gc_blobs(args)
         if args.command in ("resume", "inspect"):
-            from turmeric.cli import continuations as cli_continuations
-            return getattr(cli_continuations, "cmd_" + args.command)(args)
+            return getattr(continuations, "cmd_" + args.command)(args)
     except TurmericError as e:
         sys.stdout.flush()
         print(format_error(e), file=sys.stderr)
@@ -79,8 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args) -> int:
-    from turmeric.runtime.builtins.io import TurmericExit
-    from turmeric.session.session import Session
     session = Session()
     session.argv = args.args
     try:
@@ -93,13 +94,12 @@ def cmd_run(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from turmeric.cli.dump import dump
+    from turmeric.cli.dump import dump   # start-up: the stages load only for a dump (or a cache miss)
     print(dump(args.file, args.dump))
     return EXIT_OK
 
 
 def cmd_gc_blobs(args) -> int:
-    from turmeric.serialize.blobs import collect_garbage
     directory = args.dir.rstrip("/") or "/"
     if os.path.basename(directory) == ".turmeric-blobs":   # the store itself was named
         directory = os.path.dirname(directory) or "."
@@ -111,6 +111,6 @@ def cmd_gc_blobs(args) -> int:
 
 
 def cmd_repl(args) -> int:
-    from turmeric.repl.loop import main as repl_main
+    from turmeric.repl.loop import main as repl_main   # start-up: the REPL needs the stages (completion)
     return repl_main(restore=args.restore)
 

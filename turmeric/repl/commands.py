@@ -1,5 +1,5 @@
 """The REPL's commands: `:help`, `:doc NAME`, `:time EXPR`, `:quit`, and `:save PATH`,
-`:restore PATH`, `:inspect EXPR`, which call turmeric/repl_state.py.
+`:restore PATH`, `:inspect EXPR`, which call repl/session_file.py.
 
 A command is one line starting with `:NAME` where NAME is in COMMANDS; any other `:word`
 is a keyword and evaluates to itself. `Command.run(repl, arg)` gets the text after the name.
@@ -13,8 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from turmeric.analyzer.analyzer import SPECIAL, Analyzer
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
+from turmeric.data.printer import pr_str
+from turmeric.data.values import PList, StructType, Symbol
+from turmeric.expander.expander import CORE_FORMS, Expander
+from turmeric.reader.reader import read_one
+from turmeric.repl.session_file import inspect_value, restore_session, save_session
+from turmeric.repl.state import USER, Quit, ReplState, clock, elapsed_text
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,12 @@ def cmd_help(repl, arg: str) -> None:
 # -- :quit ------------------------------------------------------------------------------------
 
 def cmd_quit(repl, arg: str) -> None:
-    from turmeric.repl.loop import Quit
     raise Quit(0)
 
 
 # -- :time ------------------------------------------------------------------------------------
 
 def cmd_time(repl, arg: str) -> None:
-    from turmeric.repl.loop import clock, elapsed_text
     if not arg:
         repl.say("usage: :time EXPR")
         return
@@ -80,8 +85,6 @@ def cmd_time(repl, arg: str) -> None:
 
 def load_repl_state(path: str):
     """(session, ReplState, [(name, reason) not restored]) from the session saved in `path`."""
-    from turmeric.repl.loop import ReplState
-    from turmeric.repl.state import restore_session
     session, state, unsaved = restore_session(path, state_factory=ReplState)
     return session, state if state is not None else ReplState(), list(unsaved or ())
 
@@ -92,7 +95,6 @@ def report_unsaved(repl, what: str, unsaved) -> None:
 
 
 def cmd_save(repl, arg: str) -> None:
-    from turmeric.repl.state import save_session
     if not arg:
         repl.say("usage: :save PATH")
         return
@@ -120,7 +122,6 @@ def cmd_restore(repl, arg: str) -> None:
 
 
 def cmd_inspect(repl, arg: str) -> None:
-    from turmeric.repl.state import inspect_value
     if not arg:
         repl.say("usage: :inspect EXPR")
         return
@@ -164,7 +165,6 @@ DERIVED_USAGE = {
 
 def describe(session, name: str) -> str | None:
     """What :doc prints about `name` as the module user sees it, or None."""
-    from turmeric.repl.loop import USER, special_forms
     if name in special_forms():
         return f"{name}  special form\n  {special_usage(name)}"
     mod = session.modules.get(USER)
@@ -194,15 +194,12 @@ def describe(session, name: str) -> str | None:
 
 
 def special_usage(name: str) -> str:
-    from turmeric.analyzer.analyzer import SPECIAL, Analyzer
     method = SPECIAL.get(name)
     doc = getattr(Analyzer, method, None).__doc__ if method else None
     return (doc or DERIVED_USAGE.get(name) or "(a form the compiler rewrites)").strip()
 
 
 def describe_value(session, name: str, value, module: str) -> str:
-    from turmeric.data.printer import pr_str
-    from turmeric.data.values import StructType
     if callable(value) and not isinstance(value, StructType) and \
             (fn_info(session, value) is not None or module == "core"):
         return describe_fn(session, name, value, "function")
@@ -288,8 +285,6 @@ def source_docstring(session, span) -> str | None:
         return None
     start = sum(len(x) for x in lines[:span.line - 1]) + span.col - 1
     end = sum(len(x) for x in lines[:span.end_line - 1]) + span.end_col - 1
-    from turmeric.reader.reader import read_one
-    from turmeric.data.values import PList, Symbol
     try:
         form = read_one(text[start:end])
     except TurmericError:
@@ -343,3 +338,13 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
             cmd_restore),
     Command("quit", ":quit", "leave the REPL (Ctrl-D does too)", cmd_quit),
 ]}
+
+
+def special_forms() -> frozenset:
+    """The names the compiler treats specially at the head of a list."""
+    names = set(CORE_FORMS) | {"recur", "catch"}
+    try:
+        names |= set(Expander(None).derived)
+    except Exception:  # noqa: BLE001 - only for highlighting and completion
+        pass
+    return frozenset(n for n in names if not n.startswith("%"))

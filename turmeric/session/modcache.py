@@ -15,6 +15,7 @@ from pathlib import Path
 
 from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
+from turmeric.session.unit import Unit, stdlib_dir
 
 FORMAT = 4
 
@@ -33,7 +34,6 @@ def compiler_hash() -> str:
     global _compiler_hash
     if _compiler_hash is None:
         h = hashlib.sha256(str(FORMAT).encode())
-        from turmeric.session.session import stdlib_dir
         root = Path(__file__).resolve().parents[1]   # the turmeric package
         # the compiler's files, and the standard library, whose macros every module expands
         files = sorted(root.rglob("*.py")) + sorted(Path(stdlib_dir()).glob("*.tm"))
@@ -122,7 +122,6 @@ def unit_to_bytes(unit, import_hashes=()) -> bytes | None:
 
 def unit_from_bytes(data: bytes | None, d: dict | None = None):
     """The unit unit_to_bytes wrote, or None if it is from another format or Python."""
-    from turmeric.session.session import Unit
     try:
         d = marshal.loads(data) if d is None else d
         if d.get("format") != FORMAT or tuple(d.get("python", ())) != PYTHON:

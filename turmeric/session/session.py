@@ -12,15 +12,15 @@ The pipeline for one module reads as its stages:
 from __future__ import annotations
 
 import os
-from importlib.resources import files
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from turmeric.data.code import CompiledModule, FnInfo
+from turmeric.data.code import FnInfo
 from turmeric.analyzer.toplevel import ModuleState
 from turmeric.session.modcache import ModuleCache
+from turmeric.session.unit import Unit, stdlib_dir
 from turmeric.runtime import higher_order, machine
 from turmeric.runtime.higher_order import items_of
 from turmeric.data.signals import Raising, Thrown, Unwind
@@ -39,19 +39,6 @@ from turmeric.data.values import (
     Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist,
     vector,
 )
-
-STDLIB_DIR = Path(__file__).resolve().parents[2] / "stdlib"
-
-
-def stdlib_dir() -> Path:
-    try:
-        p = Path(str(files("turmeric.stdlib")))
-        if p.is_dir():
-            return p
-    except (ImportError, ModuleNotFoundError, TypeError):
-        pass
-    return STDLIB_DIR
-
 
 @dataclass(kw_only=True)
 class Module(ModuleState):
@@ -227,8 +214,8 @@ class Session:
             if hit is not None:
                 self.adopt(hit, mod, path, text)
                 return hit
-        # Imported here, not at the top: a cache hit needs none of the compiler's stages, and
-        # importing them costs about 15 ms of a warm start (python -X importtime).
+        # Imported here, not at the top (a start-up win): a cache hit needs none of the
+        # compiler's stages, and importing them costs about 15 ms (python -X importtime).
         from turmeric import pipeline
         top_before = mod.top_count
         filename = f"<turmeric:{mod.name}>" if strict else f"<turmeric:{mod.name}#{mod.chunks + 1}>"
@@ -507,7 +494,7 @@ class MacroEnv:
 
     def define_macro(self, name: str, fn_form):
         """Compile a defmacro's function now, so the rest of the module can use it."""
-        from turmeric import pipeline   # imported on first compile, as in compile_unit
+        from turmeric import pipeline   # start-up: imported on first compile, as in compile_unit
         s = self.session
         filename = f"<turmeric:{self.mod.name}%macro>"
         compiled = pipeline.compile_macro(fn_form, self.mod.name, self.mod.imports, s.core_names(),
@@ -532,18 +519,6 @@ class MacroEnv:
             if e.span is None:
                 e.span = span
             raise
-
-
-@dataclass
-class Unit:
-    compiled: CompiledModule
-    code: Any
-    filename: str
-    version: Any
-    imports: dict
-    globals: list
-    path: str | None = None
-    state: dict | None = None    # a REPL chunk: the module's numbering after it compiled
 
 
 # -- helpers -----------------------------------------------------------------------------
