@@ -143,8 +143,8 @@ class Analyzer:
     def collection(self, ctor: str, items: list, sp) -> ir.Node:
         nodes = [self.expr(i) for i in items]
         if all(type(n) is ir.Const for n in nodes):
-            from turmeric.runtime.builtins import core as builtins_core
-            return ir.Const(builtins_core.PURE_BUILTINS[ctor](*(n.value for n in nodes)), sp)
+            from turmeric.runtime.builtins.table import PURE_BUILTINS
+            return ir.Const(PURE_BUILTINS[ctor](*(n.value for n in nodes)), sp)
         return ir.Call(ir.Core(ctor, sp), nodes, sp)
 
     def symbol(self, s: Symbol) -> ir.Node:

@@ -150,7 +150,7 @@ def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
     known = codemap.arity.get(pyname) if codemap is not None else None
     if known is None:
         if _BUILTIN_ARITY is None:
-            from turmeric.runtime.builtins.core import PURE_BUILTINS
+            from turmeric.runtime.builtins.table import PURE_BUILTINS
             from turmeric.runtime.higher_order import HIGHER_ORDER
             _BUILTIN_ARITY = arity_table(list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()))
         known = _BUILTIN_ARITY.get(pyname)
@@ -218,7 +218,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             if isinstance(obj, StructValue):
                 return TurmericError("type", f"struct {obj.stype.name} has no field {field}",
                                      hint="its fields: " + " ".join(obj.stype.fields))
-            from turmeric.runtime.builtins.core import type_name
+            from turmeric.data.types import type_name
             return TurmericError("type", f"{_a(type_name(obj))} has no field {field}")
         return TurmericError("type", msg)
     if isinstance(e, ZeroDivisionError):

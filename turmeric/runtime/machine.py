@@ -53,7 +53,7 @@ def shift(d, body):
 
 def resume(d, k, value=None):
     if type(k) is not Continuation:
-        from turmeric.runtime.builtins.core import type_name
+        from turmeric.data.types import type_name
         raise TurmericError("type", f"resume: expected a continuation, got {type_name(k)}",
                             hint="resume takes the k bound by (cloneable-shift [k] ...)")
     raise Jump(k, value)

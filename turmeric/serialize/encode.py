@@ -384,7 +384,7 @@ class Encoder:
     def error(self, x, what: str | None, parent: tuple | None = None) -> TurmericError:
         """A serialize error naming x's type and its path from the value inward to the root;
         `parent`: (the value holding x, x's position in it) when x's holder has no record yet."""
-        from turmeric.runtime.builtins.core import type_name
+        from turmeric.data.types import type_name
         what = what or f"a value of type {type_name(x)}"
         path = []
         seen = {id(x)}

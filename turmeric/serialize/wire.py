@@ -76,7 +76,7 @@ def framing(data) -> tuple:
     """(a byte view of data, flags, body length) after checking the framing around the body:
     what can be checked without the key (turmeric inspect of signed data stops here)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        from turmeric.runtime.builtins.core import type_name
+        from turmeric.data.types import type_name
         raise TurmericError("type", f"deserialize: expected bytes, got {type_name(data)}")
     size = len(data) if type(data) is bytes else memoryview(data).nbytes
     if size > MAX_SIZE:

@@ -87,7 +87,7 @@ class Session:
 
     def _build_core(self):
         from turmeric.runtime import higher_order
-        from turmeric.runtime.builtins.core import PURE_BUILTINS
+        from turmeric.runtime.builtins.table import PURE_BUILTINS
         from turmeric.runtime.resources import RESOURCE_BUILTINS
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
         self.pure.update(internal_pure())
@@ -639,7 +639,7 @@ def wrap_pure(name: str, f):
 
 def internal_pure() -> dict[str, Callable]:
     """Pure helpers the expander's output calls (match, quasiquote)."""
-    from turmeric.runtime.builtins.core import PURE_BUILTINS
+    from turmeric.runtime.builtins.table import PURE_BUILTINS
 
     def struct_is(v, t, n):
         return isinstance(v, StructValue) and isinstance(t, StructType) and v.stype is t and len(t.fields) == n
