@@ -1,4 +1,4 @@
-"""Table-driven tests of the pure builtins (turmeric/runtime/builtins_core.py, builtins_io.py),
+"""Table-driven tests of the pure builtins (turmeric/runtime/builtins/, PURE_BUILTINS in table.py),
 called directly as Python functions."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from turmeric.runtime.builtins.core import PURE_BUILTINS, get, type_name
+from turmeric.data.types import get, type_name
+from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.data.errors import TurmericError
 from turmeric.data.values import (

@@ -8,10 +8,8 @@ data can exhaust Python's.
 from __future__ import annotations
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.printer import pr_str
-from turmeric.data.values import (
-    EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
-)
+from turmeric.data.types import describe
+from turmeric.data.values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
 
 _PVECTOR = type(EMPTY_VECTOR)
 _SEQS = (PList, _PVECTOR)
@@ -123,7 +121,7 @@ def compare(a, b) -> int:
         return (a is not None) - (b is not None)
     ka, kb = _kind(a), _kind(b)
     if ka != kb or ka is None:
-        raise TurmericError("type", f"compare: cannot compare {_describe(a)} with {_describe(b)}",
+        raise TurmericError("type", f"compare: cannot compare {describe(a)} with {describe(b)}",
                             hint="compare works on two numbers, two strings, two keywords, "
                                  "two symbols, two booleans or two lists/vectors")
     if ka == "seq":
@@ -152,19 +150,3 @@ def _kind(x):
     if t is PList or t is _PVECTOR:
         return "seq"
     return None
-
-
-def _describe(x) -> str:
-    """`integer 1`, `struct point (point 1 2)`: the type words of spec/builtins.md."""
-    t = type(x)
-    kind = {type(None): "nil", bool: "boolean", int: "integer", float: "float",
-            str: "string", bytes: "bytes", Keyword: "keyword", Symbol: "symbol",
-            PList: "list", _PVECTOR: "vector", PMap: "map", PSet: "set", Ref: "ref",
-            Continuation: "continuation", StructType: "struct-type"}.get(t)
-    if kind is None:
-        if isinstance(x, StructValue):
-            kind = "struct " + x.stype.name
-        else:
-            kind = "function" if callable(x) else "value"
-    text = pr_str(x)
-    return f"{kind} {text if len(text) <= 60 else text[:57] + '...'}"

@@ -12,12 +12,12 @@ from turmeric.data.values import (
     EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType, StructValue, Symbol,
 )
 
-_VT = type(EMPTY_VECTOR)  # the concrete PVector class: isinstance against it is fast
+VECTOR_CLASS = type(EMPTY_VECTOR)  # the concrete PVector class: isinstance against it is fast
 
 
 _TYPE_KEYS = {
     type(None): "nil", bool: "bool", int: "int", float: "float", str: "string",
-    bytes: "bytes", Keyword: "keyword", Symbol: "symbol", PList: "list", _VT: "vector",
+    bytes: "bytes", Keyword: "keyword", Symbol: "symbol", PList: "list", VECTOR_CLASS: "vector",
     PMap: "map", PSet: "set", Ref: "ref", Continuation: "continuation",
     StructType: "struct-type",
 }
@@ -32,7 +32,7 @@ def type_key(x: Any) -> str:
         return k
     if isinstance(x, StructValue):
         return x.stype.name
-    if isinstance(x, _VT):
+    if isinstance(x, VECTOR_CLASS):
         return "vector"
     if isinstance(x, Continuation):
         return "continuation"
@@ -80,7 +80,7 @@ def get(m, k, default=None):
         return m.get(k, default)
     if m is None:
         return default
-    if isinstance(m, (_VT, str, bytes)):
+    if isinstance(m, (VECTOR_CLASS, str, bytes)):
         if type(k) is int and 0 <= k < len(m):
             return m[k]
         return default

@@ -18,7 +18,7 @@ from turmeric.data.printer import pr_str, str_of
 from turmeric.data.types import type_name
 from turmeric.data.values import StructValue
 from turmeric.data.span import Span
-from turmeric.runtime.builtins.core import PURE_BUILTINS
+from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import ERROR, EX_INFO, SCHEMA_MISMATCH
 from turmeric.runtime.higher_order import HIGHER_ORDER
 

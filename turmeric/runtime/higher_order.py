@@ -9,10 +9,15 @@ linear.
 """
 from __future__ import annotations
 
+from functools import cmp_to_key
+
 from turmeric.data.code import FnInfo, SiteInfo
+from turmeric.data.equality import compare
 from turmeric.data.errors import TurmericError
 from turmeric.data.signals import Unwind
+from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, plist, vector
+from turmeric.runtime.builtins.maps import assoc
 
 BUILTIN_INFOS: dict[str, FnInfo] = {}
 
@@ -39,7 +44,6 @@ def items_of(coll, who: str) -> tuple:
         return tuple(coll)
     if isinstance(coll, PMap):
         return tuple(vector(kv) for kv in coll.items())
-    from turmeric.runtime.builtins.core import type_name
     raise TurmericError("type", f"{who}: expected a collection, got {type_name(coll)}")
 
 
@@ -248,7 +252,6 @@ def apply(d, f, *args):
 
 def swap(d, ref, f, *args):
     if type(ref) is not Ref:
-        from turmeric.runtime.builtins.core import type_name
         raise TurmericError("type", f"swap!: expected a ref, got {type_name(ref)}")
     try:
         new = f(d + 1, ref.value, *args)
@@ -272,16 +275,12 @@ def sort_by(d, keyfn, coll):
 
 
 def _sort_by_keys(keys, items):
-    from functools import cmp_to_key
-    from turmeric.data.equality import compare
     keys = list(keys)
     order = sorted(range(len(items)), key=cmp_to_key(lambda i, j: compare(keys[i], keys[j])))
     return plist(items[i] for i in order)
 
 
 def update(d, m, k, f, *args):
-    from turmeric.runtime.builtins.core import PURE_BUILTINS
-    get, assoc = PURE_BUILTINS["get"], PURE_BUILTINS["assoc"]
     try:
         new = f(d + 1, get(m, k), *args)
     except Unwind as u:
@@ -292,8 +291,7 @@ def update(d, m, k, f, *args):
 
 @frame_aware("update", ("map", "key"))
 def _update_resume(d, value, m, k):
-    from turmeric.runtime.builtins.core import PURE_BUILTINS
-    return PURE_BUILTINS["assoc"](m, k, value)
+    return assoc(m, k, value)
 
 
 def group_by(d, f, coll):

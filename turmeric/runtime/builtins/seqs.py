@@ -1,0 +1,395 @@
+"""Sequence functions: everything seqable is seen as an iterable of items (`items`).
+
+Maps are seen as sequences of [key value] vectors, strings as sequences of one-character
+strings, bytes as sequences of integers 0-255, nil as the empty sequence.
+
+The functions that make a sequence (rest, cons, concat, take, drop, reverse, sort, distinct,
+range, flatten, interleave, partition, butlast, ...) return lists (PList); where Clojure
+returns nil for "no items" (butlast of [1], take-last of []) we return the empty list (), so
+the result is always a list. `seq` and `next` are the exceptions: they return nil for an
+empty collection, as in Clojure, so they can be used as tests.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from typing import Any, Callable, Iterable
+
+from turmeric.data.equality import equals
+from turmeric.data.errors import TurmericError
+from turmeric.data.types import VECTOR_CLASS, short_pr, type_error, type_name, value_error
+from turmeric.data.values import EMPTY_LIST, PList, PMap, PSet, cons as list_cons, plist, vector
+from turmeric.runtime.builtins.args import MISSING, int_arg, num_arg, plural_count
+from turmeric.runtime.builtins.comparison import compare, eq_hash
+
+
+def map_entry(k, v):
+    return vector((k, v))
+
+
+def items(name: str, x) -> Iterable[Any]:
+    """The items of a seqable value: collections, strings (chars), bytes (ints) and nil."""
+    if isinstance(x, (PList, VECTOR_CLASS, PSet, str, bytes)):
+        return x
+    if x is None:
+        return ()
+    if isinstance(x, PMap):
+        return [map_entry(k, v) for k, v in x.items()]
+    raise type_error(name, "a collection or string", x)
+
+
+def as_list(name: str, x) -> PList:
+    if isinstance(x, PList):
+        return x
+    return plist(items(name, x))
+
+
+def seqable_len(name: str, x) -> int:
+    if x is None:
+        return 0
+    if isinstance(x, (PList, VECTOR_CLASS, PMap, PSet, str, bytes)):
+        return len(x)
+    raise type_error(name, "a collection or string", x)
+
+
+def index_error(name, i, coll):
+    what = type_name(coll)
+    word = {"string": "character", "bytes": "byte"}.get(what, "item")
+    if what == "bytes":
+        what = "byte string"
+    return value_error(name, f"index {i} out of range for a {what} of "
+                             f"{plural_count(len(coll), word)}")
+
+
+def is_empty(x):
+    return seqable_len("empty?", x) == 0
+
+
+def count(x):
+    if isinstance(x, PList):
+        return x.count
+    return seqable_len("count", x)
+
+
+def seq(x):
+    if isinstance(x, PList):
+        return x if x.count else None
+    xs = as_list("seq", x)
+    return xs if xs.count else None
+
+
+def first(x):
+    if isinstance(x, PList):
+        return x.first
+    if x is None:
+        return None
+    if isinstance(x, (VECTOR_CLASS, str, bytes)):
+        return x[0] if len(x) else None
+    if isinstance(x, PMap):
+        for k, v in x.items():
+            return map_entry(k, v)
+        return None
+    for item in items("first", x):
+        return item
+    return None
+
+
+def _rest(name, x):
+    if isinstance(x, PList):
+        return x.rest
+    xs = items(name, x)
+    if isinstance(xs, (VECTOR_CLASS, str, bytes, list)):
+        return plist(xs[1:])
+    return plist(itertools.islice(xs, 1, None))
+
+
+def rest(x):
+    return _rest("rest", x)
+
+
+def next_(x):
+    r = _rest("next", x)
+    return None if r.count == 0 else r
+
+
+def second(x):
+    if isinstance(x, PList):
+        return x.rest.first
+    if isinstance(x, (VECTOR_CLASS, str, bytes)):
+        return x[1] if len(x) > 1 else None
+    for item in itertools.islice(items("second", x), 1, None):
+        return item
+    return None
+
+
+def last(x):
+    if isinstance(x, (VECTOR_CLASS, str, bytes)):
+        return x[-1] if len(x) else None
+    out = None
+    for out in items("last", x):
+        pass
+    return out
+
+
+def ffirst(coll):
+    return first(first(coll))
+
+
+def nth(coll, i, default=MISSING):
+    int_arg("nth", i)
+    if isinstance(coll, PList):
+        if 0 <= i < coll.count:
+            node = coll
+            for _ in range(i):
+                node = node.rest
+            return node.first
+    elif isinstance(coll, (VECTOR_CLASS, str, bytes)):
+        if 0 <= i < len(coll):
+            return coll[i]
+    elif coll is None:
+        return None if default is MISSING else default
+    else:
+        raise type_error("nth", "a list, vector, string or bytes", coll)
+    if default is MISSING:
+        raise index_error("nth", i, coll)
+    return default
+
+
+def cons(x, coll):
+    if isinstance(coll, PList):
+        return list_cons(x, coll)
+    return list_cons(x, as_list("cons", coll))
+
+
+def concat(*colls):
+    out: list = []
+    for c in colls:
+        out.extend(items("concat", c))
+    return plist(out)
+
+
+def reverse(coll):
+    out = EMPTY_LIST
+    for x in items("reverse", coll):
+        out = list_cons(x, out)
+    return out
+
+
+def take(n, coll):
+    int_arg("take", n)
+    if n <= 0:
+        items("take", coll)
+        return EMPTY_LIST
+    return plist(itertools.islice(items("take", coll), n))
+
+
+def _drop(name, n, coll):
+    int_arg(name, n)
+    if isinstance(coll, PList):
+        while n > 0 and coll.count:
+            coll = coll.rest
+            n -= 1
+        return coll
+    xs = items(name, coll)
+    return plist(itertools.islice(xs, max(n, 0), None))
+
+
+def drop(n, coll):
+    return _drop("drop", n, coll)
+
+
+def nthrest(coll, n):
+    return _drop("nthrest", n, coll)
+
+
+def nthnext(coll, n):
+    rest = _drop("nthnext", n, coll)
+    return rest if rest.count else None
+
+
+def butlast(coll):
+    xs = list(items("butlast", coll))
+    return plist(xs[:-1])
+
+
+def take_last(n, coll):
+    int_arg("take-last", n)
+    xs = list(items("take-last", coll))
+    return plist(xs[len(xs) - n:]) if n > 0 else EMPTY_LIST
+
+
+def drop_last(n_or_coll, coll=MISSING):
+    """(drop-last coll) all but the last item; (drop-last n coll) all but the last n."""
+    n, coll = (1, n_or_coll) if coll is MISSING else (n_or_coll, coll)
+    int_arg("drop-last", n)
+    xs = list(items("drop-last", coll))
+    return plist(xs[:max(len(xs) - n, 0)])
+
+
+def split_at(n, coll):
+    int_arg("split-at", n)
+    xs = list(items("split-at", coll))
+    return vector([plist(xs[:max(n, 0)]), plist(xs[max(n, 0):])])
+
+
+def range_(a, b=MISSING, step=1):
+    """(range end), (range start end), (range start end step); the end is excluded."""
+    if b is MISSING:
+        a, b = 0, a
+    for x in (a, b, step):
+        num_arg("range", x)
+    if step == 0:
+        raise value_error("range", "step must not be 0")
+    if type(a) is int and type(b) is int and type(step) is int:
+        return plist(range(a, b, step))
+    n = (b - a) / step
+    if not math.isfinite(n):
+        raise value_error("range", f"cannot make a range from {short_pr(a)} to {short_pr(b)} "
+                                   f"by {short_pr(step)}")
+    out = []
+    for i in range(max(math.ceil(n), 0) + 1):
+        x = a + i * step if i else a
+        if not ((x < b) if step > 0 else (x > b)):
+            break
+        out.append(x)
+    return plist(out)
+
+
+def repeat(n, x):
+    int_arg("repeat", n)
+    return plist([x] * max(n, 0))
+
+
+def sort(coll):
+    xs = list(items("sort", coll))
+    xs.sort(key=functools.cmp_to_key(compare))
+    return plist(xs)
+
+
+def distinct(coll):
+    """Keeps the first of equal items (by `=`), in order."""
+    buckets: dict[int, list] = {}
+    out = []
+    for x in items("distinct", coll):
+        bucket = buckets.setdefault(eq_hash(x), [])
+        if not any(equals(x, y) for y in bucket):
+            bucket.append(x)
+            out.append(x)
+    return plist(out)
+
+
+def dedupe(coll):
+    """The items with consecutive duplicates (by =) removed."""
+    out = []
+    for x in items("dedupe", coll):
+        if not out or not equals(out[-1], x):
+            out.append(x)
+    return plist(out)
+
+
+def frequencies(coll):
+    counts: dict = {}
+    for x in items("frequencies", coll):
+        counts[x] = counts.get(x, 0) + 1
+    return PMap(counts)
+
+
+def flatten(coll):
+    """Flattens nested lists and vectors (not maps, sets or strings) into one list."""
+    if not (coll is None or isinstance(coll, (PList, VECTOR_CLASS))):
+        raise type_error("flatten", "a list, vector or nil", coll)
+    out = []
+    stack = [iter(items("flatten", coll))]
+    while stack:
+        for x in stack[-1]:
+            if isinstance(x, (PList, VECTOR_CLASS)):
+                stack.append(iter(x))
+                break
+            out.append(x)
+        else:
+            stack.pop()
+    return plist(out)
+
+
+def interleave(*colls):
+    seqs = [list(items("interleave", c)) for c in colls]
+    if not seqs:
+        return EMPTY_LIST
+    n = min(len(s) for s in seqs)
+    return plist([s[i] for i in range(n) for s in seqs])
+
+
+def interpose(sep, coll):
+    out = []
+    for x in items("interpose", coll):
+        if out:
+            out.append(sep)
+        out.append(x)
+    return plist(out)
+
+
+def _partition(name, n, step, coll, pad, keep_short):
+    int_arg(name, n)
+    int_arg(name, step)
+    if n <= 0 or step <= 0:
+        raise value_error(name, f"size and step must be positive, got {n} and {step}")
+    xs = list(items(name, coll))
+    padding = None if pad is None else list(items(name, pad))
+    out = []
+    for i in range(0, len(xs), step):
+        chunk = xs[i:i + n]
+        if len(chunk) < n:
+            if padding is not None:
+                chunk = chunk + padding[:n - len(chunk)]
+                out.append(plist(chunk))
+            elif keep_short:
+                out.append(plist(chunk))
+            break
+        out.append(plist(chunk))
+    return plist(out)
+
+
+def partition(n, *args):
+    """(partition n coll), (partition n step coll), (partition n step pad coll)"""
+    if len(args) == 1:
+        return _partition("partition", n, n, args[0], None, False)
+    if len(args) == 2:
+        return _partition("partition", n, args[0], args[1], None, False)
+    if len(args) == 3:
+        return _partition("partition", n, args[0], args[2], args[1], False)
+    raise TurmericError("arity", f"partition takes 2 to 4 arguments, got {len(args) + 1}")
+
+
+def partition_all(n, *args):
+    """(partition-all n coll), (partition-all n step coll)"""
+    if len(args) == 1:
+        return _partition("partition-all", n, n, args[0], None, True)
+    if len(args) == 2:
+        return _partition("partition-all", n, args[0], args[1], None, True)
+    raise TurmericError("arity", f"partition-all takes 2 or 3 arguments, got {len(args) + 1}")
+
+
+def not_empty(coll):
+    return None if seqable_len("not-empty", coll) == 0 else coll
+
+
+def doall(coll):
+    return coll
+
+
+def dorun(coll):
+    return None
+
+
+BUILTINS: dict[str, Callable] = {
+    "empty?": is_empty, "count": count, "seq": seq,
+    "first": first, "rest": rest, "next": next_, "second": second, "last": last,
+    "ffirst": ffirst, "nth": nth, "cons": cons, "concat": concat,
+    "reverse": reverse, "take": take, "drop": drop, "nthrest": nthrest, "nthnext": nthnext,
+    "butlast": butlast, "take-last": take_last, "drop-last": drop_last, "split-at": split_at,
+    "range": range_, "repeat": repeat, "%sort": sort, "distinct": distinct, "dedupe": dedupe,
+    "frequencies": frequencies, "flatten": flatten, "interleave": interleave,
+    "interpose": interpose, "partition": partition, "partition-all": partition_all,
+    "not-empty": not_empty, "doall": doall, "dorun": dorun,
+}
