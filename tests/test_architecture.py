@@ -73,3 +73,36 @@ def test_the_layers_hold():
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "BROKEN" not in done.stdout and "0 broken" in done.stdout
+
+
+def test_two_sessions_in_one_process_share_nothing(tmp_path):
+    """Two sessions define the same names differently; a continuation serialized in one and
+    read in the other runs the other's code, and neither session sees the other's globals,
+    structs or macros (#8 item 5)."""
+    def program(tag: str, factor: int) -> str:
+        return f"""
+(struct point [x y])
+(defmacro tagged [] "{tag}")
+(def scale {factor})
+(defn step [n] (* (cloneable-shift [k] k) scale n))   ; scale is read after the resume
+(def k (cloneable-reset (fn [] (step 2))))
+"""
+    one, two = Session(cache=False), Session(cache=False)
+    for session, tag, factor in ((one, "one", 10), (two, "two", 100)):
+        session.eval_string(program(tag, factor), module="shared")
+    assert one.eval_string("(tagged)", module="shared") == ["one"]
+    assert two.eval_string("(tagged)", module="shared") == ["two"]
+    k_one = one.eval_string("k", module="shared")[0]
+    # the same frame read by the other session resumes with that session's `scale`
+    moved = deserialize(two, serialize(one, k_one))
+    assert one.eval_string("(resume k 1)", module="shared") == [20]
+    two.define_global("shared", "moved", moved)
+    two.modules["shared"].globals.add("moved")   # so that later input may name it
+    assert two.eval_string("(resume moved 1)", module="shared") == [200]
+    # a struct value goes across as the other session's struct type
+    p = one.eval_string("(point 1 2)", module="shared")[0]
+    q = deserialize(two, serialize(one, p))
+    assert q.stype is two.eval_string("point", module="shared")[0]
+    assert q.stype is not p.stype
+    # gensym and keyword state do not cross either
+    assert one.core is not two.core and one.modules["shared"].ns is not two.modules["shared"].ns
