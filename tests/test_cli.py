@@ -164,3 +164,21 @@ def test_usage_errors_exit_64(run_tm, args):
 def test_examples_run_from_the_repository_root(run_tm):
     proc = run_tm("run", "examples/hello.tm", cwd=ROOT)
     assert proc.returncode == 0 and out(proc).startswith("Hello from Turmeric!\n")
+
+
+def test_run_without_a_file_names_only_the_file(run_tm):
+    """#9 item 10: `turmeric run` with no file said `required: file, args`."""
+    r = run_tm("run")
+    assert r.returncode == 64
+    err = r.stderr.decode()
+    assert "error[usage]: the following argument is required: file\n" in err
+    assert "args" not in err.splitlines()[-1]
+
+
+def test_no_python_warning_for_a_call_of_a_literal(run_tm, tmp_path):
+    """#9 item 10: a first compile of (println (1 2 3)) printed Python's SyntaxWarning."""
+    f = tmp_path / "literal_call.tm"
+    f.write_text('(defn f [] (println (1 2 3)))\n(println "ok")\n')
+    r = run_tm("run", str(f))
+    assert r.returncode == 0 and r.stdout.decode() == "ok\n"
+    assert r.stderr.decode() == ""

@@ -14,6 +14,7 @@ own compile state (`ModuleState`): its globals, top-level numbering and declared
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from types import CodeType
 
@@ -70,7 +71,7 @@ def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_n
                                   [def_name(f) for f in out.expanded], pure_names)
     if until == "python":
         return out
-    out.code = compile(out.module.source, filename, "exec")
+    out.code = compile_python(out.module.source, filename)
     return out
 
 
@@ -82,4 +83,13 @@ def compile_macro(fn_form, module: str, imports: dict, core_names: frozenset,
     ctx = ModuleContext(module, set(), dict(imports), core_names, False, {}, None)
     top = Analyzer(ctx).analyze_toplevel(fn_form, 0)
     compiled = codegen.generate(module, [top], [True], [None], pure_names)
-    return Compiled([fn_form], [fn_form], [top], compiled, compile(compiled.source, filename, "exec"))
+    return Compiled([fn_form], [fn_form], [top], compiled, compile_python(compiled.source, filename))
+
+
+def compile_python(source: str, filename: str) -> CodeType:
+    """compile() of generated source. Python's SyntaxWarnings about it ("'int' object is not
+    callable" for a call of a literal, which is the program's business at run time) speak of
+    Python, not of the user's Turmeric, so they are not shown."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return compile(source, filename, "exec")

@@ -26,6 +26,8 @@ class UsageParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.print_usage(sys.stderr)
+        # argparse lists a `*` argument as required beside the missing one ("file, args")
+        message = message.replace("arguments are required: file, args", "argument is required: file")
         print(f"turmeric: error[usage]: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
