@@ -9,7 +9,7 @@ from turmeric.data.errors import TurmericError, debug_enabled, format_error
 
 # pipeline.STAGES, written out so that starting the command line imports no compiler stage
 # (tests/test_architecture.py checks that the two agree)
-DUMP_STAGES = ("read", "expand", "ir", "python")
+DUMP_STAGES = ("read", "expand", "ir", "cps", "python")
 
 EXIT_OK = 0
 EXIT_USAGE = 64
