@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
-from turmeric.expander.expander import SELF_NAME, span_of
+from turmeric.expander.expander import SELF_NAME, L, span_of, sym
 from turmeric.data.values import is_sym
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
@@ -369,7 +369,6 @@ class Analyzer:
     def form_cloneable_shift(self, x):
         """(cloneable-shift [k] body...): a call of the core %shift with the body as a fn."""
         items = list(x)
-        from turmeric.expander.expander import L, sym
         body_fn = L(x.span, sym("fn", x.span), items[1], *items[2:])
         return ir.Call(ir.Core("%shift", x.span), [self.form_fn(body_fn)], x.span)
 
