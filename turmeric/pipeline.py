@@ -5,7 +5,8 @@ or `compile_macro`.
     forms    = read_string(text, path)                      reader/     text -> data with spans
     expanded = [expander.expand_toplevel(f) for f in forms]  expander/   macros -> core forms
     tops     = [analyzer.analyze_toplevel(f, n) ...]         analyzer/   core forms -> IR
-    compiled = codegen.generate(name, tops, ...)             codegen/    IR -> Python source
+    cps      = cps.lower(name, tops, pure, unit)             cps/        IR -> numbered sites
+    compiled = codegen.emit(cps)                             codegen/    -> Python source
     code     = compile(compiled.source, filename, "exec")
 
 The stages do not run code: macros and imports reach the session only through the
@@ -15,20 +16,19 @@ own compile state (`ModuleState`): its globals, top-level numbering and declared
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import CodeType
 
+from turmeric import codegen, cps
 from turmeric.analyzer.analyzer import Analyzer, ModuleContext
-from turmeric.analyzer.toplevel import (
-    ModuleState, def_name, is_definition, module_version, prescan_globals,
-)
-from turmeric.codegen import codegen
+from turmeric.analyzer.toplevel import ModuleState, module_version, prescan_globals
+from turmeric.cps.form import CpsModule
 from turmeric.data.code import CompiledModule
 from turmeric.data.values import PList, is_sym
 from turmeric.expander.expander import NOTHING, Expander, MacroEnv
 from turmeric.reader.reader import read_string
 
-STAGES = ("read", "expand", "ir", "python")
+STAGES = ("read", "expand", "ir", "cps", "python")
 
 
 @dataclass
@@ -36,7 +36,8 @@ class Compiled:
     """What the stages made of one unit, as far as they ran (`until`)."""
     forms: list
     expanded: list | None = None
-    tops: list | None = None
+    tops: list | None = None                 # ir.TopLevel per expanded form
+    cps: CpsModule | None = None
     module: CompiledModule | None = None
     code: CodeType | None = None
     new_globals: frozenset = frozenset()
@@ -61,14 +62,17 @@ def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_n
     ctx = ModuleContext(state.name, state.globals, state.imports, core_names, strict,
                         state.counters, state.version)
     analyzer = Analyzer(ctx)
+    unit = state.top_count + 1      # the number of the unit's first form: unique in its module
     out.tops = []
     for form in out.expanded:
         state.top_count += 1
         out.tops.append(analyzer.analyze_toplevel(form, state.top_count))
     if until == "ir":
         return out
-    out.module = codegen.generate(state.name, out.tops, [is_definition(f) for f in out.expanded],
-                                  [def_name(f) for f in out.expanded], pure_names)
+    out.cps = cps.lower(state.name, out.tops, pure_names, unit)
+    if until == "cps":
+        return out
+    out.module = codegen.emit(out.cps)
     if until == "python":
         return out
     out.code = compile_python(out.module.source, filename)
@@ -81,9 +85,11 @@ def compile_macro(fn_form, module: str, imports: dict, core_names: frozenset,
     module can use it. It sees the module's imports and the core, not the module's globals
     (they do not exist yet when the module is being compiled)."""
     ctx = ModuleContext(module, set(), dict(imports), core_names, False, {}, None)
-    top = Analyzer(ctx).analyze_toplevel(fn_form, 0)
-    compiled = codegen.generate(module, [top], [True], [None], pure_names)
-    return Compiled([fn_form], [fn_form], [top], compiled, compile_python(compiled.source, filename))
+    top = replace(Analyzer(ctx).analyze_toplevel(fn_form, 0), is_definition=True)
+    lowered = cps.lower(module, [top], pure_names, 0)
+    compiled = codegen.emit(lowered)
+    return Compiled([fn_form], [fn_form], [top], lowered, compiled,
+                    compile_python(compiled.source, filename))
 
 
 def compile_python(source: str, filename: str) -> CodeType:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from turmeric.analyzer import ir
+from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
-from turmeric.expander.expander import SELF_NAME, span_of
+from turmeric.expander.expander import SELF_NAME, L, span_of, sym
 from turmeric.data.values import is_sym
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
@@ -108,19 +109,18 @@ class Analyzer:
     def __init__(self, ctx: ModuleContext):
         self.ctx = ctx
         self.fn: FnScope | None = None
-        self.fninfos: list[FnInfo] = []
 
     # -- entry points ---------------------------------------------------------------
 
-    def analyze_toplevel(self, form, index: int) -> ir.Fn:
+    def analyze_toplevel(self, form, index: int) -> ir.TopLevel:
         """A top-level form becomes a 0-argument function `module/top#N`."""
         symbol = f"{self.ctx.name}/top#{index}"
         info = FnInfo(symbol, self.ctx.name, symbol, span_of(form), code_hash(form))
-        self.fninfos.append(info)
         self.fn = FnScope(None, info)
         body = self.expr(form, toplevel=True)
         scope, self.fn = self.fn, None
-        return ir.Fn(info, [], None, body, None, list(scope.free), span_of(form))
+        fn = ir.Fn(info, [], None, body, None, list(scope.free), span_of(form))
+        return ir.TopLevel(fn, is_definition(form), def_name(form))
 
     # -- expressions ----------------------------------------------------------------
 
@@ -334,7 +334,7 @@ class Analyzer:
             j += 1
         node_body = self.body(body, x.span)
         self.fn = scope.parent
-        info.params = tuple(v.name for v in pvars) + ((("&", rest.name)) if rest else ())
+        info = replace(info, params=tuple(v.name for v in pvars) + ((("&", rest.name)) if rest else ()))
         free = [v for v in scope.free if id(v) not in scope.own]
         if scope.parent is not None:
             for v in free:
@@ -359,9 +359,7 @@ class Analyzer:
             n = self.ctx.fn_counter.get(outer, 0) + 1
             self.ctx.fn_counter[outer] = n
             symbol = f"{outer}/fn#{n}"
-        info = FnInfo(symbol, self.ctx.name, name or symbol, span_of(form), code_hash(form))
-        self.fninfos.append(info)
-        return info
+        return FnInfo(symbol, self.ctx.name, name or symbol, span_of(form), code_hash(form))
 
     def form_try(self, x):
         """(try body (catch [e] handler...))"""
@@ -378,7 +376,6 @@ class Analyzer:
     def form_cloneable_shift(self, x):
         """(cloneable-shift [k] body...): a call of the core %shift with the body as a fn."""
         items = list(x)
-        from turmeric.expander.expander import L, sym
         body_fn = L(x.span, sym("fn", x.span), items[1], *items[2:])
         return ir.Call(ir.Core("%shift", x.span), [self.form_fn(body_fn)], x.span)
 

@@ -14,7 +14,7 @@ from turmeric.session.session import Session
 
 # pipeline.STAGES, written out so that starting the command line imports no compiler stage
 # (tests/test_architecture.py checks that the two agree)
-DUMP_STAGES = ("read", "expand", "ir", "python")
+DUMP_STAGES = ("read", "expand", "ir", "cps", "python")
 
 EXIT_OK = 0
 EXIT_USAGE = 64

@@ -1,15 +1,16 @@
 """What compiled code says about itself, at run time: the stable symbol, code hash and call
 sites of every function (`FnInfo`, `SiteInfo`), and a generated module (`CompiledModule`).
 Frames, error stacks, the serializer and the module cache read these; the analyzer and the
-code generator make them."""
+CPS stage make them (the analyzer the names and hash, the CPS stage a copy that adds the
+Python names and sites). All three are immutable."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from turmeric.data.span import Span
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class SiteInfo:
     """A non-tail call site: where a frame can be suspended."""
     span: Span | None
@@ -19,22 +20,21 @@ class SiteInfo:
     entry: str                # the Python name of the resume entry
 
 
-@dataclass
+@dataclass(slots=True, frozen=True)
 class FnInfo:
     symbol: str               # stable symbol: module.fn, module.outer/inner, module/top#N
     module: str
     name: str                 # a readable name for stack traces
     span: Span | None
     code_hash: str = ""
-    pyname: str = ""          # the Python name of the direct function
+    pyname: str = ""          # the Python name of the direct function (or closure factory)
     params: tuple[str, ...] = ()
-    sites: list[SiteInfo] = field(default_factory=list)
+    sites: tuple[SiteInfo, ...] = ()
     free: tuple[str, ...] = ()        # Python names of captured variables (closure factory args)
     free_names: tuple[str, ...] = ()  # their Turmeric names
-    line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> source span
 
 
-@dataclass
+@dataclass(slots=True, frozen=True)
 class CompiledModule:
     """Generated Python source for one module and the metadata the runtime needs."""
     name: str

@@ -32,6 +32,7 @@ class CodeMap:
         self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
         # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first)
         self.arity: dict[str, tuple[str, int, int]] = {}
+        self.sites: dict = {}   # resume entry -> (FnInfo, site index): the session's table
 
     def add(self, filename: str, line_spans: list, names: dict[str, str]):
         self.modules[filename] = (line_spans, names)
@@ -234,7 +235,7 @@ def attach_stack(err: TurmericError, exc: BaseException, codemap: CodeMap) -> Tu
     """Fill in the Turmeric call stack (heap frames, then the traceback) and the span."""
     stack: list[tuple[str, Span | None]] = []
     for entry, _locs in getattr(exc, "heap_frames", ()) or ():
-        site = getattr(entry, "tm_site", None)
+        site = codemap.sites.get(entry)
         if site is not None:
             info, i = site
             stack.append((info.symbol, info.sites[i].span))

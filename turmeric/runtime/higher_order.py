@@ -19,20 +19,30 @@ from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, plist, vector
 from turmeric.runtime.builtins.maps import assoc
 
-BUILTIN_INFOS: dict[str, FnInfo] = {}
+_RESUME_ENTRIES: list[tuple[str, tuple[str, ...], object]] = []   # (builtin, live, entry)
 
 
 def frame_aware(name: str, live: tuple[str, ...]):
-    """Register `entry` as the resume entry of the builtin `name` (symbol core.NAME)."""
+    """Declare `entry` a resume entry of the builtin `name` (symbol core.NAME); the infos
+    are built once every entry is declared, at the end of this module."""
     def deco(entry):
-        info = BUILTIN_INFOS.get(name)
-        if info is None:
-            info = FnInfo(f"core.{name}", "core", name, None, "builtin")
-            BUILTIN_INFOS[name] = info
-        info.sites.append(SiteInfo(None, live, live, False, entry.__name__))
-        entry.tm_site = (info, len(info.sites) - 1)
+        _RESUME_ENTRIES.append((name, live, entry))
         return entry
     return deco
+
+
+def _builtin_infos() -> tuple[dict[str, FnInfo], dict]:
+    """The FnInfo of every frame-aware builtin, and resume entry -> (FnInfo, site index)."""
+    names = list(dict.fromkeys(name for name, _, _ in _RESUME_ENTRIES))
+    infos, sites = {}, {}
+    for name in names:
+        mine = [(live, entry) for n, live, entry in _RESUME_ENTRIES if n == name]
+        info = FnInfo(f"core.{name}", "core", name, None, "builtin",
+                      sites=tuple(SiteInfo(None, live, live, False, e.__name__) for live, e in mine))
+        infos[name] = info
+        for i, (_, entry) in enumerate(mine):
+            sites[entry] = (info, i)
+    return infos, sites
 
 
 def items_of(coll, who: str) -> tuple:
@@ -317,3 +327,6 @@ HIGHER_ORDER = {
 }
 for _name, _builtin in HIGHER_ORDER.items():
     _builtin.__turmeric_name__ = _name   # how the printer and error messages name it
+
+BUILTIN_INFOS, BUILTIN_SITES = _builtin_infos()
+TM_SITES = BUILTIN_SITES   # what the machine finds through an entry's module (machine.site_of)

@@ -167,10 +167,20 @@ def _handler_index(stack) -> int:
         entry = stack[i][0]
         if entry is trywith_entry:
             return i
-        site = getattr(entry, "tm_site", None)
+        site = site_of(entry)
         if site is not None and site[0].sites[site[1]].in_try:
             return i
     return -1
+
+
+NO_SITES: dict = {}
+
+
+def site_of(entry):
+    """(FnInfo, site index) of a resume entry, or None. The table is the session's
+    (Session.sites), which registering a module puts in its namespace as TM_SITES (the
+    frame-aware builtins have their own); the machine is not given the session."""
+    return getattr(entry, "__globals__", NO_SITES).get("TM_SITES", NO_SITES).get(entry)
 
 
 def _deliver_thrown(stack, t: Thrown):

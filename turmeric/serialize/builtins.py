@@ -30,7 +30,7 @@ def frame_description(session, frame, index: int):
     if special is not None:
         return PMap.from_pairs([(Keyword("index"), index), (Keyword("function"), special),
                                 (Keyword("locals"), PMap())])
-    info, site = entry.tm_site
+    info, site = session.sites[entry]
     s = info.sites[site]
     pairs = [(Keyword("index"), index), (Keyword("function"), info.symbol), (Keyword("site"), site)]
     if s.span is not None:
@@ -58,7 +58,7 @@ def continuation_with(session, k, index, var, value):
         raise TurmericError("value", f"continuation-with: no frame {index!r} (the continuation has {len(k.frames)})")
     name = var.name if type(var) is Symbol else var if isinstance(var, str) else None
     entry, locs = k.frames[index]
-    site = getattr(entry, "tm_site", None)
+    site = session.sites.get(entry)
     if name is None or site is None:
         raise TurmericError("value", "continuation-with: name the variable with a quoted symbol, like 'x")
     info, i = site

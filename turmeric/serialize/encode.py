@@ -109,6 +109,7 @@ class Encoder:
         self.modules: dict[str, int] = {}
         self.module_table: list = []
         self.frame_heads: dict = {}           # resume entry -> its frame header
+        self.sites = session.sites            # resume entry -> (FnInfo, site index)
         self.shapes: dict[tuple, int] = {}    # the keys of a map with keyword keys -> shape number
         self.shape_table: list = []           # each shape's key names, in the header
 
@@ -286,7 +287,7 @@ class Encoder:
 
     def is_frame(self, x) -> bool:
         return len(x) == 2 and type(x[1]) is tuple and callable(x[0]) and (
-            x[0] in SPECIAL_FRAMES or hasattr(x[0], "tm_site") or x[0] is machine._raise_into_entry)
+            x[0] in SPECIAL_FRAMES or x[0] in self.sites or x[0] is machine._raise_into_entry)
 
     def frame(self, fr):
         """A frame that is a value of its own (outside a continuation)."""
@@ -297,7 +298,7 @@ class Encoder:
         special = SPECIAL_FRAMES.get(entry)
         if special is not None:
             return [None, special, 0, ""]
-        site = getattr(entry, "tm_site", None)
+        site = self.sites.get(entry)
         if site is None:
             raise self.error(entry, "a frame of a Python function")
         info, i = site
@@ -358,8 +359,8 @@ class Encoder:
             for i, fr in enumerate(x.frames):
                 out += [f"{lab} (frame {i})" for lab in self.labels(fr)]
             return out
-        if t is tuple and len(x) == 2 and type(x[1]) is tuple and hasattr(x[0], "tm_site"):
-            info, i = x[0].tm_site
+        if t is tuple and len(x) == 2 and type(x[1]) is tuple and x[0] in self.sites:
+            info, i = self.sites[x[0]]
             names = info.sites[i].live_names
             if len(names) != len(x[1]):
                 names = [f"%{j}" for j in range(len(x[1]))]

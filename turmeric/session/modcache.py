@@ -17,7 +17,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 4
+FORMAT = 5
 
 
 def cache_dir() -> Path:
@@ -61,8 +61,8 @@ def info_to_plain(i: FnInfo):
 def info_from_plain(t) -> FnInfo:
     sym, mod, name, span, h, py, params, sites, free, free_names = t
     return FnInfo(sym, mod, name, _unspan(span), h, py, tuple(params),
-                     [SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites],
-                     tuple(free), tuple(free_names))
+                  tuple(SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites),
+                  tuple(free), tuple(free_names))
 
 
 class ModuleCache:

@@ -6,8 +6,11 @@ The pipeline for one module reads as its stages:
     forms    = reader.read_string(text, file)
     expanded = Expander(env).expand(form)            for each form
     tops     = Analyzer(ctx).analyze_toplevel(form)  for each form
-    compiled = codegen.generate(name, tops, ...)
+    lowered  = cps.lower(name, tops, ...)
+    compiled = codegen.emit(lowered)
     code     = compile(compiled.source)              (cached on disk by content hash)
+
+(all in pipeline.py).
 """
 from __future__ import annotations
 
@@ -55,6 +58,10 @@ class Module(ModuleState):
 class Session:
     def __init__(self, module_path: list[str] | None = None, cache: bool = True):
         self.codemap = CodeMap()
+        # resume entry -> (FnInfo, site index), for every loaded module and frame-aware builtin;
+        # the code map reads it for stacks, and each module namespace holds it as TM_SITES
+        # for the machine (machine.site_of)
+        self.sites: dict[Callable, tuple[FnInfo, int]] = self.codemap.sites
         self.modules: dict[str, Module] = {}
         self.loading: set[str] = set()
         self.search_path = [Path(p) for p in (module_path or [])]
@@ -90,6 +97,7 @@ class Session:
         self.core.update(session_builtins(self))
         self.core_macros: dict[str, Callable] = {}
         self.builtin_infos = higher_order.BUILTIN_INFOS
+        self.sites.update(higher_order.BUILTIN_SITES)
         for info in self.builtin_infos.values():
             self.symbols[info.symbol] = (info, None)
         core_file = stdlib_dir() / "core.tm"
@@ -271,6 +279,7 @@ class Session:
         cm = unit.compiled
         names: dict[str, str] = {}
         ns = mod.ns
+        ns["TM_SITES"] = self.sites
         for info in cm.fninfos:
             mod.fninfos[info.symbol] = info
             self.symbols[info.symbol] = (info, mod)
@@ -291,8 +300,7 @@ class Session:
                                                  if hasattr(c, "co_qualname")))):
                 self.codemap.arity[pyname] = (info.symbol, fixed, 1)   # compiled code takes d
             for i, site in enumerate(info.sites):
-                entry = ns[site.entry]
-                entry.tm_site = (info, i)
+                self.sites[ns[site.entry]] = (info, i)
                 names[site.entry] = info.symbol
         self.codemap.add(unit.filename, cm.line_spans, names)
 

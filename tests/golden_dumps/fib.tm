@@ -1,0 +1,1 @@
+(defn fib [n] (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))

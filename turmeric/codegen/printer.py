@@ -1,0 +1,128 @@
+"""The line printer: statements of the CPS form as Python lines, each with the source span
+it comes from, for the direct function (`Mode.resume` false) or a resume entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from turmeric.cps.form import Assign, Evaluate, For, If, Raw, Return, SelfTailCall, Site, Try
+from turmeric.cps.module import MARK, MARK_END
+from turmeric.data.errors import InternalError
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """What a statement prints as, in the function being printed."""
+    resume: bool             # a resume entry (a self tail call is then a real call)
+    live: tuple              # per site: the Python names of its live locals
+    entries: tuple           # per site: the name of its resume entry
+    params: tuple            # the parameters a self tail call assigns
+    self_name: str | None
+
+
+class Printer:
+    """Writes statements as Python lines, recording the span of each line.
+
+    An expression marked with the span of the form it comes from (see ModuleLowering.mark)
+    starts a new physical line when it is inside brackets, so a Python traceback's line
+    number names the exact Turmeric call that failed, not just the statement."""
+
+    def __init__(self, lines: list[str], spans: list, marks):
+        self.lines = lines
+        self.spans = spans
+        self.marks = marks
+
+    def emit(self, indent: int, text: str, span):
+        if MARK not in text:
+            self.lines.append("    " * indent + text)
+            self.spans.append(span)
+            return
+        for k, (segment, sp) in enumerate(split_marked(text, span, self.marks)):
+            self.lines.append("    " * (indent + (2 if k else 0)) + segment)
+            self.spans.append(sp)
+
+    def block(self, stmts, indent: int, mode: Mode):
+        if not stmts:
+            self.emit(indent, "pass", None)
+            return
+        for s in stmts:
+            self.stmt(s, indent, mode)
+
+    def stmt(self, s, indent: int, mode: Mode):
+        t = type(s)
+        if t is Assign:
+            self.emit(indent, f"{s.target} = {s.expr.text}", s.span)
+        elif t is Evaluate:
+            self.emit(indent, s.expr.text, s.span)
+        elif t is Raw:
+            self.emit(indent, s.text, s.span)
+        elif t is Return:
+            self.emit(indent, f"return {s.expr.text}", s.span)
+        elif t is Site:
+            live = mode.live[s.number - 1]
+            entry = mode.entries[s.number - 1]
+            frame = f"({entry}, ({''.join(x + ', ' for x in live)}))"
+            self.emit(indent, "try:", s.span)
+            self.emit(indent + 1, f"{s.target} = {s.call.text}" if s.target else s.call.text, s.span)
+            self.emit(indent, "except Unwind as u:", s.span)
+            self.emit(indent + 1, f"u.frames.append({frame})", s.span)
+            self.emit(indent + 1, "raise", s.span)
+        elif t is If:
+            self.emit(indent, f"if {s.test.text}:", s.span)
+            self.block(s.then, indent + 1, mode)
+            if s.else_:
+                self.emit(indent, "else:", s.span)
+                self.block(s.else_, indent + 1, mode)
+        elif t is SelfTailCall:
+            names = mode.params
+            vals = [a.text for a in s.args] + ([s.rest.text] if s.rest is not None else [])
+            if mode.resume:
+                self.emit(indent, f"return {mode.self_name}(d{''.join(', ' + v for v in vals)})", s.span)
+            else:
+                if names:
+                    self.emit(indent, f"{', '.join(names)}, = {', '.join(vals)},", s.span)
+                self.emit(indent, "continue", s.span)
+        elif t is For:
+            self.emit(indent, f"for {s.var} in {s.iter.text}:", s.span)
+            self.block(s.body, indent + 1, mode)
+        elif t is Try:
+            self.emit(indent, "try:", s.span)
+            self.block(s.body, indent + 1, mode)
+            self.emit(indent, "except (Thrown, Exception) as e:", s.span)
+            conv = "ERROR_VALUE(e)"
+            self.emit(indent + 1, f"{s.var} = Box({conv})" if s.boxed else f"{s.var} = {conv}", s.span)
+            self.emit(indent + 1, "del e", s.span)
+            self.block(s.handler, indent + 1, mode)
+        else:
+            raise InternalError(f"codegen: cannot print {t.__name__} at {getattr(s, 'span', None)}")
+
+
+def split_marked(text: str, span, marks) -> list[tuple[str, object]]:
+    """Break a marked expression into physical lines at the marks inside brackets."""
+    out = []
+    cur, cur_span, depth, i = "", span, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == MARK:
+            j = text.index(MARK_END, i)
+            sp = marks[int(text[i + 1:j])]
+            i = j + 1
+            if depth > 0 and cur.strip():
+                out.append((cur, cur_span))
+                cur = ""
+            cur_span = sp or cur_span
+            continue
+        if ch in "'\"":
+            j = i + 1
+            while j < len(text) and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            cur += text[i:j + 1]
+            i = j + 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        cur += ch
+        i += 1
+    out.append((cur, cur_span))
+    return out

@@ -1,0 +1,275 @@
+"""One ir.Fn to its CPS form: A-normal form, where every non-tail call of user code is a
+numbered Site and every call in tail position a Return (or a SelfTailCall). Nested Fns are
+handed back to the module lowering (module.py), which lowers them after this one."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from turmeric.analyzer import ir
+from turmeric.cps.expressions import COMPREHENSIONS, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps.form import (
+    Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
+)
+from turmeric.data.errors import InternalError
+from turmeric.data.names import mangle, mangle_field
+
+if TYPE_CHECKING:
+    from turmeric.cps.module import ModuleLowering
+
+
+class FnLowering(ExpressionLowering):
+    """Lowers one ir.Fn to a statement tree, recording its sites and what each site sees."""
+
+    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None):
+        self.mod = mod
+        self.fn = fn
+        self.self_name = self_name      # Python name the function calls itself by
+        self.temps = 0
+        self.sites: list[Site] = []
+        self.globals_set: set[str] = set()
+        self.has_loop = False
+        self.defined: set[str] = set(self.py(v) for v in fn.params)
+        if fn.rest is not None:
+            self.defined.add(self.py(fn.rest))
+        self.defined |= {self.py(v) for v in fn.free}
+        if fn.self_var is not None and fn.free:
+            self.defined.add(self.py(fn.self_var))   # a closure's name for itself: a cell
+        self.site_defined: list[set] = []
+        self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
+        self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def py(self, v: ir.Var) -> str:
+        """A variable's Python name in the generated code."""
+        return self.mod.renames.get(v, v.pyname)
+
+    # expressions in value context ------------------------------------------------------
+
+    def value(self, n: ir.Node, out: list) -> Expr:
+        t = type(n)
+        if t is ir.Const:
+            return Expr(self.mod.consts.ref(n.value), simple=True)
+        if t is ir.Local:
+            v = n.var
+            name = self.var_name(v)
+            reads = frozenset([name]) if name == self.py(v) else frozenset()
+            return Expr(f"{name}.v" if v.boxed else name, reads, simple=not v.boxed,
+                        boolean=name in self.bool_vars)
+        if t is ir.Global:
+            return Expr(f"g_{mangle(n.name)}")
+        if t is ir.ModuleRef:
+            return Expr(f"M_{mangle(n.module)}[{'g_' + mangle(n.name)!r}]")
+        if t is ir.Core:
+            return Expr(f"C_{mangle(n.name)}", simple=True)
+        if t is ir.Field:
+            obj = self.value(n.obj, out)
+            return Expr(f"{self.mod.mark(n.span)}{obj.text}.{mangle_field(n.field)}", obj.reads)
+        if t is ir.Fn:
+            return self.mod.closure(n, self)
+        if t is ir.Call:
+            return self.call(n, out, tail=False)
+        if t in (ir.If, ir.Let, ir.Do, ir.Declare, ir.Try):
+            target = self.temp()
+            self.assign(n, target, out)
+            self.defined.add(target)
+            boolean = self.assigned_bool.get(target, False)  # a bool on every path
+            return Expr(target, frozenset([target]), boolean, simple=True)
+        if t is ir.SetLocal:
+            val = self.value(n.value, out)
+            v = n.var
+            name = self.py(v)
+            if v.boxed:
+                out.append(Assign(n.span, f"{name}.v", val))
+                return Expr(f"{name}.v", frozenset([name]))
+            out.append(Assign(n.span, name, val))
+            self.defined.add(name)
+            return Expr(name, frozenset([name]), simple=True)
+        if t is ir.SetGlobal:
+            val = self.value(n.value, out)
+            g = f"g_{mangle(n.name)}"
+            out.append(Assign(n.span, g, val))
+            self.globals_set.add(g)
+            return Expr(g)
+        raise InternalError(f"cps: no case for {t.__name__} at {getattr(n, 'span', None)}")
+
+    def var_name(self, v: ir.Var) -> str:
+        if v.is_self and v is self.fn.self_var and self.self_name:
+            return self.self_name
+        return self.py(v)
+
+    def simple(self, e: Expr, out: list, span) -> Expr:
+        """Make `e` safe to evaluate twice and in a later statement."""
+        if e.simple:
+            return e
+        t = self.temp()
+        out.append(Assign(span, t, e))
+        self.defined.add(t)
+        return Expr(t, frozenset([t]), e.boolean, simple=True)
+
+    def args(self, nodes: list, out: list, span) -> list[Expr]:
+        """Arguments in order; an argument that runs user code forces the earlier ones into
+        temporaries so their side effects happen first."""
+        last_complex = max((i for i, a in enumerate(nodes) if not is_simple(a, self.mod.pure)), default=-1)
+        es = []
+        for i, a in enumerate(nodes):
+            e = self.value(a, out)
+            if i < last_complex and not (e.simple or is_trivial(a)):
+                e = self.simple(e, out, span)
+            es.append(e)
+        return es
+
+    def call(self, n: ir.Call, out: list, tail: bool):
+        f = n.fn
+        if type(f) is ir.Core and f.name in self.mod.pure:
+            return self.pure_call(f.name, n, out)
+        inlined = None
+        if type(f) is ir.Core and f.name == "reduce" and self.reducible(n):
+            inlined = self.reduce_loop(n, out)
+        elif type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
+            inlined = self.comprehension(f.name, n, out)
+        if inlined is not None:
+            if tail:
+                out.append(Return(n.span, inlined))
+                return None
+            return inlined
+        if (tail and type(f) is ir.Local and f.var.is_self and f.var is self.fn.self_var
+                and self.self_name and self.arity_matches(len(n.args))):
+            args = self.args(n.args, out, n.span)
+            nfix = len(self.fn.params)
+            rest = None
+            if self.fn.rest is not None:
+                rest = Expr("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])" if args[nfix:] else "None",
+                            frozenset().union(*(a.reads for a in args[nfix:])))
+            self_reads = frozenset([self.self_name]) if self.fn.free else frozenset()
+            out.append(SelfTailCall(n.span, tuple(args[:nfix]), rest, self_reads))
+            self.has_loop = True
+            return None
+        fe = self.value(f, out) if not is_simple(f, self.mod.pure) or not n.args else None
+        args = self.args(n.args, out, n.span)
+        if fe is None:
+            fe = self.value(f, out)
+        text = f"{fe.text}(d + 1{''.join(', ' + a.text for a in args)})"
+        reads = fe.reads.union(*(a.reads for a in args)) | {"d"}
+        call = Expr(text, frozenset(reads))
+        if tail:
+            out.append(Return(n.span, call, tail_call=True))
+            return None
+        target = self.temp()
+        site = Site(n.span, target, call, len(self.sites) + 1)
+        self.sites.append(site)
+        self.site_defined.append(set(self.defined))
+        out.append(site)
+        self.defined.add(target)
+        return Expr(target, frozenset([target]), simple=True)
+
+    def arity_matches(self, n: int) -> bool:
+        fixed = len(self.fn.params)
+        return n == fixed or (self.fn.rest is not None and n >= fixed)
+
+    # statements ---------------------------------------------------------------------------
+
+    def structured(self, n: ir.Node, out: list, context) -> bool:
+        """Lower an if, do, let or declare, handing the parts in the same position as n to
+        `context` (assign to a target, discard, or return). False for any other node."""
+        t = type(n)
+        if t is ir.If:
+            test = self.truth(self.value(n.test, out), out, n.span)
+            then, els = [], []
+            before = set(self.defined)
+            context(n.then, then)
+            self.defined = set(before)
+            context(n.else_, els)
+            self.defined = before
+            out.append(If(n.span, test, tuple(then), tuple(els)))
+        elif t is ir.Do:
+            for x in n.body[:-1]:
+                self.effect(x, out)
+            context(n.body[-1], out)
+        elif t is ir.Let:
+            self.bind(n, out)
+            context(n.body, out)
+        elif t is ir.Declare:
+            self.declare(n, out)
+            context(n.body, out)
+        else:
+            return False
+        return True
+
+    def assign(self, n: ir.Node, target: str, out: list):
+        """Evaluate n and store it in `target` on every path."""
+        def context(node, block):
+            self.assign(node, target, block)
+        if self.structured(n, out, context):
+            return
+        if type(n) is ir.Try:
+            self.try_(n, out, context)
+            return
+        e = self.value(n, out)
+        out.append(Assign(getattr(n, "span", None), target, e))
+        self.assigned_bool[target] = self.assigned_bool.get(target, True) and e.boolean
+
+    def effect(self, n: ir.Node, out: list):
+        """Evaluate n for its effects only."""
+        t = type(n)
+        if t in (ir.Const, ir.Local, ir.Global, ir.Core, ir.Fn) or self.structured(n, out, self.effect):
+            return
+        if t is ir.Try:
+            self.try_(n, out, self.effect)
+            return
+        if t is ir.Call:
+            e = self.call(n, out, tail=False)
+            if e is not None and not e.simple:  # a site's result is already a temporary
+                out.append(Evaluate(n.span, e))
+            return
+        e = self.value(n, out)
+        if not e.simple:
+            out.append(Evaluate(getattr(n, "span", None), e))
+
+    def tail(self, n: ir.Node, out: list):
+        """Evaluate n as what the function returns."""
+        t = type(n)
+        if self.structured(n, out, self.tail):
+            return
+        if t is ir.Call:
+            e = self.call(n, out, tail=True)
+            if e is not None:
+                out.append(Return(n.span, e))
+            return
+        if t is ir.Try:  # a call inside try is not a tail call: its frame reinstalls the handler
+            target = self.temp()
+            self.assign(n, target, out)
+            out.append(Return(n.span, Expr(target, frozenset([target]))))
+            return
+        out.append(Return(getattr(n, "span", None), self.value(n, out)))
+
+    def bind(self, n: ir.Let, out: list):
+        e = self.value(n.init, out)
+        v = n.var
+        name = self.py(v)
+        if v.boxed:
+            e = Expr(f"Box({e.text})", e.reads)
+        elif e.boolean:  # a let-bound name is never assigned again: it stays a plain bool
+            self.bool_vars.add(name)
+        out.append(Assign(n.span, name, e))
+        self.defined.add(name)
+
+    def declare(self, n: ir.Declare, out: list):
+        for v in n.vars:
+            if v.boxed:
+                out.append(Assign(n.span, self.py(v), Expr("Box()")))
+                self.defined.add(self.py(v))
+
+    def try_(self, n: ir.Try, out: list, compile_body):
+        body, handler = [], []
+        before = set(self.defined)
+        compile_body(n.body, body)
+        self.defined = set(before)
+        var = self.py(n.var)
+        self.defined.add(var)
+        compile_body(n.handler, handler)
+        self.defined = before
+        out.append(Try(n.span, tuple(body), var, n.var.boxed, tuple(handler)))
+

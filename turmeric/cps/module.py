@@ -1,0 +1,118 @@
+"""A unit's top-level functions, and every function nested in them, to the CPS form: each
+lowered (lower.py), its Python names chosen, and the live variables, resume entry and
+enclosing try of every site computed (slices.py). The result is a `CpsModule`, with a
+complete `FnInfo` per function; the IR it is given is left as it was."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from turmeric.analyzer import ir
+from turmeric.cps.constants import ConstantNames
+from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
+from turmeric.cps.lower import FnLowering
+from turmeric.cps.slices import continuation_after, site_in_try
+from turmeric.data.code import SiteInfo
+from turmeric.data.names import demangle_any, mangle
+
+MARK, MARK_END = "\x01", "\x02"   # around the index of a span in `marks`, inside expression text
+
+
+class ModuleLowering:
+    def __init__(self, name: str, pure: frozenset, unit: int):
+        self.name = name
+        self.pure = pure
+        self.consts = ConstantNames(unit)
+        self.functions: list[CpsFunction] = []
+        self.pending: list[ir.Fn] = []
+        self.done: set[int] = set()
+        self.marks: list = []          # spans referred to by marks in expression text
+        self.bases: dict[int, str] = {}
+        self.used_bases: set[str] = set()
+        self.renames: dict[ir.Var, str] = {}   # Python names this stage gives variables
+
+    def base_of(self, fn: ir.Fn) -> str:
+        """The Python name stem of fn's code: its mangled symbol, made unique when a module
+        defines the same name twice (the later definition then owns the symbol)."""
+        base = self.bases.get(id(fn))
+        if base is None:
+            base = stem = mangle(fn.info.symbol)
+            n = 1
+            while base in self.used_bases:
+                n += 1
+                base = f"{stem}__{n}"
+            self.used_bases.add(base)
+            self.bases[id(fn)] = base
+        return base
+
+    def mark(self, span) -> str:
+        """A mark that ties the expression after it to the span of its Turmeric form."""
+        if span is None:
+            return ""
+        self.marks.append(span)
+        return f"{MARK}{len(self.marks) - 1}{MARK_END}"
+
+    def closure(self, fn: ir.Fn, parent: FnLowering) -> Expr:
+        """The expression that makes the function value; the function is lowered later."""
+        self.pending.append(fn)
+        base = self.base_of(fn)
+        if not fn.free:
+            return Expr(f"F_{base}", simple=True)
+        reads = frozenset(parent.var_name(v) for v in fn.free if parent.var_name(v) == parent.py(v))
+        args = ", ".join(parent.var_name(v) for v in fn.free)
+        return Expr(f"K_{base}({args})", reads)
+
+    def lower(self, tops: list[ir.TopLevel]) -> CpsModule:
+        names = []
+        for top in tops:
+            self.function(top.fn)
+            names.append(f"F_{self.base_of(top.fn)}")
+        while self.pending:
+            fn = self.pending.pop(0)
+            if id(fn) not in self.done:
+                self.function(fn)
+        return CpsModule(self.name, tuple(self.functions), tuple(names),
+                         tuple(t.is_definition for t in tops), tuple(t.def_name for t in tops),
+                         tuple(self.consts.pooled), tuple(self.marks))
+
+    def function(self, fn: ir.Fn):
+        self.done.add(id(fn))
+        base = self.base_of(fn)
+        closure = bool(fn.free)
+        if closure:
+            inner = fn.self_var.pyname if fn.self_var else "fn_"
+            pyname = f"K_{base}"
+        else:
+            inner = pyname = f"F_{base}"
+        if fn.self_var is not None and not closure:
+            self.renames[fn.self_var] = inner
+        lw = FnLowering(self, fn, inner)
+        body: list = []
+        lw.tail(fn.body, body)
+        body = tuple(body)
+        free = tuple(lw.py(v) for v in fn.free)
+        sites = []
+        for s, defined in zip(lw.sites, lw.site_defined):
+            cont = continuation_after(body, s, [Assign(s.span, s.target, Expr("value"))])
+            live = tuple(sorted((reads_of(cont) & defined) - {"d", "value"}))
+            sites.append(SiteInfo(s.span, live, tuple(readable_name(x) for x in live),
+                                  bool(site_in_try(body, s)), f"R_{base}_{s.number}"))
+        info = replace(fn.info, pyname=pyname, free=free, free_names=tuple(v.name for v in fn.free),
+                       sites=tuple(sites))
+        params = tuple(lw.py(v) for v in fn.params)
+        rest = lw.py(fn.rest) if fn.rest is not None else None
+        boxed = tuple(lw.py(v) for v in fn.params + ([fn.rest] if fn.rest else []) if v.boxed)
+        self.functions.append(CpsFunction(fn, info, base, inner, inner, params, rest, boxed, free, body,
+                                          tuple(lw.sites), tuple(sorted(lw.globals_set)), lw.has_loop))
+
+
+def readable_name(pyname: str) -> str:
+    """The Turmeric name of a live variable, for inspect (`%t3` for a temporary)."""
+    if pyname.startswith("t") and pyname[1:].isdigit():
+        return "%" + pyname
+    return demangle_any(pyname)
+
+
+def lower(name: str, tops: list[ir.TopLevel], pure: frozenset, unit: int = 1) -> CpsModule:
+    """A unit's top-level forms (each an ir.TopLevel around a 0-argument ir.Fn) in CPS form.
+    `unit` numbers the unit within its module (so REPL inputs do not share constants)."""
+    return ModuleLowering(name, pure, unit).lower(tops)
