@@ -13,7 +13,7 @@ from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Keyword, PMap, Symbol, plist, vector
 from turmeric.expander import expander
-from turmeric.expander.shapes import FORM_SHAPES, PARTS
+from turmeric.expander.shapes import FORM_SHAPES, PARTS, _Check
 from turmeric.pipeline import compile_text
 from turmeric.session import session as session_module
 from turmeric.session.session import Session
@@ -92,7 +92,6 @@ def test_every_form_has_a_shape_and_every_part_a_check():
     assert set(expander.CORE_FORMS) | set(expander.Expander(None).derived) <= set(FORM_SHAPES)
     used = {p for shape in FORM_SHAPES.values() for p in shape.parts}
     assert used <= set(PARTS)
-    from turmeric.expander.shapes import _Check
     assert all(hasattr(_Check, method) for method in PARTS.values())
 
 
