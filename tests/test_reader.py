@@ -13,7 +13,8 @@ from turmeric.data.equality import equals
 from turmeric.data.errors import TurmericError, format_error
 from turmeric.data.printer import pr_str
 from turmeric.data.values import (
-    EMPTY_LIST, EMPTY_VECTOR, Keyword, PList, PMap, PSet, Regex, Symbol, plist, vector,
+    EMPTY_LIST, EMPTY_VECTOR, CollectionSpan, Keyword, PList, PMap, PSet, Regex, Symbol, plist,
+    spans_of_items, vector,
 )
 from turmeric.data.span import Span
 
@@ -246,6 +247,34 @@ def test_span_of_prefixed_forms_ends_with_their_form():
     assert q.span == Span("<string>", 1, 1, 2, 4)
     assert read_one("@ #_ skipped [x]").span == Span("<string>", 1, 1, 1, 17)
     assert read_one("'5").span == Span("<string>", 1, 1, 1, 3)
+
+
+def test_every_item_keeps_its_span():
+    """Regression (#8): literals and the items of vectors, maps and sets have spans too; a
+    list keeps its items' spans, a vector, map or set has them in its CollectionSpan."""
+    form = read_one('(let [x 1\n      {:k "s"} #{2}] (f [3]))', "s.tm")
+    spans = form.item_spans
+    assert [(sp.line, sp.col) for sp in spans] == [(1, 2), (1, 6), (2, 22)]
+    binding = spans[1]
+    assert type(binding) is CollectionSpan
+    assert [(sp.line, sp.col) for sp in binding.items] == [(1, 7), (1, 9), (2, 7), (2, 16)]
+    assert [(sp.line, sp.col) for sp in binding.items[2].items] == [(2, 8), (2, 11)]
+    assert [(sp.line, sp.col) for sp in spans_of_items(form[1][3], binding.items[3])] == [(2, 18)]
+    assert spans_of_items(form[2][1], form[2].item_spans[1])[0] == Span("s.tm", 2, 26, 2, 27)
+    assert read_one("'[1]").item_spans[1].items[0] == Span("<string>", 1, 3, 1, 4)
+    assert read_one("(())").item_spans == (Span("<string>", 1, 2, 1, 4),)
+
+
+def test_readers_keep_their_own_state():
+    """A Reader holds one read's file and text: reads in threads do not mix them up."""
+    from concurrent.futures import ThreadPoolExecutor
+    texts = {f"f{i}.tm": "(a [b {:c d}])\n" * 200 for i in range(8)}
+
+    def files(name):
+        forms = read_string(texts[name], name)
+        return {sp.file for f in forms for sp in (f.span, f[1][0].span, *f.item_spans)}
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(files, texts)) == [{name} for name in texts]
 
 
 def test_columns_count_characters_not_bytes():

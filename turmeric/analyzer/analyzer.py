@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
-from turmeric.expander.expander import SELF_NAME, L, span_of, sym
-from turmeric.data.values import is_sym
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
-from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_vector, vector
 from turmeric.data.span import Span
+from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, vector
+from turmeric.expander.functions import SELF_NAME
+from turmeric.expander.syntax import form_list, span_of, sym
 
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
@@ -216,17 +216,11 @@ class Analyzer:
 
     def form_quote(self, x):
         """(quote datum)"""
-        items = list(x)
-        if len(items) != 2:
-            raise TurmericError("compile", "quote takes one form", x.span)
-        return ir.Const(items[1], x.span)
+        return ir.Const(list(x)[1], x.span)
 
     def form_if(self, x, toplevel=False):
         """(if test then else?)"""
         items = list(x)
-        if len(items) not in (3, 4):
-            raise TurmericError("compile", "if takes a test, a then branch and an optional else branch",
-                                x.span, hint="(if test then else); use cond for more branches")
         els = self.expr(items[3], toplevel) if len(items) == 4 else ir.Const(None, x.span)
         return ir.If(self.expr(items[1]), self.expr(items[2], toplevel), els, x.span)
 
@@ -273,8 +267,6 @@ class Analyzer:
     def form_set_bang(self, x):
         """(set! name value)"""
         items = list(x)
-        if len(items) != 3 or not is_sym(items[1]):
-            raise TurmericError("compile", "set! takes a name and a value: (set! name value)", x.span)
         name = items[1]
         v = self.lookup(name.name)
         value = self.expr(items[2])
@@ -296,8 +288,6 @@ class Analyzer:
         f.blocks.append({})
         pairs = []
         for i in range(0, len(binds), 2):
-            if not is_sym(binds[i]):
-                raise TurmericError("compile", "let binds names: [name value ...]", span_of(binds[i], x.span))
             init = self.expr(binds[i + 1])
             pairs.append((f.bind(binds[i].name), init))
         body = self.body(items[2:], x.span, toplevel)
@@ -326,8 +316,6 @@ class Analyzer:
         while j < len(params):
             p = params[j]
             if p.name == "&":
-                if j + 2 != len(params):
-                    raise TurmericError("compile", "& is followed by exactly one name: [a & more]", x.span)
                 rest = scope.bind(params[j + 1].name)
                 break
             pvars.append(scope.bind(p.name))
@@ -376,21 +364,17 @@ class Analyzer:
     def form_cloneable_shift(self, x):
         """(cloneable-shift [k] body...): a call of the core %shift with the body as a fn."""
         items = list(x)
-        body_fn = L(x.span, sym("fn", x.span), items[1], *items[2:])
+        body_fn = form_list(x.span, sym("fn", x.span), items[1], *items[2:])
         return ir.Call(ir.Core("%shift", x.span), [self.form_fn(body_fn)], x.span)
 
     def form_struct(self, x, toplevel=False):
         """(struct name [field : type ...])"""
         items = list(x)
-        if len(items) != 3 or not is_sym(items[1]) or not is_vector(items[2]):
-            raise TurmericError("compile", "struct looks like (struct name [field ...])", x.span)
         fields, j, fl = [], 0, list(items[2])
         while j < len(fl):
             if is_sym(fl[j], ":"):
                 j += 2
                 continue
-            if not is_sym(fl[j]):
-                raise TurmericError("compile", "struct fields are names", x.span)
             fields.append(fl[j].name)
             j += 1
         name = items[1].name
@@ -424,13 +408,7 @@ class Analyzer:
     def form_defclass(self, x, toplevel=False):
         """(defclass Name [a] (method [x : a] : type) ...)"""
         items = list(x)
-        if len(items) < 3 or not is_sym(items[1]) or not is_vector(items[2]):
-            raise TurmericError("compile", "defclass looks like (defclass Name [a] (method [args]) ...)", x.span)
-        methods = []
-        for m in items[3:]:
-            if type(m) is not PList or not m.count or not is_sym(m.first):
-                raise TurmericError("compile", "a class method looks like (name [args] : type)", span_of(m, x.span))
-            methods.append(m.first.name)
+        methods = [m.first.name for m in items[3:]]
         cname = items[1].name
         self.ctx.globals.update([cname] + methods)
         make = ir.Call(ir.Core("%defclass", x.span),

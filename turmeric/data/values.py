@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
@@ -80,19 +81,40 @@ def is_sym(x, name: str | None = None) -> bool:
     return type(x) is Symbol and (name is None or x.name == name)
 
 
+@dataclass(frozen=True, slots=True)
+class CollectionSpan(Span):
+    """The span of a vector, map or set read from source, with the spans of its items in
+    iteration order (a map's: key, value, key, value, ...). Pyrsistent's vectors cannot take
+    attributes, so the list that holds such a collection keeps this in its item_spans."""
+    items: tuple = ()
+
+
+def spans_of_items(x, span: Span | None = None) -> tuple:
+    """The spans of the items of `x`, whose own span is `span`, as far as the reader recorded
+    them: a list keeps them, a vector, map or set has them in its CollectionSpan; () if
+    unknown (data made by a program or a macro)."""
+    if type(x) is PList:
+        return x.item_spans or ()
+    return span.items if type(span) is CollectionSpan else ()
+
+
 class PList:
     """An immutable linked list (Clojure's list): O(1) cons, first and rest, count cached.
 
     A list made from a sequence in one go (plist) is lazy: its head keeps the items as a
     tuple and the next cell is made only when `rest` is first read, so map, filter or range
-    cost one tuple, not a cell per item, until someone walks them cell by cell."""
-    __slots__ = ("first", "rest", "count", "span", "_items", "_at")
+    cost one tuple, not a cell per item, until someone walks them cell by cell.
+
+    A list read from source has its span and, in item_spans, one span per item (the head
+    cell only; None for lists made otherwise)."""
+    __slots__ = ("first", "rest", "count", "span", "item_spans", "_items", "_at")
 
     def __init__(self, first, rest: "PList", count: int, span: Span | None = None):
         self.first = first
         self.rest = rest
         self.count = count
         self.span = span
+        self.item_spans = None
         self._items = None
 
     def __getattr__(self, name):
@@ -148,6 +170,7 @@ EMPTY_LIST.first = None
 EMPTY_LIST.rest = EMPTY_LIST
 EMPTY_LIST.count = 0
 EMPTY_LIST.span = None
+EMPTY_LIST.item_spans = None
 EMPTY_LIST._items = None
 
 
@@ -156,6 +179,7 @@ def _lazy_cell(items: tuple, at: int) -> PList:
     node.first = items[at]
     node.count = len(items) - at
     node.span = None
+    node.item_spans = None
     node._items = items
     node._at = at
     return node
@@ -165,21 +189,25 @@ def cons(x, lst: PList) -> PList:
     return PList(x, lst, lst.count + 1)
 
 
-def plist(items: Iterable[Any] = (), span: Span | None = None) -> PList:
-    """A list of the given items, in order."""
+def plist(items: Iterable[Any] = (), span: Span | None = None,
+          item_spans: tuple | None = None) -> PList:
+    """A list of the given items, in order; `span` and `item_spans` (one per item) say where
+    it and its items were read."""
     if not isinstance(items, (list, tuple)):
         items = list(items)
     if len(items) > 4:
         head = _lazy_cell(tuple(items), 0)
         head.span = span
+        head.item_spans = item_spans
         return head
     out = EMPTY_LIST
     n = 0
     for x in reversed(items):
         n += 1
         out = PList(x, out, n)
-    if span is not None and n:
+    if n:
         out.span = span
+        out.item_spans = item_spans
     return out
 
 

@@ -3,24 +3,33 @@
     read_string(text, file="<string>") -> list   every top-level form
     read_one(text, file="<string>") -> datum     exactly one form
 
-Symbols and non-empty lists carry a Span(file, line, col, end_line, end_col): 1-based, with
-end_col one past the last character. Syntax errors raise TurmericError("syntax", ...) whose
-span is the offending place (for an unclosed bracket, the opening bracket). The text may not
-be on disk, so to show the source line pass it along: `format_error(err, {file: text})`.
+Every datum read has a Span(file, line, col, end_line, end_col): 1-based, with end_col one
+past the last character. Symbols and non-empty lists carry theirs; a list also keeps its
+items' spans (item_spans), and a vector, map or set has its items' spans in its own span, a
+CollectionSpan (see values.spans_of_items). Syntax errors raise TurmericError("syntax", ...)
+whose span is the offending place (for an unclosed bracket, the opening bracket). The text
+may not be on disk, so to show the source line pass it along: `format_error(err, {file: text})`.
 
-Lark is imported lazily (startup time matters) and the LALR parser is built once, with its
-tables cached on disk. It builds the data directly through callbacks, so reading never
-recurses in Python, however deeply the data is nested.
+A Reader holds the state of one read. Lark is imported lazily (startup time matters) and the
+LALR parser is built once per process, with its tables cached on disk. It builds the data
+directly through callbacks, so reading never recurses in Python, however deeply the data is
+nested.
 """
 from __future__ import annotations
 
 import gc
-import threading
+import re
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from turmeric.data.equality import equals
 from turmeric.data.errors import TurmericError
-from turmeric.data.values import EMPTY_LIST, Keyword, PMap, PSet, Regex, Symbol, plist, vector
+from turmeric.data.printer import pr_str
 from turmeric.data.span import Span
+from turmeric.data.values import (
+    EMPTY_LIST, CollectionSpan, Keyword, PMap, PSet, Regex, Symbol, plist, vector,
+)
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 _DISCARDED = object()  # what #_ form leaves behind; containers drop it
@@ -40,30 +49,96 @@ _SPECIAL_FLOATS = {"##Inf": float("inf"), "##-Inf": float("-inf"), "##NaN": floa
 _SYMBOL_PUNCT = "-?!*<>=/+._&%$'#"
 
 
-class _State:
-    """What the parser callbacks need during a read: the file, the text, and the position
-    (line, col, end_line, end_col) of the bracketed or prefixed form completed last. LR
-    parsing completes a form right before the form that ends with it, which is how 'x
-    and top-level forms learn where they end."""
-    file = "<string>"
-    text = ""
-    last = (0, 0, 0, 0)
+class Reader:
+    """One read of one text: the state the parser's callbacks need while it runs (the file
+    name, for spans and errors, and the text, for error messages)."""
+
+    def __init__(self, text: str, file: str = "<string>"):
+        self.text = text
+        self.file = file
+
+    def forms(self) -> list:
+        """[(datum, span of the whole form)] for each top-level form."""
+        lark = _lark()
+        # Lark gives its callbacks nothing per parse, so they find this reader through a
+        # context variable: reads in other threads (or nested ones) each see their own.
+        reading = _reading.set(self)
+        # Reading allocates many objects and no cycles: the cyclic GC would only waste
+        # about a quarter of the time.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return lark.parser.parse(self.text)
+        except lark.UnexpectedInput as e:
+            raise self.diagnose(lark, e) from None
+        finally:
+            _reading.reset(reading)
+            if gc_was_on:
+                gc.enable()
+
+    def span(self, tok) -> Span:
+        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    def error(self, message: str, tok=None, span: Span | None = None, hint: str | None = None):
+        return TurmericError("syntax", message, span or self.span(tok), hint=hint)
+
+    def diagnose(self, lark, e) -> TurmericError:
+        """A TurmericError in plain words for a Lark UnexpectedInput."""
+        text, file = self.text, self.file
+        if isinstance(e, lark.UnexpectedCharacters):
+            where = Span(file, e.line, e.column)
+            if text[e.pos_in_stream] == '"':
+                return TurmericError("syntax", f"unclosed string opened at {_at(where)}: "
+                                     "reached the end of the file", where)
+            return TurmericError("syntax", f"unexpected character {text[e.pos_in_stream]!r}", where)
+        if not isinstance(e, lark.UnexpectedToken):
+            return TurmericError("syntax", "could not read this", Span(file, 1, 1))
+        bad = e.token
+        at_end = bad.type == "$END"
+        stop = len(text) if at_end else bad.start_pos
+        # Replay the tokens before the error: open brackets and prefixes still waiting for a form.
+        pending: list = []
+        for tok in lark.parser.lex(text[:stop]):
+            if tok.type in _OPENERS or tok.type in _PREFIXES:
+                pending.append(tok)
+                continue
+            if tok.type in _CLOSERS and pending:
+                pending.pop()  # the parser accepted it, so it closed the innermost bracket
+            # a form is complete: it feeds the prefixes waiting for it; #_ swallows it
+            while pending and pending[-1].type in _PREFIXES:
+                if pending.pop().type == "DISCARD":
+                    break
+        found = "reached the end of the file" if at_end else f"found '{bad}'"
+        top = pending[-1] if pending else None
+        if top is not None and top.type in _PREFIXES:
+            p = _PREFIXES[top.type]
+            sep = ": " if at_end else ", "
+            return TurmericError("syntax", f"expected a form after '{p}'{sep}{found}", self.span(top))
+        if at_end and top is not None:
+            return TurmericError("syntax", f"unclosed '{_OPENERS[top.type]}' opened at "
+                                 f"{top.line}:{top.column}: {found}", self.span(top))
+        where = self.span(bad) if not at_end else Span(file, 1, 1)
+        if bad.type in _CLOSERS:
+            if top is None:
+                return TurmericError("syntax", f"unexpected '{bad}': {_NOTHING_OPEN[str(bad)]}",
+                                     where)
+            return TurmericError("syntax", f"unexpected '{bad}': expected "
+                                 f"'{_CLOSER_OF[top.type]}' to close the '{_OPENERS[top.type]}' "
+                                 f"opened at {top.line}:{top.column}", where)
+        return TurmericError("syntax", f"unexpected '{bad}'", where)
 
 
-_st = _State()
-_parser = None
-_Token = None  # lark.Token, once lark is imported
-_parser_lock = threading.Lock()
+_reading: ContextVar[Reader] = ContextVar("turmeric_reading")
 
 
 def read_string(text: str, file: str = "<string>") -> list:
     """Read every top-level form of `text`. Raises TurmericError("syntax", ...)."""
-    return [datum for datum, _span in _read(text, file)]
+    return [datum for datum, _span in Reader(text, file).forms()]
 
 
 def read_one(text: str, file: str = "<string>"):
     """Read exactly one form; anything else (nothing, or two forms) is a syntax error."""
-    forms = _read(text, file)
+    forms = Reader(text, file).forms()
     if len(forms) == 1:
         return forms[0][0]
     if not forms:
@@ -72,45 +147,35 @@ def read_one(text: str, file: str = "<string>"):
                         f"another one starts at {_at(forms[1][1])}", forms[1][1])
 
 
-def _read(text: str, file: str) -> list:
-    """[(datum, span of the whole form)] for each top-level form."""
-    from lark.exceptions import UnexpectedInput
-    # One read at a time: the parser's callbacks share _st.
-    with _parser_lock:
-        parser = _get_parser()
-        _st.file, _st.text = file, text
-        # Reading allocates many objects and no cycles: the cyclic GC would only waste
-        # about a quarter of the time.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            return parser.parse(text)
-        except UnexpectedInput as e:
-            raise _diagnose(parser, e, text, file) from None
-        finally:
-            _st.text = ""
-            if gc_was_on:
-                gc.enable()
+class _Lark(NamedTuple):
+    """The LALR parser and the Lark exceptions the reader handles."""
+    parser: Any
+    UnexpectedInput: type
+    UnexpectedCharacters: type
+    UnexpectedToken: type
 
 
-def _get_parser():
-    global _parser, _Token
-    if _parser is None:
-        from lark import Lark, Token
-        _Token = Token
-        _parser = Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
-                       cache=True, transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS)
-    return _parser
+_LARK: list[_Lark] = []   # the parser, built once per process: it is immutable and costly
+
+
+def _lark() -> _Lark:
+    if not _LARK:
+        # Imported here, not at the top: importing lark takes about 27 ms (python -X
+        # importtime), close to a third of the 90 ms of `turmeric run` on a program found
+        # in the compile cache, which reads nothing.
+        from lark import Lark
+        from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+        # cache=True keeps the parse tables on disk: 22 ms to load them, 140 ms to build them
+        parser = Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                      cache=True, transformer=_Builder(), lexer_callbacks=_LEXER_CALLBACKS)
+        _LARK.append(_Lark(parser, UnexpectedInput, UnexpectedCharacters, UnexpectedToken))
+    return _LARK[0]
 
 
 # ---- atoms: decoded and checked as they are lexed, so errors come out in text order ----
 
-def _span(tok) -> Span:
-    return Span(_st.file, tok.line, tok.column, tok.end_line, tok.end_column)
-
-
 def _error(message: str, tok=None, span: Span | None = None, hint: str | None = None):
-    return TurmericError("syntax", message, span or _span(tok), hint=hint)
+    return _reading.get().error(message, tok, span, hint)
 
 
 def _lex_int(tok):
@@ -153,13 +218,13 @@ def _lex_keyword(tok):
 
 
 def _lex_colon(tok):
-    tok.value = Symbol(":", _span(tok))
+    tok.value = Symbol(":")   # its span is given where the form around it is built
     return tok
 
 
 def _lex_symbol(tok):
     s = str(tok)
-    tok.value = _CONSTANTS[s] if s in _CONSTANTS else Symbol(s, _span(tok))
+    tok.value = _CONSTANTS[s] if s in _CONSTANTS else Symbol(s)
     return tok
 
 
@@ -170,7 +235,6 @@ def _lex_string(tok):
 
 def _lex_regex(tok):
     """#"pattern": the text between the quotes is the pattern, as Clojure's regex literals."""
-    import re
     try:
         tok.value = Regex(str(tok)[2:-1])
     except re.error as e:
@@ -242,14 +306,14 @@ def _offset_span(tok, i: int) -> Span:
     before = str(tok)[:i + 1]  # +1: the opening quote
     newlines = before.count("\n")
     col = (len(before) - before.rfind("\n")) if newlines else tok.column + len(before)
-    return Span(_st.file, tok.line + newlines, col)
+    return Span(_reading.get().file, tok.line + newlines, col)
 
 
 def _lex_bad(tok):
     """A token no other terminal matched: say what is wrong with it."""
     s = str(tok)
     if s[0] == "#":
-        shown = s if len(s) > 1 else s + _st.text[tok.end_pos:tok.end_pos + 1]
+        shown = s if len(s) > 1 else s + _reading.get().text[tok.end_pos:tok.end_pos + 1]
         raise _error(f"unknown reader syntax '{shown}'", tok,
                      hint="after '#' the reader knows #{...} (a set), #(...) (a fn), #_ (discard the next "
                           "form), #t, #f, ##Inf, ##-Inf, ##NaN, #bytes \"hex\" and #\"regex\"")
@@ -281,33 +345,55 @@ _LEXER_CALLBACKS = {
 
 # ---- forms: rule callbacks, called bottom-up as the LALR parser reduces ----------------
 
+class _Read:
+    """A form the rule callbacks built, with its span, as a child of the form around it."""
+    __slots__ = ("value", "span")
+
+    def __init__(self, value, span: Span):
+        self.value = value
+        self.span = span
+
+
 class _Builder:
     """Lark calls a method per grammar rule with the rule's children: atoms come as lexer
-    tokens (their decoded datum in .value), everything else as built data."""
+    tokens (their decoded datum in .value), built forms as _Read. Every item gets a span: a
+    list keeps its items' spans (item_spans); a vector, map or set has them in its own
+    CollectionSpan, which the form around it keeps."""
 
-    def _items(self, children) -> tuple[list, Span]:
-        """The items between a pair of brackets, and the span of the whole."""
+    def _items(self, children) -> tuple[list, list, Span]:
+        """The items between a pair of brackets, their spans, and the span of the whole."""
+        file = _reading.get().file
         first, last = children[0], children[-1]
-        _st.last = (first.line, first.column, last.end_line, last.end_column)
-        span = Span(_st.file, *_st.last)
-        token = _Token
-        return [c.value if type(c) is token else c for c in children[1:-1]
-                if c is not _DISCARDED], span
+        items, spans = [], []
+        for c in children[1:-1]:
+            if type(c) is _Read:
+                items.append(c.value)
+                spans.append(c.span)
+            elif c is not _DISCARDED:
+                value = c.value
+                span = Span(file, c.line, c.column, c.end_line, c.end_column)
+                if type(value) is Symbol:
+                    value.span = span
+                items.append(value)
+                spans.append(span)
+        return items, spans, Span(file, first.line, first.column, last.end_line, last.end_column)
 
     def list(self, children):
-        items, span = self._items(children)
-        return plist(items, span) if items else EMPTY_LIST
+        items, spans, span = self._items(children)
+        return _Read(plist(items, span, tuple(spans)) if items else EMPTY_LIST, span)
 
     def fn_literal(self, children):
         """#(+ % 1) reads as (%fn-literal (+ % 1)); the expander makes it a fn."""
-        items, span = self._items(children)
-        return plist([Symbol("%fn-literal", span), plist(items, span)], span)
+        items, spans, span = self._items(children)
+        body = plist(items, span, tuple(spans))
+        return _Read(plist([Symbol("%fn-literal", span), body], span, (span, span)), span)
 
     def vector(self, children):
-        return vector(self._items(children)[0])
+        items, spans, span = self._items(children)
+        return _Read(vector(items), _collection_span(span, spans))
 
     def map(self, children):
-        items, span = self._items(children)
+        items, spans, span = self._items(children)
         if len(items) % 2:
             raise _error(f"a map needs an even number of forms (keys and values), "
                          f"this one has {len(items)}", span=span)
@@ -315,21 +401,23 @@ class _Builder:
         m = PMap.from_pairs(pairs)
         if len(m) != len(pairs):
             _report_duplicate([k for k, _ in pairs], "map", "key", span)
-        return m
+        return _Read(m, _collection_span(span, spans))
 
     def set(self, children):
-        items, span = self._items(children)
+        items, spans, span = self._items(children)
         s = PSet(items)
         if len(s) != len(items):
             _report_duplicate(items, "set", "element", span)
-        return s
+        return _Read(s, _collection_span(span, spans))
 
     def _macro(self, children, rule: str):
-        tok, form = children[0], children[-1]
-        end = _end_of(form)
-        _st.last = (tok.line, tok.column, *end)
-        form = form.value if type(form) is _Token else form
-        return plist([Symbol(_MACRO_SYMBOLS[rule], _span(tok)), form], Span(_st.file, *_st.last))
+        """'x and the other prefixes: (quote x), spanning from the prefix to the end of x."""
+        reader = _reading.get()
+        tok, form = children[0], _child(children[-1], reader)
+        head = reader.span(tok)
+        span = Span(reader.file, tok.line, tok.column, form.span.end_line, form.span.end_col)
+        return _Read(plist([Symbol(_MACRO_SYMBOLS[rule], head), form.value], span,
+                           (head, form.span)), span)
 
     def quote(self, children):
         return self._macro(children, "quote")
@@ -348,38 +436,40 @@ class _Builder:
 
     def bytes(self, children):
         tag, string = children
-        _st.last = (tag.line, tag.column, string.end_line, string.end_column)
+        span = Span(_reading.get().file, tag.line, tag.column, string.end_line, string.end_column)
         hexdigits = "".join(string.value.split())
         if len(hexdigits) % 2 or not _is_hex(hexdigits):
             raise _error("#bytes needs an even number of hex digits, as in #bytes \"68690a\"",
-                         span=Span(_st.file, *_st.last))
-        return bytes.fromhex(hexdigits)
+                         span=span)
+        return _Read(bytes.fromhex(hexdigits), span)
 
     def discard(self, children):
         return _DISCARDED
 
     def top(self, children):
-        form = children[0]
-        if type(form) is _Token:
-            return form.value, Span(_st.file, form.line, form.column, form.end_line,
-                                    form.end_column)
-        return form, Span(_st.file, *_st.last)
+        form = _child(children[0], _reading.get())
+        return form.value, form.span
 
     def start(self, children):
         return [c for c in children if c is not _DISCARDED]
 
 
-def _end_of(form) -> tuple:
-    """(end_line, end_col) of a form just read: a token knows it; otherwise the form is the
-    one completed last (see _State)."""
-    if type(form) is _Token:
-        return form.end_line, form.end_column
-    return _st.last[2], _st.last[3]
+def _child(c, reader: Reader) -> _Read:
+    """A child of a rule as a _Read: a token becomes its datum with its span."""
+    if type(c) is _Read:
+        return c
+    span = reader.span(c)
+    if type(c.value) is Symbol:
+        c.value.span = span
+    return _Read(c.value, span)
+
+
+def _collection_span(span: Span, item_spans: list) -> CollectionSpan:
+    return CollectionSpan(span.file, span.line, span.col, span.end_line, span.end_col,
+                          tuple(item_spans))
 
 
 def _report_duplicate(items: list, coll: str, what: str, span: Span):
-    from turmeric.data.equality import equals
-    from turmeric.data.printer import pr_str
     seen: dict = {}
     for x in items:
         if x in seen:
@@ -392,58 +482,5 @@ def _report_duplicate(items: list, coll: str, what: str, span: Span):
         seen[x] = None
 
 
-# ---- syntax errors: explain what the parser tripped on ---------------------------------
-
 def _at(span: Span) -> str:
     return f"{span.line}:{span.col}"
-
-
-def _diagnose(parser, e, text: str, file: str) -> TurmericError:
-    """A TurmericError in plain words for a Lark UnexpectedInput."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-    if isinstance(e, UnexpectedCharacters):
-        where = Span(file, e.line, e.column)
-        if text[e.pos_in_stream] == '"':
-            return TurmericError("syntax", f"unclosed string opened at {_at(where)}: "
-                                 "reached the end of the file", where)
-        return TurmericError("syntax", f"unexpected character {text[e.pos_in_stream]!r}", where)
-    if not isinstance(e, UnexpectedToken):
-        return TurmericError("syntax", "could not read this", Span(file, 1, 1))
-    bad = e.token
-    at_end = bad.type == "$END"
-    stop = len(text) if at_end else bad.start_pos
-    # Replay the tokens before the error: open brackets and prefixes still waiting for a form.
-    pending: list = []
-    for tok in parser.lex(text[:stop]):
-        if tok.type in _OPENERS or tok.type in _PREFIXES:
-            pending.append(tok)
-            continue
-        if tok.type in _CLOSERS and pending:
-            pending.pop()  # the parser accepted it, so it closed the innermost bracket
-        # a form is complete: it feeds the prefixes waiting for it; #_ swallows it
-        while pending and pending[-1].type in _PREFIXES:
-            if pending.pop().type == "DISCARD":
-                break
-    found = "reached the end of the file" if at_end else f"found '{bad}'"
-    top = pending[-1] if pending else None
-    if top is not None and top.type in _PREFIXES:
-        p = _PREFIXES[top.type]
-        sep = ": " if at_end else ", "
-        return TurmericError("syntax", f"expected a form after '{p}'{sep}{found}",
-                             _tok_span(top, file))
-    if at_end and top is not None:
-        return TurmericError("syntax", f"unclosed '{_OPENERS[top.type]}' opened at "
-                             f"{top.line}:{top.column}: {found}", _tok_span(top, file))
-    where = _tok_span(bad, file) if not at_end else Span(file, 1, 1)
-    if bad.type in _CLOSERS:
-        if top is None:
-            return TurmericError("syntax", f"unexpected '{bad}': {_NOTHING_OPEN[str(bad)]}",
-                                 where)
-        return TurmericError("syntax", f"unexpected '{bad}': expected "
-                             f"'{_CLOSER_OF[top.type]}' to close the '{_OPENERS[top.type]}' "
-                             f"opened at {top.line}:{top.column}", where)
-    return TurmericError("syntax", f"unexpected '{bad}'", where)
-
-
-def _tok_span(tok, file: str) -> Span:
-    return Span(file, tok.line, tok.column, tok.end_line, tok.end_column)

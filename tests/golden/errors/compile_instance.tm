@@ -1,0 +1,2 @@
+(defclass Show [a] (show [x : a]))
+(instance Show)
