@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 
+from turmeric.repl.session_file import restore_session
+
 REPS = 5
 
 
@@ -40,7 +42,7 @@ def main():
         subprocess.run(py + ["repl"], input=defs + f"\n:save {session}\n", capture_output=True, text=True,
                        env=env, check=True)
         restore = cold(py + ["repl", "--restore", session], "(:name g9999)\n", env)
-        from turmeric.repl.session_file import restore_session
+        os.environ["TURMERIC_CACHE"] = env["TURMERIC_CACHE"]   # the cache :save filled
         ts = []
         for _ in range(REPS):
             t = time.perf_counter()

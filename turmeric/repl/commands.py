@@ -7,19 +7,18 @@ is a keyword and evaluates to itself. `Command.run(repl, arg)` gets the text aft
 from __future__ import annotations
 
 import inspect
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from turmeric.analyzer.analyzer import SPECIAL, Analyzer
+from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_NAMES, SPECIAL, Analyzer
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle
 from turmeric.data.printer import pr_str
 from turmeric.data.values import PList, StructType, Symbol
 from turmeric.expander.expander import CORE_FORMS, Expander
 from turmeric.reader.reader import read_one
+from turmeric.repl.builtin_docs import DOCS
 from turmeric.repl.session_file import inspect_value, restore_session, save_session
 from turmeric.repl.state import USER, Quit, ReplState, clock, elapsed_text
 
@@ -184,12 +183,29 @@ def describe(session, name: str) -> str | None:
                 if member in other.globals and "g_" + mangle(member) in other.ns:
                     return describe_value(session, member, other.ns["g_" + mangle(member)],
                                           target)
-    if name.startswith("core/"):
-        name = name[5:]
+    core_name = core_alias_member(mod, name)
+    if core_name is not None:
+        name = core_name
     if name in session.core_macros:
         return describe_fn(session, name, session.core_macros[name], "macro")
     if name in session.core and not name.startswith("%"):
         return describe_value(session, name, session.core[name], "core")
+    return None
+
+
+def core_alias_member(mod, name: str) -> str | None:
+    """The core name that `alias/member` means when alias is `core` or one of the Clojure
+    namespaces the analyzer maps to the core (`str/join`, `clojure.string/join`) and no
+    import took the alias; else None."""
+    if "/" not in name or name.startswith("/") or name.endswith("/"):
+        return None
+    alias, member = name.split("/", 1)
+    if mod is not None and alias in mod.imports:
+        return None
+    if alias == "core":
+        return member
+    if alias in CLOJURE_NAMESPACES:
+        return CLOJURE_STRING_NAMES.get(member, member) if alias != "clojure.core" else member
     return None
 
 
@@ -227,7 +243,7 @@ def describe_fn(session, name: str, f, kind: str) -> str:
         if info.span is not None and info.span.line > 0:
             lines.append(f"  defined at {info.span}")
         return "\n".join(lines)
-    spec = spec_entries().get(name)
+    spec = DOCS.get(name)
     lines = [f"core.{name}  builtin {kind}"]
     if spec:
         lines += ["  " + line for line in spec.splitlines()]
@@ -296,33 +312,6 @@ def source_docstring(session, span) -> str | None:
             isinstance(items[2], str):
         return items[2]
     return None
-
-
-@lru_cache(maxsize=1)
-def spec_entries() -> dict[str, str]:
-    """`### \\`name\\`` sections of the spec documents (spec/*.md, found next to the package
-    in a source checkout): name -> the section's text."""
-    root = Path(__file__).resolve().parents[2] / "spec"
-    out: dict[str, str] = {}
-    if not root.is_dir():
-        return out
-    for md in sorted(root.glob("*.md")):
-        if md.name == "repl.md":
-            continue
-        try:
-            text = md.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        name, body = None, []
-        for line in text.splitlines() + ["#"]:
-            if line.startswith("#"):
-                if name is not None and name not in out:
-                    out[name] = "\n".join(body).strip()
-                m = re.fullmatch(r"###\s+`([^`]+)`\s*", line)
-                name, body = (m.group(1), []) if m else (None, [])
-            elif name is not None:
-                body.append(line)
-    return out
 
 
 COMMANDS: dict[str, Command] = {c.name: c for c in [

@@ -16,6 +16,7 @@ from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
 from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles import Style
 
+from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_NAMES
 from turmeric.repl.commands import COMMANDS, special_forms
 from turmeric.repl.input import INCOMPLETE, input_status
 from turmeric.repl.state import USER, Quit
@@ -101,8 +102,10 @@ def indent_after(text: str) -> int:
     return col + (2 if opener == "(" else len(opener))
 
 
-def names_in_scope(session) -> dict[str, str]:
-    """Every name input can use now -> what it is (for completion)."""
+def names_in_scope(session, word: str = "") -> dict[str, str]:
+    """Every name input can use now -> what it is (for completion). For a `word` such as
+    `str/jo`, whose alias is one of the Clojure namespaces the analyzer maps to the core
+    (`str`, `clojure.string`, ...) or `core`, also `alias/name` for each core name."""
     out: dict[str, str] = {}
     for name in session.core:
         if not name.startswith("%"):
@@ -125,6 +128,14 @@ def names_in_scope(session) -> dict[str, str]:
                 out[f"{alias}/{name}"] = target
             for name in other.macros:
                 out[f"{alias}/{name}"] = f"{target} macro"
+    alias = word.split("/", 1)[0] if "/" in word else None
+    if alias is not None and (mod is None or alias not in mod.imports) and \
+            (alias in CLOJURE_NAMESPACES or alias == "core"):
+        renamed = {} if alias in ("core", "clojure.core") else \
+            {core: member for member, core in CLOJURE_STRING_NAMES.items()}
+        for name in session.core:
+            if not name.startswith("%"):
+                out[f"{alias}/{renamed.get(name, name)}"] = "core"
     return out
 
 
@@ -153,7 +164,7 @@ def _ui_classes():
                 return
             if not word or word[0] in "'#":
                 return
-            names = names_in_scope(self.get_session())
+            names = names_in_scope(self.get_session(), word)
             for name in sorted(names):
                 if name.startswith(word) and name != word:
                     yield Completion(name, -len(word), display_meta=names[name])

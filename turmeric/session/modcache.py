@@ -3,6 +3,11 @@
 An entry holds the marshaled Python code object and the metadata the runtime needs (function
 infos, line spans), so a cached module loads without reading, expanding or analyzing the
 source, and without importing the parser. A broken or foreign entry is ignored.
+
+A saved REPL session (repl/session_file.py) holds only source; the code its inputs compiled
+to is kept here too, as one entry for the whole chain of inputs (`chain_key`, `load_units`,
+`store_units`), so restoring it needs no compiler. The cache is the user's own directory:
+its code is trusted as the user's compiler output, never code carried by a session file.
 """
 from __future__ import annotations
 
@@ -45,7 +50,12 @@ def compiler_hash() -> str:
 
 
 def _span(s):
-    return None if s is None else (s.file, s.line, s.col, s.end_line, s.end_col)
+    """A span as a plain tuple. A unit loaded from the cache keeps its line spans as tuples
+    (CodeMap makes a Span when asked), and such a unit is written again when a restored
+    session is saved (#9 item 2): a tuple stays as it is."""
+    if s is None or type(s) is tuple:
+        return s
+    return (s.file, s.line, s.col, s.end_line, s.end_col)
 
 
 def _unspan(t):
@@ -88,7 +98,49 @@ class ModuleCache:
             return None
 
     def store(self, key: str, unit, session=None, import_hashes=()):
-        data = unit_to_bytes(unit, import_hashes)
+        self._write(key, unit_to_bytes(unit, import_hashes))
+
+    # -- the units of a REPL session (repl/session_file.py) -------------------------------------
+
+    def chain_key(self, module: str, inputs) -> str:
+        """The key of the code that the inputs [(source, top count before, file name)],
+        compiled in order in a fresh module `module`, made: a hash of the compiler and of
+        every input, so it is computed from the sources, never read from a file."""
+        h = hashlib.sha256()
+        for part in (compiler_hash(), "repl-session", module):
+            h.update(part.encode())
+            h.update(b"\0")
+        for text, top, file in inputs:
+            for part in (file, str(top), text):
+                h.update(part.encode("utf-8", "surrogatepass"))
+                h.update(b"\0")
+        return h.hexdigest()[:32]
+
+    def load_units(self, key: str, session) -> list | None:
+        """The units store_units kept under `key`, after loading the modules they import
+        (each must still have the source it had), or None."""
+        try:
+            d = marshal.loads((self.root / (key + ".tmc")).read_bytes())
+            if d.get("format") != FORMAT or tuple(d.get("python", ())) != PYTHON:
+                return None
+            for target, h in d["import_hashes"]:
+                if session.require(target).source_hash != h:
+                    return None
+            units = [unit_from_bytes(None, u) for u in d["units"]]
+        except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return None if any(u is None for u in units) else units
+
+    def store_units(self, key: str, units, import_hashes=()):
+        try:
+            data = marshal.dumps({"format": FORMAT, "python": PYTHON,
+                                  "import_hashes": list(import_hashes),
+                                  "units": [unit_to_dict(u) for u in units]})
+        except ValueError:   # a module version marshal cannot write
+            return
+        self._write(key, data)
+
+    def _write(self, key: str, data: bytes | None):
         if data is None:
             return
         try:
@@ -107,17 +159,22 @@ PYTHON = sys.version_info[:2]
 def unit_to_bytes(unit, import_hashes=()) -> bytes | None:
     """A compiled unit as marshal bytes (code object and metadata), or None if it has a
     module version marshal cannot write. Only the same Python version can load it."""
-    cm = unit.compiled
-    d = {"format": FORMAT, "python": PYTHON, "name": cm.name, "spans": [_span(s) for s in cm.line_spans],
-         "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
-         "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
-         "filename": unit.filename, "version": unit.version, "imports": unit.imports,
-         "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path,
-         "state": unit.state}
     try:
-        return marshal.dumps(d)
+        return marshal.dumps(unit_to_dict(unit, import_hashes))
     except ValueError:
         return None
+
+
+def unit_to_dict(unit, import_hashes=()) -> dict:
+    """A compiled unit as the plain dict (marshal's types only) unit_to_bytes writes."""
+    cm = unit.compiled
+    return {"format": FORMAT, "python": PYTHON, "name": cm.name,
+            "spans": [_span(s) for s in cm.line_spans],
+            "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
+            "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
+            "filename": unit.filename, "version": unit.version, "imports": unit.imports,
+            "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path,
+            "state": unit.state}
 
 
 def unit_from_bytes(data: bytes | None, d: dict | None = None):

@@ -32,6 +32,7 @@ from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME
 from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
 from turmeric.data.printer import pr_str
+from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
@@ -73,14 +74,16 @@ class Session:
         self.cache = ModuleCache() if cache else None
         self.symbols: dict[str, tuple[FnInfo, Module]] = {}
         self.blob_memo: dict = {}   # chunk names of large values the checkpoint macro stored (blobs.py)
-        self.code_infos: dict[Any, FnInfo] = {}   # code object -> its function's info
+        self.code_infos: dict[Any, FnInfo] = CodeInfos()   # code object -> its function's info
         self.sources: dict[str, str] = {}
+        self.gensym_counter = GensymCounter()   # this session's (gensym) numbers (a REPL :save keeps it)
         self._build_core()
 
     # -- the core module -----------------------------------------------------------------
 
     def _build_core(self):
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
+        self.pure["gensym"] = gensym_of(self.gensym_counter)
         self.pure.update(internal_pure())
         self.pure.update(RESOURCE_BUILTINS)
         self.core: dict[str, Any] = {name: wrap_pure(name, f) for name, f in self.pure.items()}
@@ -530,6 +533,29 @@ class MacroEnv:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+class CodeInfos(dict):
+    """code object -> FnInfo, by identity. Code objects compare by value (not by file or
+    qualified name), so the same closure typed in two REPL inputs makes two equal code
+    objects: a plain dict gave both the second one's info, and :save then named the first
+    closure by the second's symbol (found by tests/test_repl_session_file.py, #9 item 2)."""
+
+    def __setitem__(self, code, info):
+        super().__setitem__(id(code), (code, info))   # the code is kept, so its id stays its own
+
+    def get(self, code, default=None):
+        found = super().get(id(code))
+        return found[1] if found is not None and found[0] is code else default
+
+    def __getitem__(self, code):
+        found = self.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    def __contains__(self, code):
+        return self.get(code) is not None
+
 
 def declared_name(text: str) -> str | None:
     """The name in a leading (module name ...) form, read without the parser (start-up)."""

@@ -1,7 +1,6 @@
 """Names: name, keyword, symbol, gensym."""
 from __future__ import annotations
 
-import itertools
 from typing import Callable
 
 from turmeric.data.types import type_error
@@ -37,15 +36,31 @@ def symbol(x):
     raise type_error("symbol", "a string, symbol or keyword", x)
 
 
-_gensym_counter = itertools.count(1)
+class GensymCounter:
+    """The numbers gensym hands out. Each session owns one (Session.gensym_counter), so two
+    sessions in one process do not share it, and a saved REPL session saves it (#8)."""
+    __slots__ = ("next",)
+
+    def __init__(self, next_number: int = 1):
+        self.next = next_number
 
 
-def gensym(prefix="G__"):
-    """A fresh symbol: (gensym) -> G__12, (gensym "tmp") -> tmp13."""
-    if isinstance(prefix, Symbol):
-        prefix = prefix.name
-    str_arg("gensym", prefix)
-    return Symbol(f"{prefix}{next(_gensym_counter)}")
+def gensym_of(counter: GensymCounter) -> Callable:
+    """The gensym builtin that counts with `counter`."""
+    def gensym(prefix="G__"):
+        """A fresh symbol: (gensym) -> G__12, (gensym "tmp") -> tmp13."""
+        if isinstance(prefix, Symbol):
+            prefix = prefix.name
+        str_arg("gensym", prefix)
+        n = counter.next
+        counter.next = n + 1
+        return Symbol(f"{prefix}{n}")
+    return gensym
+
+
+# the table's gensym, for code that runs builtins without a session; a Session replaces it
+# with one that counts with the session's own counter
+gensym = gensym_of(GensymCounter())
 
 
 BUILTINS: dict[str, Callable] = {"name": name, "keyword": keyword, "symbol": symbol, "gensym": gensym}
