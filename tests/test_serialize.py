@@ -673,7 +673,9 @@ def test_a_missing_module_is_a_schema_mismatch(tmp_path):
     data = save_flow(tmp_path)
     _, load = load_flow(tmp_path, None, data)
     err = mismatch(load)
-    assert "module flow cannot be found" in err.message
+    # #9 item 5: a missing module is not "the code changed": its own message and hint
+    assert err.message.startswith("module flow is not on the module path (it was at ")
+    assert "changed" not in err.hint and "flow.tm was looked for in: " in err.hint
 
 
 def test_a_moved_anonymous_function_is_a_schema_mismatch(tmp_path):

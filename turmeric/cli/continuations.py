@@ -57,7 +57,7 @@ def cmd_resume(args) -> int:
 def cmd_inspect(args) -> int:
     data = _read(args.file)
     session = _session_for(args.file)
-    report = describe(session, data, args.file)
+    report = describe(session, data, args.file, full=args.full)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:

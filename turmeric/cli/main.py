@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     p_inspect = sub.add_parser("inspect", help="show the frames and variables of a saved continuation")
     p_inspect.add_argument("file")
     p_inspect.add_argument("--json", action="store_true", help="print JSON for tools")
+    p_inspect.add_argument("--full", action="store_true", help="print long values whole (default: shortened)")
     p_compile = sub.add_parser("compile", help="show what the compiler makes of a file")
     p_compile.add_argument("--dump", choices=DUMP_STAGES, default="python")
     p_compile.add_argument("file")

@@ -49,11 +49,18 @@ class Services(Protocol):
     def module_facts(self, name: str) -> ModuleFacts | None:
         """Version and file of a loaded module, or None if it is not loaded."""
 
-    def find_struct_type(self, qualname: str) -> StructType | None:
-        """The struct type `module.Name`, loading the module if needed."""
+    def require_for_data(self, module: str, path_hint: str | None, version: Any = None) -> None:
+        """Load a module a payload's module table names (definitions only) if it is not
+        loaded: from the saved path, else the module path; a schema-mismatch error if it is
+        nowhere."""
 
-    def marshal_resource(self, x: Any) -> tuple[str, Any] | None:
-        """(type name, token) for a resource value, or None for a value that is not one."""
+    def find_struct_type(self, qualname: str, path_hint: str | None = None) -> StructType | None:
+        """The struct type `module.Name`, loading the module if needed (from the saved path
+        `path_hint` if it holds it, else the module path)."""
+
+    def marshal_resource(self, x: Any) -> tuple[str, Any, str | None] | None:
+        """(type name, token, module of the instance that made it or None) for a resource
+        value, or None for a value that is not one."""
 
     def unmarshal_resource(self, type_name: str, token: Any) -> Any:
         """The resource a token describes, rebuilt by its instance (or the built-in one)."""

@@ -145,15 +145,20 @@ def _classes(session):
 
 
 def marshal_resource(session, x):
-    """(type name, token) for a value whose type has a user instance that makes a token."""
+    """(type name, token, module) for a value whose type has a user instance that makes a
+    token (module: the one that defines the instance's method, which a reader must load to
+    rebuild the value; None for a built-in resource)."""
     key = instance_type(x)
     for name, cls in _classes(session):
         impl = cls.instances.get(key, {}).get(TOKEN_METHODS[name][0])
         if impl is not None:
-            return key, session.call(impl, x, who=f"{TOKEN_METHODS[name][0]} of {key}")
+            token = session.call(impl, x, who=f"{TOKEN_METHODS[name][0]} of {key}")
+            code = getattr(impl, "__code__", None)
+            info = session.function_info(code) if code is not None else None
+            return key, token, info.module if info is not None else None
     resource = getattr(x, "tm_marshal", None)
     if resource is not None:
-        return instance_type(x), resource()
+        return instance_type(x), resource(), None
     return None
 
 

@@ -39,17 +39,30 @@ STALE_TEMP = re.compile(r"\.tmp-.*\.part")
 
 
 class BlobStore:
-    """A folder of chunk files; `memo` (id of a live sequence -> its chunk hashes) is kept by
-    the caller across checkpoints, with the sequences themselves so that ids stay unique."""
+    """A folder of chunk files; `memo` ((store folder, id of a live sequence) -> the sequence
+    and its chunk hashes) is kept by the caller across checkpoints, with the sequences
+    themselves so that ids stay unique. The folder is part of the key: chunks stored in one
+    folder are not in another (#9 item 8)."""
 
     def __init__(self, root: str, memo: dict | None = None):
         self.root = root
         self.memo = memo if memo is not None else {}
 
     def known(self, seq) -> list[str] | None:
-        """The chunk hashes of `seq` if it was stored before (it is immutable)."""
-        known = self.memo.get(id(seq))
-        return known[1] if known is not None and known[0] is seq else None
+        """The chunk hashes of `seq` if it was stored in this folder before (it is immutable)
+        and its chunk files are still there: each is touched, as a reused chunk is (put), so
+        that gc-blobs keeps it; one that is gone (deleted by hand) makes the sequence be
+        stored again."""
+        known = self.memo.get((self.root, id(seq)))
+        if known is None or known[0] is not seq:
+            return None
+        for h in known[1]:
+            try:
+                os.utime(os.path.join(self.root, h))
+            except OSError:
+                del self.memo[(self.root, id(seq))]
+                return None
+        return known[1]
 
     def chunk_hashes(self, seq, items: list, encode_chunk=None) -> list[str] | None:
         """Store the full chunks of `items` and remember their names for `seq`. Plain items
@@ -66,7 +79,7 @@ class BlobStore:
             hashes.append(h)
         if len(self.memo) >= MEMO_LIMIT:  # the memo keeps sequences alive: keep it small
             self.memo.clear()
-        self.memo[id(seq)] = (seq, hashes)
+        self.memo[(self.root, id(seq))] = (seq, hashes)
         return hashes
 
     def put(self, h: str, data: bytes):
@@ -116,15 +129,20 @@ def store_beside(path: str, memo: dict | None = None) -> "BlobStore":
 def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = False) -> dict:
     """Delete the chunk files of DIRECTORY/.turmeric-blobs that no checkpoint file in DIRECTORY
     names, unless written or reused less than `min_age` seconds ago (a program may be about to
-    write a checkpoint that names them), and the temporary files of interrupted writes there.
-    Every file of DIRECTORY that starts like Turmeric data is read; one that cannot be read
-    stops the collection before anything is deleted."""
+    write a checkpoint that names them), and the temporary files of interrupted writes
+    (`.tmp-*.part`) there and in DIRECTORY itself, by the same age rule (#9 item 9). Every other
+    file of DIRECTORY that starts like Turmeric data is read; one that cannot be read stops
+    the collection before anything is deleted."""
     if not os.path.isdir(directory):
         raise TurmericError("no-input", f"no such directory: {directory}")
     live: set[str] = set()
     checkpoints = 0
+    temporaries = []     # leftovers of interrupted atomic writes in DIRECTORY: never checkpoints
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):
         if not entry.is_file():
+            continue
+        if STALE_TEMP.fullmatch(entry.name):
+            temporaries.append(entry)
             continue
         try:
             with open(entry.path, "rb") as f:
@@ -146,18 +164,22 @@ def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = Fals
                     live.update(h for h in r[2] if type(h) is str)
     report = {"checkpoints": checkpoints, "referenced": 0, "young": 0, "removed": 0, "bytes": 0}
     store = os.path.join(directory, DIRNAME)
-    if not os.path.isdir(store):
-        return report
+    candidates = list(temporaries)
+    if os.path.isdir(store):
+        candidates += os.scandir(store)
     now = time.time()
-    for entry in os.scandir(store):
+    for entry in candidates:
         chunk = CHUNK_NAME.fullmatch(entry.name) is not None
         if not entry.is_file() or not chunk and not STALE_TEMP.fullmatch(entry.name):
             continue
         if chunk and entry.name in live:
             report["referenced"] += 1
             continue
-        st = entry.stat()
-        if now - st.st_mtime < min_age:
+        try:
+            st = entry.stat()
+        except FileNotFoundError:       # a temporary file renamed into place meanwhile
+            continue
+        if now - st.st_mtime < min_age:  # (a write may be under way)
             report["young"] += 1
             continue
         report["removed"] += 1

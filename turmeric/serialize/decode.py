@@ -19,6 +19,7 @@ from itertools import chain
 
 from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
 from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
 from turmeric.serialize import wire
@@ -91,10 +92,29 @@ class Unbuilt(Exception):
     """A record refers to one that is not built yet (Decoder.build_from)."""
 
 
-def schema_mismatch(detail: str, old_version) -> TurmericError:
+def schema_mismatch(detail: str, old_version,
+                    hint: str = "the code this checkpoint was saved with changed; see spec/serialization.md"
+                    ) -> TurmericError:
     value = SCHEMA_MISMATCH.cls(detail, old_version)
-    return TurmericError("schema-mismatch", detail, value=value,
-                         hint="the code this checkpoint was saved with changed; see spec/serialization.md")
+    return TurmericError("schema-mismatch", detail, value=value, hint=hint)
+
+
+def missing_module(module: str, rel: str, saved_path, dirs: list[str], old_version=None) -> TurmericError:
+    """A module the data names that is nowhere to be found: not a change of the code, so it
+    has its own message and hint (#9 item 5)."""
+    where = f" (it was at {saved_path} when the checkpoint was saved)" if saved_path else ""
+    return schema_mismatch(
+        f"module {module} is not on the module path{where}", old_version,
+        hint=f"{rel} was looked for in: {', '.join(dirs)} (the folders of the program's modules; for "
+             f"turmeric resume and inspect the checkpoint's folder and the current folder; "
+             f"TURMERIC_PATH; the standard library): put it there, or add its folder to TURMERIC_PATH")
+
+
+def versions(old, new) -> str:
+    """`saved with version V, the code is version W`, leaving out a version that is nil."""
+    parts = ([f"saved with version {pr_str(old) if not isinstance(old, str) else old}"] if old is not None else []) \
+        + ([f"the code is version {pr_str(new) if not isinstance(new, str) else new}"] if new is not None else [])
+    return ", ".join(parts)
 
 
 class Decoder:
@@ -110,6 +130,7 @@ class Decoder:
             if not (type(m) is tuple and len(m) == 3 and valid_module_name(m[0])
                     and (m[2] is None or isinstance(m[2], str))):
                 raise corrupt("a module entry in the header is malformed")
+        self.paths = {m[0]: m[2] for m in self.modules}    # module -> its saved path
         self.shapes = self.read_shapes(header.get("shapes", ()))
         self.records = records
         self.values: list = [None] * len(records)
@@ -119,6 +140,11 @@ class Decoder:
 
     def decode(self, root):
         recs, values, built = self.records, self.values, self.built
+        # every module of the table is loaded (definitions only) before any record is built,
+        # so that the typeclass instances it defines rebuild the tokens of resources and
+        # Serializable values (#9 item 4), whatever order the records are built in
+        for name, version, path in self.modules:
+            self.session.require_for_data(name, path, version)
         cells = []                          # (index, record) of each ref and box
         for i, r in enumerate(recs):
             if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
@@ -326,7 +352,7 @@ class Decoder:
         module, _, _name = qualname.rpartition(".")
         if not valid_module_name(module):
             raise corrupt(f"record {i} names a struct type {qualname[:80]!r} that belongs to no module")
-        return self.session.find_struct_type(qualname)
+        return self.session.find_struct_type(qualname, self.paths.get(module))
 
     def chunked(self, i, r):
         """[T_CHUNKED, tag, [chunk name...], last items...]: a sequence or map kept in a blob
@@ -384,19 +410,17 @@ class Decoder:
         name, version, path = self.module(mod_index, i)
         found = self.session.resolve_symbol(name, symbol, path)
         facts = self.session.module_facts(name)
-        new_version = facts.version if facts is not None else None
+        note = versions(version, facts.version if facts is not None else None)
         if found is None:
             raise schema_mismatch(
-                f"module {name}: function {symbol} no longer exists (saved with version {version}, "
-                f"the code is version {new_version})", version)
+                f"module {name}: function {symbol} no longer exists" + (f" ({note})" if note else ""), version)
         if found.module != name or (facts is None and found.code_hash != "builtin"):
             raise corrupt(f"record {i} names the function {symbol} in module {name}, "
                           f"but that function belongs to module {found.module}")
         if found.code_hash != code_hash:
             raise schema_mismatch(
                 f"module {name}: function {symbol} changed since the checkpoint was saved "
-                f"(code hash {code_hash} -> {found.code_hash}; saved with version {version}, "
-                f"the code is version {new_version})", version)
+                f"(code hash {code_hash} -> {found.code_hash}" + (f"; {note})" if note else ")"), version)
         return found
 
     def frame(self, i, r):

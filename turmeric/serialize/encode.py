@@ -230,8 +230,10 @@ class Encoder:
             if resource is not None:
                 return resource
             fields = list(x.field_values())
+            self.defining_module(x.stype.module)
             return T_STRUCT, [x.stype.qualname, len(fields)] + fields, fields
         if t is StructType:
+            self.defining_module(x.module)
             return T_STYPE, [x.qualname, list(x.fields)], []
         if callable(x) and hasattr(x, "__code__") or t is type(len):
             return self.function(x)
@@ -242,8 +244,19 @@ class Encoder:
 
     def resource(self, x):
         """The resource record of x when an instance (or a built-in resource) makes a token."""
-        token = self.session.marshal_resource(x)
-        return None if token is None else (T_RESOURCE, list(token), [token[1]])
+        made = self.session.marshal_resource(x)
+        if made is None:
+            return None
+        type_name, token, module = made
+        if module is not None:
+            self.defining_module(module)
+        return T_RESOURCE, [type_name, token], [token]
+
+    def defining_module(self, name: str):
+        """Put in the module table a module that defines a struct type or an instance the data
+        uses, so that a reader loads it (from its saved path) before building any record."""
+        if name != "core" and name not in self.modules:
+            self.module_ref(name)
 
     def map(self, m):
         """A map whose keys are all keywords (a record-like map, the common case) is written as

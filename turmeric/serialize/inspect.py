@@ -6,10 +6,11 @@ frames are shown from the raw records, without variable names, and the report sa
 """
 from __future__ import annotations
 
+from itertools import islice
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.printer import pr_str
-from turmeric.data.values import Continuation, Keyword, Symbol
+from turmeric.data.printer import pr_str, quote_string
+from turmeric.data.values import Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector
 from turmeric.serialize import wire
 from turmeric.serialize.format import T_CONT
 from turmeric.serialize.blobs import store_beside
@@ -17,11 +18,125 @@ from turmeric.serialize.builtins import frame_description
 from turmeric.serialize.decode import RecordRef, deserialize, ext_hook
 
 
+# How much of a value `inspect` shows without --full (#9 item 11), as a debugger does: the
+# first items of a collection, the start of a long string or number, a few levels of nesting,
+# and at most MAX_CHARS characters in all.
+MAX_ITEMS = 10          # items of a list, vector, set or struct; entries of a map
+MAX_TEXT = 200          # characters of a string (and of any other atom's printed form)
+MAX_DEPTH = 8           # nested collections deeper than this show as [...]
+MAX_CHARS = 2000        # the whole printed value
+MAX_CELL_NESTING = 4    # refs and boxes inside refs and boxes, as data/printer.py shows them
+
+
+class _Exit:
+    """A stack marker: the walk has left a collection (depth) or a ref/box (id)."""
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+
+def preview(x, full: bool = False) -> tuple[str, bool]:
+    """(x printed readably, whether something was left out). With `full`, exactly pr_str.
+    Otherwise as pr_str for a value within the limits above; beyond them, a collection shows
+    its first MAX_ITEMS items then `... (N more)`, a long string its first MAX_TEXT characters
+    then `..." (N chars)`, a collection nested deeper than MAX_DEPTH `[...]`, and the text
+    stops after MAX_CHARS characters with ` ...`. Walks with an explicit stack (no recursion)."""
+    if full:
+        return pr_str(x), False
+    out: list[str] = []
+    size = 0
+    cut = False
+    stack: list = [(x, 0, 0)]           # (value, depth, refs/boxes around it), or a str, or _Exit
+    inside: set[int] = set()
+    while stack:
+        if size > MAX_CHARS:
+            out.append(" ...")
+            cut = True
+            break
+        entry = stack.pop()
+        t = type(entry)
+        if t is str:
+            out.append(entry)
+            size += len(entry)
+            continue
+        if t is _Exit:
+            inside.discard(entry.key)
+            continue
+        v, depth, cells = entry
+        t = type(v)
+        shape = _shape(v, t)
+        if shape is not None:
+            open_, close, items, count, pairs = shape
+            if depth >= MAX_DEPTH and count:
+                text = open_ + "..." + close
+                cut = True
+            else:
+                text = open_
+                stack.append(close)
+                if count > MAX_ITEMS:
+                    stack.append(f"{', ' if pairs else ' '}... ({count - MAX_ITEMS:,} more)")
+                    cut = True
+                shown = list(islice(items, MAX_ITEMS))
+                for j in range(len(shown) - 1, -1, -1):
+                    if pairs:
+                        k, val = shown[j]
+                        stack += [(val, depth + 1, cells), " ", (k, depth + 1, cells)]
+                    else:
+                        stack.append((shown[j], depth + 1, cells))
+                    if j:
+                        stack.append(", " if pairs else " ")
+            out.append(text)
+            size += len(text)
+            continue
+        if t is Ref or t is Box:
+            tag = "#<ref " if t is Ref else "#<box "
+            if id(v) in inside or cells >= MAX_CELL_NESTING:
+                out.append(tag + "...>")
+            else:
+                inside.add(id(v))
+                out.append(tag)
+                stack += [_Exit(id(v)), ">", (v.value if t is Ref else v.v, depth, cells + 1)]
+            size += 6
+            continue
+        if t is str and len(v) > MAX_TEXT:
+            text = quote_string(v[:MAX_TEXT])[:-1] + f'..." ({len(v):,} chars)'
+            cut = True
+        else:
+            text = pr_str(v)
+            if len(text) > MAX_TEXT:
+                text = text[:MAX_TEXT] + f"... ({len(text):,} chars)"
+                cut = True
+        out.append(text)
+        size += len(text)
+    return "".join(out), cut
+
+
+def _shape(v, t):
+    """(opening text, closing text, the items, how many, whether they are key-value pairs) of
+    a value that pr_str prints with parts, else None."""
+    if t is PList:
+        return "(", ")", v, len(v), False
+    if t is tuple or is_vector(v):
+        return "[", "]", v, len(v), False
+    if t is PMap:
+        return "{", "}", v.items(), len(v), True
+    if t is PSet:
+        return "#{", "}", v, len(v), False
+    if isinstance(v, StructValue):
+        fields = v.field_values()
+        return "(" + v.stype.name + (" " if fields else ""), ")", fields, len(fields), False
+    return None
+
+
 def _k(m, name):
     return m.get(Keyword(name))
 
 
-def describe(session, data: bytes, path: str = "<bytes>") -> dict:
+def describe(session, data: bytes, path: str = "<bytes>", full: bool = False) -> dict:
+    """The report `turmeric inspect` prints. Without `full`, long values are shortened
+    (`preview`); then `truncated` is true in the report, and each frame whose locals were
+    shortened lists their names in its own `truncated`."""
     if _signed(data):
         wire.framing(data)      # all that can be checked without the key
         header, records, root = None, None, None
@@ -39,27 +154,44 @@ def describe(session, data: bytes, path: str = "<bytes>") -> dict:
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
-        report["frames"] = raw_frames(records, root)
-        return report
-    report["frames"] = frames_of(session, value) if type(value) is Continuation else []
-    if type(value) is not Continuation:
-        report["value"] = pr_str(value)
+        report["frames"] = raw_frames(records, root, full)
+    else:
+        report["frames"] = frames_of(session, value, full) if type(value) is Continuation else []
+        if type(value) is not Continuation:
+            report["value"], cut = preview(value, full)
+            if cut:
+                report["truncated"] = True
+    if any("truncated" in f for f in report["frames"]):
+        report["truncated"] = True
     return report
 
 
-def frames_of(session, k: Continuation) -> list:
+def frames_of(session, k: Continuation, full: bool = True) -> list:
+    """Each frame as data; without `full`, long locals shortened and named in `truncated`."""
     out = []
     for i, fr in enumerate(k.frames):
         d = frame_description(session, fr, i)
         entry = {"index": i, "function": _k(d, "function")}
         if _k(d, "file") is not None:
             entry.update(file=_k(d, "file"), line=_k(d, "line"), col=_k(d, "col"), source=_k(d, "source"))
-        entry["locals"] = {(k.name if type(k) is Symbol else str(k)): pr_str(v) for k, v in _k(d, "locals").items()}
+        _add_locals(entry, ((k.name if type(k) is Symbol else str(k), v) for k, v in _k(d, "locals").items()),
+                    full)
         out.append(entry)
     return out
 
 
-def raw_frames(records, root) -> list:
+def _add_locals(entry: dict, pairs, full: bool):
+    entry["locals"] = {}
+    cut = []
+    for name, v in pairs:
+        entry["locals"][name], shortened = _show(v, full)
+        if shortened:
+            cut.append(name)
+    if cut:
+        entry["truncated"] = cut
+
+
+def raw_frames(records, root, full: bool = True) -> list:
     """The frames of the data's continuation (the root, else the first one written) as
     written: symbols, sites, unnamed locals."""
 
@@ -75,18 +207,21 @@ def raw_frames(records, root) -> list:
     for i, (h, locs) in enumerate(zip(numbers, locals_)):
         head = headers[h] if type(h) is int and 0 <= h < len(headers) else None
         if type(head) is tuple and len(head) == 4 and type(locs) is tuple:
-            out.append({"index": i, "function": head[1], "site": head[2],
-                        "locals": {f"%{j}": _show(x) for j, x in enumerate(locs)}})
+            entry = {"index": i, "function": head[1], "site": head[2]}
+            _add_locals(entry, ((f"%{j}", x) for j, x in enumerate(locs)), full)
+            out.append(entry)
     return out
 
 
-def _show(x) -> str:
+def _show(x, full: bool) -> tuple[str, bool]:
+    """A local as preview shows it; in raw frames a reference to a record is `#<record N>`."""
     if type(x) is RecordRef:
-        return f"#<record {int(x)}>"
+        return f"#<record {int(x)}>", False
     try:
-        return pr_str(x)
+        return preview(x, full)
     except Exception:  # noqa: BLE001 - a raw view must show something for anything
-        return repr(x)
+        text = repr(x)
+        return (text, False) if full or len(text) <= MAX_TEXT else (text[:MAX_TEXT] + "...", True)
 
 
 def _plain(v):

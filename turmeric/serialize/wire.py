@@ -38,6 +38,10 @@ EXT_BIGINT = 3     # signed big-endian two's complement
 EXT_STRING = 4     # a string holding lone surrogates: UTF-8 with them encoded as such
 
 
+SIGNED_HINT = ("this checkpoint is signed: only (deserialize b :key secret) with the key it was signed "
+               "with reads it (turmeric resume and inspect take no key)")
+
+
 def corrupt(message: str, hint: str | None = None) -> TurmericError:
     return TurmericError("deserialize", message,
                          hint=hint or "the data is not a complete Turmeric checkpoint written by serialize")
@@ -105,13 +109,17 @@ def unpack(data, key=None, ext_hook=None, verify: bool = True) -> tuple:
     view, flags, n = framing(data)
     signed = bool(flags & FLAG_SIGNED)
     if signed and key is None and verify:
-        raise corrupt("the data is signed: pass the key to deserialize (deserialize b :key secret)")
+        raise corrupt("the data is signed: pass the key to deserialize (deserialize b :key secret)",
+                      hint=SIGNED_HINT)
     if key is not None and not signed:
-        raise corrupt("expected signed data, but this data is not signed")
+        raise corrupt("expected signed data, but this data is not signed",
+                      hint="it was written without a key: deserialize it without :key")
     end = HEADER_SIZE + n
     if (verify or not signed) and not hmac.compare_digest(_check((view[:end],), key), view[end:]):
-        raise corrupt("the signature does not match: the data was changed or the key is wrong" if signed
-                      else "the checksum does not match: the data is corrupt")
+        if signed:
+            raise corrupt("the signature does not match: the data was changed or the key is wrong",
+                          hint="the key differs from the one it was signed with, or the data was changed")
+        raise corrupt("the checksum does not match: the data is corrupt")
     try:
         obj = msgpack.unpackb(view[HEADER_SIZE:end], raw=False, use_list=False, strict_map_key=True,
                               ext_hook=ext_hook, max_str_len=n, max_bin_len=n,

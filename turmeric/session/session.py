@@ -37,7 +37,7 @@ from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
-from turmeric.serialize.decode import schema_mismatch
+from turmeric.serialize.decode import missing_module
 from turmeric.data.names import mangle
 from turmeric.data.values import (
     Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist,
@@ -414,7 +414,25 @@ class Session:
             return info
         return found[0] if found is not None else None
 
-    def load_for_resolution(self, module: str, path_hint: str | None):
+    def require_for_data(self, module: str, path_hint: str | None, version=None) -> None:
+        """Load (definitions only) a module that a payload's module table names, so that its
+        functions, struct types and typeclass instances are in force before any record is
+        built (#9 item 4)."""
+        if module not in self.modules:
+            self.load_for_resolution(module, path_hint, version)
+
+    def resolution_dirs(self) -> list[Path]:
+        """Where a module a payload names is looked for when its saved path does not hold it:
+        the folders of the program's modules already loaded from files (the script that calls
+        deserialize; for `turmeric resume`, the modules loaded so far), then the module path
+        (for resume: the checkpoint's folder and the current folder), TURMERIC_PATH and the
+        standard library."""
+        std = stdlib_dir()
+        near = [Path(os.path.abspath(mod.path)).parent for mod in self.modules.values()
+                if mod.path and not mod.path.startswith("<")]
+        return list(dict.fromkeys([d for d in near if d != std] + self.search_path))
+
+    def load_for_resolution(self, module: str, path_hint: str | None, version=None):
         # the hint comes from the data: only a file named like the module, or declaring it
         # with (module name), is considered
         path = path_hint if path_hint and path_hint.endswith(".tm") and os.path.isfile(path_hint) else None
@@ -426,24 +444,27 @@ class Session:
             except (OSError, UnicodeDecodeError):
                 path = None
         if path is None:
-            try:
-                path = str(self.find_module(module))
-            except TurmericError:
-                raise schema_mismatch(f"module {module} cannot be found to resume this checkpoint"
-                                      + (f" (it was at {path_hint})" if path_hint else ""), None) from None
+            rel = Path(*module.split(".")).with_suffix(".tm")
+            dirs = self.resolution_dirs()
+            found = next((d / rel for d in dirs if (d / rel).is_file()), None)
+            if found is None:
+                raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
+            path = str(found)
         self.resolving += 1
         try:
             self.load_file(path, name=module, definitions_only=True)
         finally:
             self.resolving -= 1
 
-    def find_struct_type(self, qualname: str):
+    def find_struct_type(self, qualname: str, path_hint: str | None = None):
+        """The struct type `module.Name`, its module loaded (definitions only) as for a
+        function: from the saved path, else the resolution folders (#9 item 5)."""
         module, _, name = qualname.rpartition(".")
         if module == "core":
             v = self.core.get(name)
             return v if isinstance(v, StructType) else None
         if module not in self.modules:
-            self.load_for_resolution(module, None)
+            self.load_for_resolution(module, path_hint)
         mod = self.modules.get(module)
         v = mod.ns.get("g_" + mangle(name)) if mod is not None else None
         return v if isinstance(v, StructType) and v.qualname == qualname else None
