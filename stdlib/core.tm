@@ -162,3 +162,46 @@
   ([keyfn comparator coll]
    (let [cmp (%comparison comparator)]
      (%sort-with (fn [x y] (cmp (keyfn x) (keyfn y))) coll))))
+
+(defn reductions
+  ([f coll]
+   (if (seq coll)
+     (reductions f (first coll) (rest coll))
+     (list (f))))
+  ([f init coll]
+   (loop [acc init xs (seq coll) out [init]]
+     (if xs
+       (let [acc (f acc (first xs))]
+         (recur acc (next xs) (conj out acc)))
+       (apply list out)))))
+
+(defn keep-indexed [f coll]
+  (loop [i 0 xs (seq coll) out []]
+    (if xs
+      (let [v (f i (first xs))]
+        (recur (inc i) (next xs) (if (nil? v) out (conj out v))))
+      (apply list out))))
+
+(def %random (random-generator))   ; the session's default generator (not saved in checkpoints)
+
+(defn set-random-seed!
+  "Reseed the session's default generator: the same seed, the same numbers."
+  [seed]
+  (%reseed! %random seed))
+
+(defn rand
+  ([] (%rand %random 1.0))
+  ([n] (%rand %random n))
+  ([n generator] (%rand generator n)))
+
+(defn rand-int
+  ([n] (%rand-int %random n))
+  ([n generator] (%rand-int generator n)))
+
+(defn rand-nth
+  ([coll] (%rand-nth %random coll))
+  ([coll generator] (%rand-nth generator coll)))
+
+(defn shuffle
+  ([coll] (%shuffle %random coll))
+  ([coll generator] (%shuffle generator coll)))

@@ -13,6 +13,8 @@ from turmeric.data.types import get, type_name
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.data.errors import TurmericError
+from turmeric.runtime.builtins.randomness import RandomGenerator
+from turmeric.runtime.builtins.sorted import SortedMap, SortedSet
 from turmeric.data.values import (
     EMPTY_LIST, EMPTY_VECTOR, Continuation, Keyword, PList, PMap, PSet, Ref, StructType,
     StructValue, Symbol, plist, vector,
@@ -307,7 +309,7 @@ CASES = [
     ("pr-str", ("a", 1, None), '"a" 1 nil'), ("pr-str", (), ""),
     ("subs", ("hello", 1), "ello"), ("subs", ("hello", 1, 3), "el"), ("subs", ("hi", 2), ""),
     ("split", ("a,b,,c,,", ","), V("a", "b", "", "c")), ("split", (" a  b\tc ",), V("a", "b", "c")),
-    ("split", ("abc", ""), V("a", "b", "c")), ("split", ("", ","), V()),
+    ("split", ("abc", ""), V("a", "b", "c")), ("split", ("", ","), V("")),
     ("split", ("a--b", "--"), V("a", "b")),
     ("split", ("a, b,  c", RE(r",\s*")), V("a", "b", "c")), ("split", ("a-b", RE("(-)")), V("a", "b")),
     ("split", ("a1b22", RE(r"\d+")), V("a", "b")), ("split", ("ab", RE("")), V("a", "b")),
@@ -363,6 +365,42 @@ CASES = [
     ("getenv", ("TURMERIC_SURELY_UNSET_VAR",), None),
     ("getenv", ("TURMERIC_SURELY_UNSET_VAR", "dflt"), "dflt"),
     ("file-exists?", ("/surely/not/here",), False),
+    # ---- #9 item 12: as Clojure 1.11 (tests/test_clojure_agreement.py checks each class)
+    ("max", (1, 1.0), 1.0), ("max", (1.0, 1), 1), ("min", (1, 1.0), 1.0), ("min", (1.0, 1), 1),
+    ("max", (1, 2, 2.0), 2.0), ("max", (1, math.nan), NAN), ("min", (math.nan, 1), NAN),
+    ("split", ("", RE(",")), V("")), ("split", ("", RE("")), V("")), ("split", ("", ""), V("")),
+    ("split", (",,,", RE(",")), V()), ("split", ("abc", RE(",")), V("abc")),
+    ("name", (K("ns/kw"),), "kw"), ("name", (Symbol("a/b/c"),), "b/c"), ("name", (Symbol("/"),), "/"),
+    ("namespace", (K("ns/kw"),), "ns"), ("namespace", (K("kw"),), None),
+    ("namespace", (Symbol("a/b/c"),), "a"), ("namespace", (Symbol("/"),), None),
+    ("keyword", ("a", "b"), K("a/b")), ("keyword", (None, "b"), K("b")),
+    ("symbol", ("a", "b"), Symbol("a/b")), ("symbol", (None, "b"), Symbol("b")),
+    ("str", (1e7, 0.0001, 123.0, 1234567.0), "1.0E71.0E-4123.01234567.0"),
+    ("str", (math.inf, -math.inf, math.nan), "Infinity-InfinityNaN"),
+    ("str", (V(math.inf),), "[##Inf]"), ("join", (",", V(math.inf, 1e21)), "Infinity,1.0E21"),
+    ("format", ("%s %.1f %r", 1e7, 1e7, 1e21), "1.0E7 10000000.0 1.0E21"),
+    ("compare", (V(1, 2, 3), V(2)), 1), ("compare", ("a", "c"), -2),
+    # ---- #9 item 13: staples
+    ("take-nth", (2, V(1, 2, 3, 4, 5)), L(1, 3, 5)), ("take-nth", (1, L(1, 2)), L(1, 2)),
+    ("take-nth", (3, None), L()), ("take-nth", (2, "abc"), L("a", "c")),
+    ("sorted-map", (), SortedMap()), ("sorted-map", (2, "b", 1, "a"), SortedMap.of({1: "a", 2: "b"})),
+    ("sorted-set", (), SortedSet()), ("sorted-set", (3, 1, 3), SortedSet.of([1, 3])),
+    ("sorted?", (SortedSet(),), True), ("sorted?", (SortedMap(),), True), ("sorted?", (S(),), False),
+    ("union", (), S()), ("union", (S(1, 2), S(2, 3)), S(1, 2, 3)), ("union", (None, None), None),
+    ("union", (S(1), None), S(1)), ("union", (S(1), S(2), S(3)), S(1, 2, 3)),
+    ("union", (SortedSet.of([3, 1]), S(2)), SortedSet.of([1, 2, 3])),
+    ("intersection", (S(1, 2), S(2, 3)), S(2)), ("intersection", (S(1),), S(1)),
+    ("intersection", (S(1, 2, 3), S(2, 3), S(3)), S(3)), ("intersection", (S(1), None), S()),
+    ("intersection", (None, S(1)), None),
+    ("difference", (S(1, 2, 3), S(2)), S(1, 3)), ("difference", (S(1, 2, 3), S(1), S(2)), S(3)),
+    ("difference", (SortedSet.of([3, 1, 2]), S(2)), SortedSet.of([1, 3])),
+    ("subset?", (S(1), S(1, 2)), True), ("subset?", (S(1, 2), S(1)), False),
+    ("subset?", (None, S()), True), ("superset?", (S(1, 2), S(1)), True),
+    ("superset?", (S(1), S(1, 2)), False),
+    ("random-generator?", (RandomGenerator(1),), True), ("random-generator?", (1,), False),
+    ("%rand-int", (RandomGenerator(7), 1), 0), ("%rand-nth", (RandomGenerator(7), V(K("only"))), K("only")),
+    ("%shuffle", (RandomGenerator(7), L(1)), V(1)), ("%shuffle", (RandomGenerator(7), None), V()),
+    ("%reseed!", (RandomGenerator(7), 3), None),
 ]
 
 
@@ -582,6 +620,32 @@ ERRORS = [
      "sleep-ms: expected a non-negative, finite number of milliseconds, got ##Inf"),
     ("nth", (b"ab", 2), "value", "nth: index 2 out of range for a byte string of 2 bytes"),
     ("type-of", (object(),), "type", None),
+    # ---- #9 items 12, 13
+    ("namespace", ("x",), "type", 'namespace: expected a keyword or symbol, got string "x"'),
+    ("keyword", ("a", 1), "type", "keyword: expected a string, got integer 1"),
+    ("take-nth", (0, V()), "value", "take-nth: expected a positive step, got 0"),
+    ("take-nth", (1.5, V()), "type", "take-nth: expected an integer, got float 1.5"),
+    ("sorted-map", (K("a"), 1, "b", 2), "type",
+     'sorted-map: cannot order string "b" with keyword :a: its keys are kept in the order of compare'),
+    ("sorted-map", (K("a"),), "arity", "sorted-map: expected an even number of key/value arguments"),
+    ("sorted-set", (1, K("a")), "type",
+     "sorted-set: cannot order keyword :a with integer 1: its elements are kept in the order of compare"),
+    ("union", (S(), V(1)), "type", "union: expected a set or nil, got vector [1]"),
+    ("intersection", (V(),), "type", "intersection: expected a set or nil, got vector []"),
+    ("difference", (S(), 1), "type", "difference: expected a set or nil, got integer 1"),
+    ("subset?", (S(), K("a")), "type", "subset?: expected a set or nil, got keyword :a"),
+    ("superset?", (1, S()), "type", "superset?: expected a set or nil, got integer 1"),
+    ("random-generator", (1.5,), "type", "random-generator: expected an integer, got float 1.5"),
+    ("%rand", (None,), "type", "rand: expected a random generator, got nil"),
+    ("%rand", (RandomGenerator(1), "x"), "type", 'rand: expected a number, got string "x"'),
+    ("%rand-int", (RandomGenerator(1), 0), "value", "rand-int: expected a positive bound, got 0"),
+    ("%rand-int", (RandomGenerator(1), 2.0), "type", "rand-int: expected an integer, got float 2.0"),
+    ("%rand-nth", (RandomGenerator(1), V()), "value", "rand-nth: the collection is empty"),
+    ("%rand-nth", (RandomGenerator(1), 1), "type",
+     "rand-nth: expected a collection or string, got integer 1"),
+    ("%shuffle", (RandomGenerator(1), K("a")), "type",
+     "shuffle: expected a collection or string, got keyword :a"),
+    ("%reseed!", (RandomGenerator(1), "x"), "type", 'set-random-seed!: expected an integer, got string "x"'),
 ]
 
 
@@ -602,7 +666,7 @@ def test_every_builtin_is_tested():
     tested = {c[0] for c in CASES} | {e[0] for e in ERRORS} | {
         "print", "println", "pr", "prn", "newline", "flush", "ref", "ref-set!", "gensym",
         "compare", "read-line", "write-file", "spit", "delete-file", "exit", "now-ms", "sleep-ms",
-        "file-exists?", "read-file", "slurp"}
+        "file-exists?", "read-file", "slurp", "printf"}
     assert set(PURE_BUILTINS) - tested == set()
 
 
@@ -656,6 +720,16 @@ def test_printing(capsys):
     call("println")
     call("flush")
     assert capsys.readouterr().out == 'a :b [c nil]\nx 1\n"a" :b ["c"]\n"q"\n'
+
+
+def test_printf_writes_format_without_a_newline(capsys):
+    """#9 item 13: (printf fmt & args) is (print (format fmt args...))."""
+    assert call("printf", "%s has %d items, %.1f%%\n", "cart", 3, 12.5) is None
+    assert call("printf", "%s", 1e7) is None
+    assert capsys.readouterr().out == "cart has 3 items, 12.5%\n1.0E7"
+    with pytest.raises(TurmericError) as info:
+        call("printf", "%d", "x")
+    assert info.value.kind == "type"
 
 
 def test_printing_uses_current_stdout(monkeypatch):

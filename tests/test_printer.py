@@ -1,12 +1,19 @@
 """The printer (pr_str, str_of) and equality (equals, compare)."""
 import math
+import re
+import struct
+from functools import cmp_to_key
 
 import pytest
+from hypothesis import given, strategies as st
 
 from test_reader import L, M, V
 from turmeric.data.equality import compare, equals
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str, str_of
+from turmeric.reader.reader import read_one
+from turmeric.runtime.builtins.sorted import SortedMap, SortedSet
+from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.data.values import (EMPTY_LIST, Box, Continuation, Keyword, PSet, Ref, StructType, Symbol, plist, vector)
 
 K, S = Keyword, Symbol
@@ -32,11 +39,11 @@ PRINT_TABLE = [
     # value, pr_str, str_of
     (None, "nil", "nil"), (True, "true", "true"), (False, "false", "false"),
     (42, "42", "42"), (-7, "-7", "-7"), (1.5, "1.5", "1.5"), (1.0, "1.0", "1.0"),
-    (-0.0, "-0.0", "-0.0"), (1e16, "1e+16", "1e+16"), (2.5e-7, "2.5e-07", "2.5e-07"),
+    (-0.0, "-0.0", "-0.0"), (1e16, "1.0E16", "1.0E16"), (2.5e-7, "2.5E-7", "2.5E-7"),
     (math.inf, "##Inf", "##Inf"), (-math.inf, "##-Inf", "##-Inf"), (math.nan, "##NaN", "##NaN"),
     ("hi", '"hi"', "hi"), ("", '""', ""),
     ('a"b\\c\nd\te\rf\0g', '"a\\"b\\\\c\\nd\\te\\rf\\0g"', 'a"b\\c\nd\te\rf\0g'),
-    ("\x01\x7f\u2028é😀", '"\\u{1}\\u{7f}\\u{2028}é😀"', "\x01\x7f\u2028é😀"),
+    ("\x01\x7f\u2028é😀", '"\\u0001\\u007f\\u2028é😀"', "\x01\x7f\u2028é😀"),
     (K("a"), ":a", ":a"), (K("a/b"), ":a/b", ":a/b"), (S("valid-order?"), "valid-order?", "valid-order?"),
     (EMPTY_LIST, "()", "()"), (L(1, 2, 3), "(1 2 3)", "(1 2 3)"), (V(), "[]", "[]"),
     (V(1, "a", K("b")), '[1 "a" :b]', "[1 a :b]"),
@@ -161,7 +168,7 @@ COMPARE = [
     (False, True, -1), (True, True, 0),
     (None, 1, -1), (1, None, 1), (None, None, 0), (None, "a", -1),
     (V(1, 2), V(1, 3), -1), (V(1, 2), V(1, 2), 0), (V(1, 2), V(1), 1), (V(), V(0), -1),
-    (L(1, 2), V(1, 2), 0), (V(2), L(1, 5), 1), (V(V("a")), V(V("b")), -1),
+    (L(1, 2), V(1, 2), 0), (V(2), L(1, 5), -1), (V(V("a")), V(V("b")), -1),
 ]
 
 
@@ -190,10 +197,134 @@ def test_compare_errors(a, b, message):
 def test_sorting_with_compare():
     from functools import cmp_to_key
     items = [V(2), V(1, 5), V(1), V()]
-    assert sorted(items, key=cmp_to_key(compare)) == [V(), V(1), V(1, 5), V(2)]
+    assert sorted(items, key=cmp_to_key(compare)) == [V(), V(1), V(2), V(1, 5)]   # shorter first
 
 
 def test_hash_agrees_with_equals_for_lists_and_vectors():
     assert hash(L(1, V(2, L(3)))) == hash(V(1, L(2, V(3))))
     assert PSet([L(1, 2)]) == PSet([V(1, 2)])
     assert PSet([1]) != PSet([1.0])
+
+
+# ---- #9 item 12: printing and compare as Clojure 1.11 -------------------------------------
+# Every expected value below is what Clojure 1.11.1 (on Java 17) printed for the same input.
+
+CLOJURE_FLOATS = [
+    (1e7, "1.0E7"), (0.0001, "1.0E-4"), (0.001, "0.001"), (123.0, "123.0"),
+    (1234567.0, "1234567.0"), (9999999.0, "9999999.0"), (1.5e300, "1.5E300"), (-1e7, "-1.0E7"),
+    (1e-5, "1.0E-5"), (1.234e-7, "1.234E-7"), (0.1, "0.1"), (100.0, "100.0"), (1e21, "1.0E21"),
+    (1.7976931348623157e308, "1.7976931348623157E308"), (12345678.9, "1.23456789E7"),
+    (-0.0, "-0.0"), (0.0, "0.0"), (9.99e-4, "9.99E-4"), (123456.789, "123456.789"),
+    (0.30000000000000004, "0.30000000000000004"), (1e100, "1.0E100"), (2e-3, "0.002"),
+    (-2.0e10, "-2.0E10"), (2.5e-3, "0.0025"),
+]
+
+
+@pytest.mark.parametrize("x,printed", CLOJURE_FLOATS)
+def test_floats_print_as_clojure(x, printed):
+    """#9 item 12: floats of 10^7 and more, or under 10^-3, print as Java does (1.0E7)."""
+    assert pr_str(x) == printed == str_of(x)
+    assert read_one(printed) == x
+
+
+def _any_float(bits: int) -> float:
+    return struct.unpack("<d", struct.pack("<Q", bits))[0]
+
+
+_JAVA_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+|-?[1-9]\.[0-9]+E-?[1-9][0-9]*")
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(0, 2 ** 64 - 1).map(_any_float)))
+def test_every_float_prints_as_java_and_reads_back(x):
+    """The class behind #9 item 12: for any finite float, the printed form is Java's shape
+    (plain inside [10^-3, 10^7), else d.dddE±n with no trailing zero but one), uses the
+    shortest digits, and the reader reads it back to the very same float."""
+    if x != x or math.isinf(x):
+        return
+    p = pr_str(x)
+    assert _JAVA_FLOAT.fullmatch(p), p
+    assert ("E" not in p) == (x == 0 or 1e-3 <= abs(x) < 1e7), p
+    mantissa = p.split("E")[0]
+    assert not mantissa.endswith("0") or mantissa.endswith(".0"), p
+    back = read_one(p)
+    assert type(back) is float and back == x and math.copysign(1, back) == math.copysign(1, x)
+    digits = mantissa.lstrip("-").replace(".", "").strip("0") or "0"
+    assert len(digits) <= len(repr(abs(x)).split("e")[0].replace(".", "").strip("0") or "0")
+
+
+def test_str_of_infinities_and_nan():
+    """#9 item 12: (str ##Inf) is "Infinity" (strings.py); pr-str, and print inside a
+    collection, keep the reader forms."""
+    str_ = PURE_BUILTINS["str"]
+    assert str_(math.inf) == "Infinity" and str_(-math.inf) == "-Infinity"
+    assert str_(math.nan) == "NaN"
+    assert str_(vector([math.inf, -math.inf, math.nan])) == "[##Inf ##-Inf ##NaN]"
+    assert pr_str(math.inf) == "##Inf" and str_of(math.inf) == "##Inf"
+
+
+@pytest.mark.parametrize("s,printed", [
+    ("\x01", '"\\u0001"'), ("\b\f", '"\\u0008\\u000c"'), ("\x1b[31m", '"\\u001b[31m"'),
+    ("\n\t\r\"\\", '"\\n\\t\\r\\"\\\\"'), ("\0", '"\\0"'), ("\x7f", '"\\u007f"'),
+    ("\U000e0001", '"\\udb40\\udc01"'), ("\ud800", '"\\u{d800}"'), ("é😀", '"é😀"'),
+])
+def test_control_characters_print_as_u_escapes(s, printed):
+    """#9 item 12: a control character prints as \\uXXXX, which our reader and Clojure's read
+    (Clojure writes \\b, \\f and other control characters raw: spec/language.md)."""
+    assert pr_str(s) == printed
+    assert read_one(printed) == s
+
+
+@given(st.text(st.one_of(st.characters(), st.characters(max_codepoint=0x9f),
+                         st.sampled_from("\ud800\udbff\udc00\udfff\U000e0001\U0010ffff")),
+               max_size=12))
+def test_every_string_prints_visible_and_reads_back(s):
+    """The class: whatever a string holds (control characters, lone surrogates, unprintable
+    characters above U+FFFF), pr_str writes only printable characters and reads back."""
+    p = pr_str(s)
+    assert p.isprintable()
+    assert read_one(p) == s
+
+
+def test_sorted_collections_print_in_order():
+    """#9 item 13: a sorted map or set prints as a plain one, in compare order."""
+    m = SortedMap.of({K("b"): 2, K("a"): 1, K("c"): 3})
+    assert pr_str(m) == "{:a 1, :b 2, :c 3}" == str_of(m)
+    assert pr_str(m.assoc(K("aa"), 0)) == "{:a 1, :aa 0, :b 2, :c 3}"
+    assert pr_str(SortedSet.of(["b", "a"])) == '#{"a" "b"}' and str_of(SortedSet.of(["b", "a"])) == "#{a b}"
+    assert equals(read_one(pr_str(m)), m)
+
+
+CLOJURE_COMPARE = [
+    (V(1, 2, 3), V(2), 1), (V(1, 2), V(1, 2, 3), -1), (V(2), V(1, 5), -1), ("a", "c", -2),
+    ("abc", "ab", 1), ("ab", "abcd", -2), ("", "a", -1), (K("a"), K("c"), -2),
+    (K("a/b"), K("b"), 1), (K("b"), K("a/c"), -1), (S("x"), S("z"), -2), (True, False, 1),
+    (None, 1, -1), (1, 2.5, -1), ("B", "a", -31), (V(1, "a"), V(1, "c"), -2),
+    (V(V(1, 2)), V(V(1, 3, 4)), -1), (False, True, -1), (S("a/b"), S("a/c"), -1),
+    (K("a/b"), K("b/a"), -1), (K("a/x"), K("ab/x"), -1),
+]
+
+
+@pytest.mark.parametrize("a,b,want", CLOJURE_COMPARE)
+def test_compare_as_clojure(a, b, want):
+    """#9 item 12: compare gives Clojure's numbers: vectors by length first, strings by the
+    difference of the first differing characters (or of the lengths)."""
+    assert compare(a, b) == want
+
+
+_VECTORS = st.lists(st.integers(-3, 3), max_size=4).map(vector)
+_TEXTS = st.text("abc\u00e9", max_size=4)
+
+
+@given(st.lists(_TEXTS, min_size=2, max_size=8) | st.lists(_VECTORS, min_size=2, max_size=8))
+def test_compare_is_a_consistent_order(xs):
+    """The class: compare is antisymmetric and agrees with a sort by (length, items) for
+    vectors and with Python's code point order for strings."""
+    for a in xs:
+        for b in xs:
+            c, d = compare(a, b), compare(b, a)
+            assert (c > 0) == (d < 0) and (c == 0) == (d == 0) == equals(a, b)
+    ordered = sorted(xs, key=cmp_to_key(compare))
+    expect = sorted(xs) if isinstance(xs[0], str) else sorted(xs, key=lambda v: (len(v), list(v)))
+    assert [list(x) if not isinstance(x, str) else x for x in ordered] == \
+           [list(x) if not isinstance(x, str) else x for x in expect]

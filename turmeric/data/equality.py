@@ -53,8 +53,8 @@ def _shallow(x, y):
         return zip(x, y)
     if tx is Symbol:
         return ty is Symbol and x.name == y.name
-    if tx is PMap:
-        if ty is not PMap or len(x) != len(y):
+    if tx is PMap or isinstance(x, PMap):   # (a sorted map is a PMap: builtins/sorted.py)
+        if not isinstance(y, PMap) or len(x) != len(y):
             return False
         pairs = []
         for k, v in x.items():
@@ -63,8 +63,8 @@ def _shallow(x, y):
                 return False
             pairs.append((v, w))
         return _strictly_same_keys(x, y) and iter(pairs)
-    if tx is PSet:
-        return (ty is PSet and len(x) == len(y)
+    if tx is PSet or isinstance(x, PSet):
+        return (isinstance(y, PSet) and len(x) == len(y)
                 and all(_get(y, k, False) is not _MISSING for k in x)
                 and _strictly_same_keys(x, y))
     if isinstance(x, StructValue):
@@ -114,9 +114,12 @@ def _strict_key(k):
 
 
 def compare(a, b) -> int:
-    """-1, 0 or 1, for sorting. nil sorts first; numbers compare numerically, strings,
-    keywords and symbols by text, booleans false first, lists and vectors element by
-    element (then shorter first). Other mixes raise TurmericError("type", ...)."""
+    """Clojure's compare: negative, zero or positive, for sorting. nil sorts first; numbers
+    compare numerically (-1, 0, 1), booleans false first; strings as Java's compareTo: the
+    difference of the first differing characters, else of the lengths (`(compare "a" "c")`
+    is -2); keywords and symbols those without a namespace first, then by namespace, then by
+    name; lists and vectors shorter first, then item by item (`(compare [1 2 3] [2])` is 1).
+    Other mixes raise TurmericError("type", ...)."""
     if a is None or b is None:
         return (a is not None) - (b is not None)
     ka, kb = _kind(a), _kind(b)
@@ -124,15 +127,46 @@ def compare(a, b) -> int:
         raise TurmericError("type", f"compare: cannot compare {describe(a)} with {describe(b)}",
                             hint="compare works on two numbers, two strings, two keywords, "
                                  "two symbols, two booleans or two lists/vectors")
+    if ka == "str":
+        return compare_text(a, b)
     if ka == "seq":
+        if len(a) != len(b):
+            return -1 if len(a) < len(b) else 1
         for x, y in zip(a, b):
             c = compare(x, y)
             if c:
                 return c
-        return (len(a) > len(b)) - (len(a) < len(b))
+        return 0
     if ka == "keyword" or ka == "symbol":
-        a, b = a.name, b.name
+        if "/" not in a.name and "/" not in b.name:
+            return compare_text(a.name, b.name)
+        (ns_a, name_a), (ns_b, name_b) = split_name(a.name), split_name(b.name)
+        if ns_a != ns_b:
+            if ns_a is None or ns_b is None:
+                return -1 if ns_a is None else 1
+            return compare_text(ns_a, ns_b)
+        return compare_text(name_a, name_b)
     return (a > b) - (a < b)
+
+
+def compare_text(a: str, b: str) -> int:
+    """Java's String.compareTo, by code points: the difference of the first differing
+    characters, else of the lengths."""
+    if a == b:
+        return 0
+    for x, y in zip(a, b):
+        if x != y:
+            return ord(x) - ord(y)
+    return len(a) - len(b)
+
+
+def split_name(name: str) -> tuple[str | None, str]:
+    """The namespace and the name of a keyword's or symbol's text, as Clojure splits them at
+    the first `/`: "ns/kw" is ("ns", "kw"), "kw" and "/" have no namespace (None)."""
+    i = name.find("/")
+    if i < 0 or name == "/":
+        return None, name
+    return name[:i], name[i + 1:]
 
 
 def _kind(x):

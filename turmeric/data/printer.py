@@ -19,6 +19,7 @@ _PVECTOR = type(EMPTY_VECTOR)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 _SCALARS = {type(None), bool, int, float, Keyword, Symbol, bytes}
 _BIG_INT = 10 ** 4000
+_INFINITIES = {math.inf: "##Inf", -math.inf: "##-Inf"}
 _MAX_CELL_NESTING = 4  # refs/boxes inside refs/boxes deeper than this print as #<ref ...>
 
 
@@ -67,7 +68,7 @@ def _print(x, readable: bool) -> str:
             # (a tuple: the items a frame of map or for-each holds; shown as a vector)
             open_, close = ("(", ")") if t is PList else ("[", "]")
             _push_items(stack, open_, close, " ", list(v), cells, out)
-        elif t is PMap:
+        elif t is PMap or isinstance(v, PMap):   # (a sorted map too: its items are in order)
             out.append("{")
             stack.append("}")
             first = True
@@ -78,7 +79,7 @@ def _print(x, readable: bool) -> str:
                 stack.append(" ")
                 stack.append((k, cells))
                 first = False
-        elif t is PSet:
+        elif t is PSet or isinstance(v, PSet):
             _push_items(stack, "#{", "}", " ", list(v), cells, out)
         elif isinstance(v, StructValue):
             fields = v.field_values()
@@ -174,16 +175,37 @@ def int_to_str(n: int) -> str:
 
 
 def float_to_str(x: float) -> str:
-    if math.isnan(x):
+    """A float as Clojure (Java's Double.toString) prints it, with the shortest digits that
+    read back as the same float: plain decimals from 10^-3 up to 10^7 (`123.0`, `0.001`,
+    `1234567.0`), else a mantissa and an exponent (`1.0E7`, `1.0E-4`, `-2.5E21`). The reader
+    reads both back. Infinities and NaN print as their reader forms `##Inf`, `##-Inf`,
+    `##NaN` (`str` of a bare one says Infinity, as Java: printing.py)."""
+    if x != x:
         return "##NaN"
-    if math.isinf(x):
-        return "##Inf" if x > 0 else "##-Inf"
-    return repr(x)
+    if x in _INFINITIES:
+        return _INFINITIES[x]
+    r = repr(x)   # the shortest round-trip digits; decimal notation from 1e-4 up to 1e16
+    if x == 0.0 or 1e-3 <= abs(x) < 1e7:
+        return r
+    mantissa, _, e = r.partition("e")
+    sign = ""
+    if mantissa[0] == "-":
+        sign, mantissa = "-", mantissa[1:]
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).rstrip("0")
+    exp = (int(e) if e else 0) + len(whole) - 1
+    stripped = digits.lstrip("0")     # 0.0001234: the leading zeros move the point
+    exp -= len(digits) - len(stripped)
+    return f"{sign}{stripped[0]}.{stripped[1:] or '0'}E{exp}"
 
 
 def quote_string(s: str) -> str:
-    """s as a string literal: quoted, with escapes for quotes, backslashes and
-    unprintable characters (\\u{...})."""
+    """s as a string literal: quoted, with the escapes \\" \\\\ \\n \\t \\r \\0, and every other
+    character Python does not call printable (control characters, DEL, U+2028 ...) as
+    \\uXXXX (a character above U+FFFF as its UTF-16 surrogate pair), which Turmeric's reader
+    and Clojure's both read back; a lone surrogate is \\u{XXXX}, which the reader never pairs
+    up. (Clojure's pr writes \\b and \\f, which our reader does not read, and other control
+    characters raw; see spec/language.md.)"""
     if s.isprintable() and '"' not in s and "\\" not in s:
         return '"' + s + '"'
     out = ['"']
@@ -194,6 +216,13 @@ def quote_string(s: str) -> str:
         elif c.isprintable():
             out.append(c)
         else:
-            out.append("\\u{%x}" % ord(c))
+            code = ord(c)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+            elif 0xD800 <= code < 0xE000:   # a lone surrogate: the reader must not pair it up
+                out.append("\\u{%x}" % code)
+            else:
+                out.append("\\u%04x" % code)
     out.append('"')
     return "".join(out)

@@ -11,6 +11,8 @@ from turmeric.data.errors import TurmericError
 from turmeric.data.types import type_name
 from turmeric.data.values import Keyword, PMap, Regex
 from turmeric.runtime.builtins.io import read_line as read_stdin_line
+from turmeric.runtime.builtins.randomness import RandomGenerator
+from turmeric.runtime.builtins.sorted import SortedMap, SortedSet
 
 MODES = {"read": "r", "write": "w", "append": "a"}
 
@@ -122,7 +124,10 @@ class Socket:
         return Socket(token.get(Keyword("host")), token.get(Keyword("port")))
 
 
-BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal, "regex": Regex.unmarshal}
+BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal, "regex": Regex.unmarshal,
+                     # values with a token of their own (builtins/sorted.py, builtins/randomness.py)
+                     "sorted-map": SortedMap.unmarshal, "sorted-set": SortedSet.unmarshal,
+                     "random-generator": RandomGenerator.unmarshal}
 
 
 def _handle(x, who):

@@ -13,6 +13,7 @@ from turmeric.runtime.builtins.args import int_arg, plural_count
 from turmeric.runtime.builtins.maps import merge
 from turmeric.runtime.builtins.predicates import is_coll
 from turmeric.runtime.builtins.seqs import items
+from turmeric.runtime.builtins.sorted import SortedMap, SortedSet, empty_like, into_sorted
 
 
 def list_(*xs):
@@ -74,6 +75,8 @@ def conj(coll=EMPTY_VECTOR, *xs):
 
 def into(to, frm):
     xs = items("into", frm)
+    if isinstance(to, (SortedMap, SortedSet)):
+        return into_sorted(to, xs)
     if isinstance(to, VECTOR_CLASS):
         return to.extend(xs)
     if isinstance(to, PSet):
@@ -99,6 +102,8 @@ def into(to, frm):
 
 
 def empty(coll):
+    if isinstance(coll, (SortedMap, SortedSet)):
+        return empty_like(coll)
     if isinstance(coll, PList):
         return EMPTY_LIST
     if isinstance(coll, VECTOR_CLASS):

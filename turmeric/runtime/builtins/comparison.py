@@ -38,9 +38,9 @@ def _eq_hash(x) -> int:
     t = type(x)
     if t is PList or t is VECTOR_CLASS:
         return hash(("seq",) + tuple(_eq_hash(i) for i in x))
-    if t is PMap:
+    if t is PMap or isinstance(x, PMap):    # (a sorted map hashes as the plain map it equals)
         return hash(("map", frozenset((_eq_hash(k), _eq_hash(v)) for k, v in x.items())))
-    if t is PSet:
+    if t is PSet or isinstance(x, PSet):
         return hash(("set", frozenset(_eq_hash(i) for i in x)))
     if isinstance(x, StructValue):
         return hash((x.stype.qualname,) + tuple(_eq_hash(f) for f in x.field_values()))

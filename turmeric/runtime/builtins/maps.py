@@ -15,6 +15,7 @@ from turmeric.data.types import VECTOR_CLASS, get, short_pr, type_error, value_e
 from turmeric.data.values import EMPTY_LIST, Keyword, PList, PMap, PSet, StructValue, plist, vector
 from turmeric.runtime.builtins.args import MISSING
 from turmeric.runtime.builtins.seqs import index_error, items
+from turmeric.runtime.builtins.sorted import SortedMap
 
 
 def hash_map(*kvs):
@@ -125,6 +126,8 @@ def merge(*maps):
             raise type_error("merge", "a map or nil", m)
         if out is None:
             out = m
+        elif isinstance(out, SortedMap):
+            out = out.with_entries(m.items())
         elif len(m):
             d = dict(out.items())
             d.update(m.items())
@@ -150,7 +153,7 @@ def find(m, k):
     """The entry [k v] of map m for key k, or nil."""
     if m is None:
         return None
-    if type(m) is not PMap:
+    if not isinstance(m, PMap):
         raise type_error("find", "a map", m)
     return vector([k, m.get(k)]) if k in m else None
 

@@ -129,19 +129,30 @@ def dec(x):
 
 
 def max_(x, *ys):
+    """Clojure's max: pairwise `(if (> x y) x y)`, so of equal numbers the later one wins
+    (`(max 1 1.0)` is 1.0, `(max 1.0 1)` is 1); ##NaN wins over anything; of two float zeros
+    0.0 (Java's Math.max)."""
     num_arg("max", x)
     for y in ys:
         num_arg("max", y)
-        if y > x:
+        if x != x:
+            continue
+        if y != y or not x > y and not (x == 0.0 and type(x) is float is type(y)
+                                        and math.copysign(1, x) > math.copysign(1, y)):
             x = y
     return x
 
 
 def min_(x, *ys):
+    """Clojure's min: pairwise `(if (< x y) x y)`, the later of equal numbers; ##NaN wins;
+    of two float zeros -0.0."""
     num_arg("min", x)
     for y in ys:
         num_arg("min", y)
-        if y < x:
+        if x != x:
+            continue
+        if y != y or not x < y and not (x == 0.0 and type(x) is float is type(y)
+                                        and math.copysign(1, x) < math.copysign(1, y)):
             x = y
     return x
 

@@ -16,10 +16,12 @@ import itertools
 import math
 from typing import Any, Callable, Iterable
 
-from turmeric.data.equality import equals
+from turmeric.data.equality import equals, split_name
 from turmeric.data.errors import TurmericError
 from turmeric.data.types import VECTOR_CLASS, short_pr, type_error, type_name, value_error
-from turmeric.data.values import EMPTY_LIST, PList, PMap, PSet, cons as list_cons, plist, vector
+from turmeric.data.values import (
+    EMPTY_LIST, Keyword, PList, PMap, PSet, Symbol, cons as list_cons, plist, vector,
+)
 from turmeric.runtime.builtins.args import MISSING, int_arg, num_arg, plural_count
 from turmeric.runtime.builtins.comparison import compare, eq_hash
 
@@ -208,6 +210,14 @@ def nthnext(coll, n):
     return rest if rest.count else None
 
 
+def take_nth(n, coll):
+    """Every n-th item of coll, from the first: (take-nth 2 [1 2 3 4 5]) is (1 3 5)."""
+    int_arg("take-nth", n)
+    if n <= 0:
+        raise value_error("take-nth", f"expected a positive step, got {n}")
+    return plist(itertools.islice(items("take-nth", coll), 0, None, n))
+
+
 def butlast(coll):
     xs = list(items("butlast", coll))
     return plist(xs[:-1])
@@ -263,8 +273,21 @@ def repeat(n, x):
 
 def sort(coll):
     xs = list(items("sort", coll))
-    xs.sort(key=functools.cmp_to_key(compare))
+    kinds = set(map(type, xs))
+    if kinds == {str} or kinds == {int}:
+        xs.sort()     # Python's own order is compare's for strings (by code points) and integers
+    elif kinds == {Keyword} or kinds == {Symbol}:
+        xs.sort(key=_name_order)
+    else:
+        xs.sort(key=functools.cmp_to_key(compare))
     return plist(xs)
+
+
+def _name_order(x):
+    """A sort key that orders keywords (or symbols) as compare does: without a namespace
+    first, then by namespace, then by name."""
+    ns, name = split_name(x.name)
+    return (ns is not None, ns or "", name)
 
 
 def distinct(coll):
@@ -387,7 +410,8 @@ BUILTINS: dict[str, Callable] = {
     "first": first, "rest": rest, "next": next_, "second": second, "last": last,
     "ffirst": ffirst, "nth": nth, "cons": cons, "concat": concat,
     "reverse": reverse, "take": take, "drop": drop, "nthrest": nthrest, "nthnext": nthnext,
-    "butlast": butlast, "take-last": take_last, "drop-last": drop_last, "split-at": split_at,
+    "take-nth": take_nth, "butlast": butlast, "take-last": take_last, "drop-last": drop_last,
+    "split-at": split_at,
     "range": range_, "repeat": repeat, "%sort": sort, "distinct": distinct, "dedupe": dedupe,
     "frequencies": frequencies, "flatten": flatten, "interleave": interleave,
     "interpose": interpose, "partition": partition, "partition-all": partition_all,

@@ -3,7 +3,9 @@ regexes (re-pattern, re-find, re-matches, re-seq; split and replace take one too
 conversions between strings and bytes."""
 from __future__ import annotations
 
+import math
 import re
+import sys
 from typing import Callable
 
 from turmeric.data.errors import TurmericError
@@ -16,15 +18,28 @@ from turmeric.runtime.builtins.printing import text_of
 from turmeric.runtime.builtins.seqs import items
 
 
+_JAVA_FLOATS = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def str_text(x) -> str:
+    """One argument of `str` (and an item of `join`): a string raw, nil as "", ##Inf,
+    ##-Inf and ##NaN as Java's toString names them (Infinity, -Infinity, NaN; inside a
+    collection and in print they stay ##Inf ...), anything else as print shows it."""
+    t = type(x)
+    if t is str:
+        return x
+    if x is None:
+        return ""
+    if t is float and (x != x or x in _JAVA_FLOATS):
+        return "NaN" if x != x else _JAVA_FLOATS[x]
+    return text_of(x)
+
+
 def str_(*xs):
-    """Concatenates the printed form of each argument; nil adds nothing."""
+    """Concatenates the printed form of each argument (str_text); nil adds nothing."""
     if len(xs) == 1 and type(xs[0]) is str:
         return xs[0]
-    out = []
-    for x in xs:
-        t = type(x)
-        out.append(x if t is str else "" if x is None else text_of(x))
-    return "".join(out)
+    return "".join([str_text(x) for x in xs])
 
 
 def subs(s, start, end=MISSING):
@@ -47,8 +62,9 @@ def _drop_trailing_empty(parts: list[str]) -> list[str]:
 
 def split(s, sep=MISSING):
     """(split s) splits on runs of whitespace; (split s sep) on each occurrence of the
-    string sep, or of a match of the regex sep. Like Clojure, trailing empty strings are
-    dropped. Returns a vector."""
+    string sep, or of a match of the regex sep. Like Clojure (Java's String.split), trailing
+    empty strings are dropped, and a string with no occurrence at all is the one part
+    (`(split "" #",")` is `[""]`). Returns a vector."""
     str_arg("split", s)
     if sep is MISSING:
         return vector(s.split())
@@ -59,11 +75,15 @@ def split(s, sep=MISSING):
                 continue                      # as Java: no empty first part from an empty match
             parts.append(s[at:m.start()])
             at = m.end()
+        if not parts:
+            return vector((s,))
         parts.append(s[at:])
         return vector(_drop_trailing_empty(parts))
     str_arg("split", sep)
     if sep == "":
-        return vector(s)
+        return vector(s or (s,))
+    if sep not in s:
+        return vector((s,))
     return vector(_drop_trailing_empty(s.split(sep)))
 
 
@@ -79,8 +99,7 @@ def join(a, b=MISSING):
         sep, coll = "", a
     else:
         sep, coll = str_arg("join", a), b
-    xs = items("join", coll)
-    return sep.join(x if type(x) is str else "" if x is None else text_of(x) for x in xs)
+    return sep.join([str_text(x) for x in items("join", coll)])
 
 
 def upper_case(s):
@@ -206,10 +225,23 @@ class _FormatArg:
         return pr_str(self.x)
 
 
+class _FloatArg(float):
+    """A float given to %-formatting: %f, %e, %g and %d format the number, %s prints it as
+    `str` does (1.0E7, Infinity), %r as pr-str."""
+    __slots__ = ()
+
+    def __str__(self):
+        return str_text(float(self))
+
+    def __repr__(self):
+        return pr_str(float(self))
+
+
 def format_(fmt, *args):
     """Python %-formatting: (format "%s has %d items, %.2f%%" "cart" 3 0.5)."""
     str_arg("format", fmt)
-    wrapped = tuple(a if type(a) in (int, float) else _FormatArg(a) for a in args)
+    wrapped = tuple(a if type(a) is int else _FloatArg(a) if type(a) is float else _FormatArg(a)
+                    for a in args)
     try:
         return fmt % wrapped
     except TypeError as e:
@@ -222,6 +254,12 @@ def format_(fmt, *args):
         raise value_error("format", msg) from None
     except (ValueError, OverflowError) as e:
         raise value_error("format", str(e)) from None
+
+
+def printf(fmt, *args):
+    """(printf fmt & args) writes (format fmt args...) to standard output. Returns nil."""
+    sys.stdout.write(format_(fmt, *args))
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +347,7 @@ BUILTINS: dict[str, Callable] = {
     "includes?": includes, "index-of": index_of, "last-index-of": last_index_of,
     "replace": replace, "replace-first": replace_first, "capitalize": capitalize,
     "trim-newline": trim_newline, "str-reverse": str_reverse, "blank?": is_blank,
-    "format": format_,
+    "format": format_, "printf": printf,
     "re-pattern": re_pattern, "re-find": re_find, "re-matches": re_matches, "re-seq": re_seq,
     "bytes": bytes_, "str->bytes": str_to_bytes, "bytes->str": bytes_to_str,
 }

@@ -1,22 +1,43 @@
-"""Names: name, keyword, symbol, gensym."""
+"""Names: name, namespace, keyword, symbol, gensym. A keyword or symbol written `ns/name` has
+the namespace `ns` (split at the first `/`, as Clojure: data/equality.py's split_name)."""
 from __future__ import annotations
 
 from typing import Callable
 
+from turmeric.data.equality import split_name
 from turmeric.data.types import type_error
 from turmeric.data.values import Keyword, Symbol
-from turmeric.runtime.builtins.args import str_arg
+from turmeric.runtime.builtins.args import MISSING, str_arg
 
 
 def name(x):
+    """The name of a keyword or symbol without its namespace (`(name :ns/kw)` is "kw"); a
+    string as it is."""
     if isinstance(x, (Keyword, Symbol)):
-        return x.name
+        return split_name(x.name)[1]
     if type(x) is str:
         return x
     raise type_error("name", "a keyword, symbol or string", x)
 
 
-def keyword(x):
+def namespace(x):
+    """The namespace of a keyword or symbol (`(namespace :ns/kw)` is "ns"), or nil."""
+    if isinstance(x, (Keyword, Symbol)):
+        return split_name(x.name)[0]
+    raise type_error("namespace", "a keyword or symbol", x)
+
+
+def _qualified(who: str, ns, x) -> str:
+    """The text of (keyword ns name) / (symbol ns name): "ns/name", or name for a nil ns."""
+    str_arg(who, x)
+    if ns is None:
+        return x
+    return str_arg(who, ns) + "/" + x
+
+
+def keyword(x, name_=MISSING):
+    if name_ is not MISSING:
+        return Keyword(_qualified("keyword", x, name_))
     if isinstance(x, Keyword) or x is None:
         return x
     if type(x) is str:
@@ -26,7 +47,9 @@ def keyword(x):
     raise type_error("keyword", "a string, symbol or keyword", x)
 
 
-def symbol(x):
+def symbol(x, name_=MISSING):
+    if name_ is not MISSING:
+        return Symbol(_qualified("symbol", x, name_))
     if isinstance(x, Symbol):
         return x
     if type(x) is str:
@@ -63,4 +86,6 @@ def gensym_of(counter: GensymCounter) -> Callable:
 gensym = gensym_of(GensymCounter())
 
 
-BUILTINS: dict[str, Callable] = {"name": name, "keyword": keyword, "symbol": symbol, "gensym": gensym}
+BUILTINS: dict[str, Callable] = {
+    "name": name, "namespace": namespace, "keyword": keyword, "symbol": symbol, "gensym": gensym,
+}
