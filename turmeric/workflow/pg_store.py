@@ -19,7 +19,7 @@ SCHEMA = (
     "wait_kind TEXT, wait_topic TEXT, wake_at DOUBLE PRECISION, state BYTEA, seq BIGINT NOT NULL DEFAULT 0, "
     "result BYTEA, error TEXT, parent TEXT, lease_owner TEXT, lease_until DOUBLE PRECISION, file TEXT, fn TEXT, "
     "created DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL, runs INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX workflows_ready ON workflows (ready_at)",
+    "CREATE INDEX workflows_ready ON workflows (ready_at, created, id)",
     "CREATE INDEX workflows_status ON workflows (status)",
     "CREATE TABLE messages (n BIGSERIAL PRIMARY KEY, wf_id TEXT NOT NULL, topic TEXT NOT NULL, "
     "message_id TEXT NOT NULL, value BYTEA NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, "

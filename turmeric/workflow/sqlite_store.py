@@ -15,7 +15,7 @@ SCHEMA = (
     "wait_topic TEXT, wake_at REAL, state BLOB, seq INTEGER NOT NULL DEFAULT 0, result BLOB, error TEXT, "
     "parent TEXT, lease_owner TEXT, lease_until REAL, file TEXT, fn TEXT, created REAL NOT NULL, "
     "updated REAL NOT NULL, runs INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX workflows_ready ON workflows (ready_at)",
+    "CREATE INDEX workflows_ready ON workflows (ready_at, created, id)",
     "CREATE INDEX workflows_status ON workflows (status)",
     "CREATE TABLE messages (n INTEGER PRIMARY KEY AUTOINCREMENT, wf_id TEXT NOT NULL, topic TEXT NOT NULL, "
     "message_id TEXT NOT NULL, value BLOB NOT NULL, consumed INTEGER NOT NULL DEFAULT 0, sent REAL NOT NULL, "

@@ -283,6 +283,28 @@ class Store:
             return self.get(r[0])
         return self.transact(go)
 
+    def claim_batch(self, owner: str, lease: float, clock_now: float, limit: int) -> list[Row]:
+        """Take up to `limit` runnable workflows under one lease in one statement: a worker
+        pays one commit for several claims."""
+        def go():
+            real = time.time()
+            rows = self.x(f"UPDATE workflows SET status = 'running', ready_at = 0, lease_owner = ?, "
+                          f"lease_until = ?, runs = runs + 1, updated = ? WHERE id IN (SELECT id FROM workflows "
+                          f"WHERE ready_at IS NOT NULL AND ready_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+                          f"ORDER BY ready_at, created, id LIMIT ? {self.skip_locked}) RETURNING {', '.join(COLUMNS)}",
+                          (owner, real + lease, real, clock_now, real, limit)).fetchall()
+            return sorted((Row(*r) for r in rows), key=lambda r: (r.created, r.id))
+        return self.transact(go)
+
+    def release(self, wf_ids: list[str], owner: str):
+        """Give back claimed workflows this runner did not get to."""
+        def go():
+            for wf_id in wf_ids:
+                self.x("UPDATE workflows SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
+                       (wf_id, owner))
+        if wf_ids:
+            self.transact(go)
+
     def commit(self, wf_id: str, owner: str, lease: float, c: Change):
         """A running workflow's state change, with everything it did since the last one.
         Raises LeaseLost (nothing written) if this runner no longer holds the workflow, and
