@@ -1,4 +1,4 @@
-"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs."""
+"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs, workflow, worker."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
 from turmeric.cli import continuations
+from turmeric.cli import workflow as workflow_cli
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize.blobs import collect_garbage
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     p_gc.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
     p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
+    workflow_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     machine.allow_deep_python_stack()
     try:
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gc_blobs(args)
         if args.command in ("resume", "inspect"):
             return getattr(continuations, "cmd_" + args.command)(args)
+        if args.command in ("workflow", "worker"):
+            return workflow_cli.run(args)
     except TurmericError as e:
         sys.stdout.flush()
         print(format_error(e), file=sys.stderr)

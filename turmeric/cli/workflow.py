@@ -1,0 +1,299 @@
+"""`turmeric workflow start|send|list|show|cancel|fork|edit|clock` and `turmeric worker`
+(spec/cli.md, spec/workflows.md)."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import sys
+import time
+
+from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
+from turmeric.data.values import Keyword, PMap, Symbol
+from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.serialize.builtins import continuation_with
+from turmeric.serialize.inspect import frames_of, render_frames
+from turmeric.session.unit import stdlib_dir
+from turmeric.workflow.engine import DEFAULT_LEASE, Engine, continuation_of, stderr_log
+from turmeric.workflow.store import STATUSES
+from turmeric.workflow.stores import open_store
+
+
+def add_parsers(sub):
+    """The subcommands, on the main parser's subparsers."""
+    common = dict(help="the store: a SQLite file or a postgresql:// URL (default TURMERIC_STORE, else turmeric.db)")
+    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock")
+    wsub = p_wf.add_subparsers(dest="wf_command", required=True)
+
+    p = wsub.add_parser("start", help="create a workflow running FN of FILE and run it here until it parks or ends")
+    p.add_argument("file")
+    p.add_argument("fn")
+    p.add_argument("args", nargs="*", help="the arguments, Turmeric literals")
+    p.add_argument("--id", dest="wf_id", help="the workflow's id (default: a new random one)")
+    p.add_argument("--lease", type=float, default=DEFAULT_LEASE, metavar="SECONDS")
+    p.add_argument("--detach", action="store_true", help="only record the workflow: a worker runs it")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("send", help="send a message to a workflow")
+    p.add_argument("wf_id", metavar="id")
+    p.add_argument("topic")
+    p.add_argument("value", help="a Turmeric literal")
+    p.add_argument("--message-id", help="deliver a message with this id once, however often it is sent")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("list", help="list the workflows of the store")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("show", help="a workflow's status, what it waits for, its steps and parked frames")
+    p.add_argument("wf_id", metavar="id")
+    p.add_argument("--json", action="store_true", help="print JSON for tools")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("cancel", help="cancel a workflow")
+    p.add_argument("wf_id", metavar="id")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("fork", help="copy a parked workflow")
+    p.add_argument("wf_id", metavar="id")
+    p.add_argument("--id", dest="new_id", required=True, help="the id of the copy")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("edit", help="change a variable of a parked workflow's frame")
+    p.add_argument("wf_id", metavar="id")
+    p.add_argument("frame", type=int, help="the frame's number, as workflow show prints it")
+    p.add_argument("var")
+    p.add_argument("expr", help="a Turmeric expression: the variable's new value")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("clock", help="show the workflows' clock, or move it ahead")
+    p.add_argument("--advance", metavar="DURATION", help="seconds, or a number with s, m, h or d (30d)")
+    p.add_argument("--store", **common)
+
+    p = sub.add_parser("worker", help="run the runnable workflows of a store")
+    p.add_argument("--store", **common)
+    p.add_argument("--lease", type=float, default=DEFAULT_LEASE, metavar="SECONDS",
+                   help="how long a claim holds without a commit (default 30)")
+    p.add_argument("--drain", action="store_true",
+                   help="exit once no workflow is runnable, held under a lease, or waiting for a timer")
+    p.add_argument("--skip-time", action="store_true",
+                   help="when only timers are left, move the store's clock to the next one")
+    p.add_argument("--poll", type=float, default=0.1, metavar="SECONDS", help="the longest wait between looks")
+
+
+def run(args) -> int:
+    if args.command == "worker":
+        return cmd_worker(args)
+    return COMMANDS[args.wf_command](args)
+
+
+def _engine(args, lease: float = DEFAULT_LEASE) -> Engine:
+    return Engine(open_store(args.store), lease=lease, log=stderr_log)
+
+
+def _literal(engine: Engine, text: str, what: str):
+    results = engine.session.eval_string(text, module="workflow-cli", file=f"<{what}>")
+    if len(results) != 1:
+        raise TurmericError("usage", f"{what}: expected one Turmeric value, got {len(results)}: {text!r}")
+    return results[0]
+
+
+def status_line(engine: Engine, wf_id: str) -> str:
+    """`workflow ID: done, result 42`, `workflow ID: parked, waiting for a message on reply`."""
+    row = engine.store.must_get(wf_id)
+    if row.status == "done":
+        return f"workflow {wf_id}: done, result {pr_str(engine.decode(row.result))}"
+    if row.status == "failed":
+        return f"workflow {wf_id}: failed: {row.error}"
+    w = waiting(engine.store, row)
+    return f"workflow {wf_id}: {row.status}" + (f", waiting for {describe_wait(w)}" if w else "")
+
+
+def cmd_start(args) -> int:
+    engine = _engine(args, args.lease)
+    values = [_literal(engine, a, f"argument {i + 1}") for i, a in enumerate(args.args)]
+    try:
+        wf_id, outcome = engine.start(args.file, args.fn, values, args.wf_id, detach=args.detach)
+    except TurmericExit as e:   # pragma: no cover - the workflow's own (exit) is caught by the engine
+        return e.code
+    sys.stdout.flush()
+    if outcome == "created":
+        print(f"workflow {wf_id}: created, for a worker to run")
+        return 0
+    print(status_line(engine, wf_id))
+    return 1 if engine.store.must_get(wf_id).status == "failed" else 0
+
+
+def cmd_send(args) -> int:
+    engine = _engine(args)
+    value = _literal(engine, args.value, "the value")
+    if engine.send(args.wf_id, args.topic, value, args.message_id):
+        print(f"sent to {args.wf_id} on {args.topic}")
+    else:
+        print(f"message {args.message_id} was delivered to {args.wf_id} before: not delivered again")
+    return 0
+
+
+def cmd_list(args) -> int:
+    store = open_store(args.store)
+    for row in store.list(args.status):
+        w = waiting(store, row)
+        print(f"{row.id}  {row.status}" + (f"  waiting for {describe_wait(w)}" if w else "") +
+              (f"  ({row.fn})" if row.fn else ""))
+    return 0
+
+
+def waiting(store, row) -> dict | None:
+    """What a parked workflow waits for, as data."""
+    if row.status != "parked" or row.wait_kind is None:
+        return None
+    if row.wait_kind == "timer":
+        return {"kind": "timer", "at": row.wake_at, "in": round(row.wake_at - (store.clock_offset() + time.time()), 3)}
+    if row.wait_kind == "result":
+        return {"kind": "result", "of": row.wait_topic.split("/", 1)[1]}
+    return {"kind": "message", "topic": row.wait_topic}
+
+
+def describe_wait(w: dict) -> str:
+    if w["kind"] == "timer":
+        at = datetime.datetime.fromtimestamp(w["at"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"a timer at {at} (in {w['in']:g} s)"
+    if w["kind"] == "result":
+        return f"the result of {w['of']}"
+    return f"a message on {w['topic']}"
+
+
+def report(engine: Engine, wf_id: str) -> dict:
+    store = engine.store
+    row = store.must_get(wf_id)
+    out = {"id": row.id, "status": row.status, "function": row.fn, "file": row.file, "parent": row.parent,
+           "result": None, "error": row.error, "waiting": waiting(store, row), "runs": row.runs}
+    if row.status == "done":
+        out["result"] = pr_str(engine.decode(row.result))
+    steps = []
+    for seq, key, name, result, at in store.steps(wf_id):
+        try:
+            shown = pr_str(engine.decode(result))
+        except TurmericError as e:
+            shown = f"#<cannot be loaded: {e.message}>"
+        steps.append({"seq": seq, "key": key, "name": name, "result": shown})
+    out["steps"] = steps
+    out["mailbox"] = [{"topic": t, "message_id": m, "consumed": bool(c)} for _n, t, m, c in store.mailbox(wf_id)]
+    out["frames"] = []
+    if row.status in ("parked", "running") and row.state is not None:
+        try:
+            state = engine.decode(row.state)
+            k = continuation_of(state)
+            if k is not None:
+                out["frames"] = [dict(f, file=short_path(f["file"])) if f.get("file") else f
+                                 for f in frames_of(engine.session, k)]
+        except TurmericError as e:
+            out["note"] = f"the stored continuation cannot be loaded: error[{e.kind}]: {e.message}"
+    return out
+
+
+def short_path(path: str) -> str:
+    """A frame's file as show prints it: relative to the current folder when inside it, the
+    standard library's as <stdlib>/NAME."""
+    std = str(stdlib_dir())
+    if path.startswith(std + os.sep):
+        return "<stdlib>" + path[len(std):]
+    cwd = os.getcwd()
+    return os.path.relpath(path, cwd) if path.startswith(cwd + os.sep) else path
+
+
+def cmd_show(args) -> int:
+    engine = _engine(args)
+    r = report(engine, args.wf_id)
+    if args.json:
+        print(json.dumps(r, indent=2, ensure_ascii=False))
+        return 0
+    lines = [f"workflow {r['id']}: {r['status']}" + (f"  ({r['function']})" if r["function"] else "")]
+    if r["parent"]:
+        lines.append(f"parent: {r['parent']}")
+    if r["waiting"]:
+        lines.append(f"waiting for: {describe_wait(r['waiting'])}")
+    if r["status"] == "done":
+        lines.append(f"result: {r['result']}")
+    if r["error"]:
+        lines.append(f"error: {r['error']}")
+    if r.get("note"):
+        lines.append(f"note: {r['note']}")
+    if r["steps"]:
+        lines.append(f"steps ({len(r['steps'])}):")
+        for s in r["steps"]:
+            lines.append(f"  {s['seq']} {s['name']} = {s['result']}  (key {s['key']})")
+    lines += render_frames(r["frames"])
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_cancel(args) -> int:
+    engine = _engine(args)
+    parent = engine.store.cancel(args.wf_id)
+    if parent is not None:
+        engine.store.notify_parent(parent, args.wf_id, engine.encode(PMap.from_pairs([
+            (Keyword("status"), Keyword("cancelled")), (Keyword("error"), "cancelled")])))
+    print(f"workflow {args.wf_id}: cancelled")
+    return 0
+
+
+def cmd_fork(args) -> int:
+    engine = _engine(args)
+    engine.store.fork(args.wf_id, args.new_id)
+    print(f"workflow {args.new_id}: forked from {args.wf_id}; " + status_line(engine, args.new_id).split(": ", 1)[1])
+    return 0
+
+
+def cmd_edit(args) -> int:
+    engine = _engine(args)
+    row = engine.store.must_get(args.wf_id)
+    if row.status != "parked":
+        raise TurmericError("value", f"workflow {args.wf_id} is {row.status}: only a parked workflow can be edited")
+    state = engine.decode(row.state)
+    k = continuation_of(state)
+    if k is None:
+        raise TurmericError("value", f"workflow {args.wf_id} has not started: it has no frames to edit")
+    value = _literal(engine, args.expr, "the value")
+    k2 = continuation_with(engine.session, k, args.frame, Symbol(args.var), value)
+    new = engine.encode(state.set(1, k2))
+    engine.store.replace_state(args.wf_id, bytes(row.state), new, engine.blobs.take())
+    print(f"workflow {args.wf_id}: frame {args.frame} {args.var} = {pr_str(value)}")
+    return 0
+
+
+DURATION = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]*)?)\s*([smhd]?)\s*")
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    m = DURATION.fullmatch(text)
+    if m is None:
+        raise TurmericError("usage", f"--advance: expected seconds, or a number with s, m, h or d, got {text!r}")
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def cmd_clock(args) -> int:
+    store = open_store(args.store)
+    if args.advance is not None:
+        store.advance_clock(parse_duration(args.advance))
+    offset = store.clock_offset()
+    now = time.time() + offset
+    at = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    print(f"the workflows' clock: {at} ({offset:+g} s from the wall clock)")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    engine = _engine(args, args.lease)
+    try:
+        engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll)
+    finally:
+        sys.stdout.flush()
+    return 0
+
+
+COMMANDS = {"start": cmd_start, "send": cmd_send, "list": cmd_list, "show": cmd_show, "cancel": cmd_cancel,
+            "fork": cmd_fork, "edit": cmd_edit, "clock": cmd_clock}
