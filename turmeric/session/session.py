@@ -22,27 +22,23 @@ from typing import Any, Callable
 
 from turmeric.data.code import FnInfo
 from turmeric.analyzer.toplevel import ModuleState
-from turmeric.session.modcache import ModuleCache
-from turmeric.session.unit import Unit, stdlib_dir
-from turmeric.runtime import higher_order, machine
-from turmeric.runtime.higher_order import items_of
-from turmeric.data.signals import Raising, Thrown, Unwind
 from turmeric.data.errors import TurmericError, source_line
-from turmeric.runtime.services import ModuleFacts
-from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, NONE_VALUE, SCHEMA_MISMATCH, SOME
-from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
-from turmeric.data.printer import pr_str
+from turmeric.data.names import mangle
+from turmeric.data.signals import Raising, Thrown, Unwind
+from turmeric.data.values import Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector
+from turmeric.runtime import higher_order, machine
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
+from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, SCHEMA_MISMATCH, SOME
+from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
 from turmeric.runtime.resources import RESOURCE_BUILTINS
+from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
 from turmeric.serialize.decode import missing_module
-from turmeric.data.names import mangle
-from turmeric.data.values import (
-    Box, Keyword, PList, PMap, PSet, Regex, StructType, StructValue, Symbol, is_vector, plist,
-    vector,
-)
+from turmeric.session.core_namespace import comprehension_items, internal_pure, wrap_pure
+from turmeric.session.modcache import ModuleCache
+from turmeric.session.unit import Unit, stdlib_dir
 
 @dataclass(kw_only=True)
 class Module(ModuleState):
@@ -128,7 +124,7 @@ class Session:
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
-            "B_items": _comprehension_items, "REGEX": Regex,
+            "B_items": comprehension_items, "REGEX": Regex,
         }
         for name, f in self.pure.items():
             ns["B_" + mangle(name)] = f
@@ -582,47 +578,3 @@ def declared_name(text: str) -> str | None:
     """The name in a leading (module name ...) form, read without the parser (start-up)."""
     m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*module\s+([^\s()\[\]{}\";]+)", text)
     return m.group(1) if m else None
-
-
-def _comprehension_items(coll):
-    """The items a compiled (map (fn [x] ...) coll) loops over."""
-    return items_of(coll, "map")
-
-
-def wrap_pure(name: str, f):
-    def builtin(d, *args):
-        return f(*args)
-    builtin.__name__ = f.__name__
-    builtin.__turmeric_name__ = name
-    builtin.__qualname__ = f"core.{name}"
-    builtin.tm_pure = f
-    return builtin
-
-
-def internal_pure() -> dict[str, Callable]:
-    """Pure helpers the expander's output calls (match, quasiquote)."""
-
-    def struct_is(v, t, n):
-        return isinstance(v, StructValue) and isinstance(t, StructType) and v.stype is t and len(t.fields) == n
-
-    def struct_field(v, i):
-        return getattr(v, v.__slots__[i])
-
-    def seq_len_is(v, n, has_rest):
-        if not (type(v) is PList or is_vector(v)):
-            return False
-        return len(v) >= n if has_rest else len(v) == n
-
-    def no_match(v):
-        raise TurmericError("value", f"no match clause matches {pr_str(v)}")
-
-    def map_from_seq(items):
-        items = list(items)
-        return PMap.from_pairs(zip(items[0::2], items[1::2]))
-
-    return {"%struct-is?": struct_is, "%struct-field": struct_field, "%seq-len-is?": seq_len_is,
-            "%no-match": no_match, "%map-from-seq": map_from_seq,
-            "%set-from-seq": lambda items: PSet(items),
-            "list*": lambda *a: plist(list(a[:-1]) + list(a[-1] or ())),
-            "some-value": lambda x: SOME.cls(x), "none-value": lambda: NONE_VALUE,
-            "vec": PURE_BUILTINS["vec"]}
