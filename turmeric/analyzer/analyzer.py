@@ -16,7 +16,7 @@ from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle, split_qualified
 from turmeric.data.span import Span
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, vector
 from turmeric.expander.functions import SELF_NAME
@@ -162,8 +162,9 @@ class Analyzer:
             return ir.Local(v, s.span)
         if name.startswith("core/") and name[5:] in self.ctx.core_names:
             return ir.Core(name[5:], s.span)
-        if "/" in name and name != "/" and not name.startswith("/"):
-            alias, member = name.split("/", 1)
+        qualified = split_qualified(name)
+        if qualified is not None:
+            alias, member = qualified
             if alias in self.ctx.imports:
                 return ir.ModuleRef(self.ctx.imports[alias], member, s.span)
             if alias in CLOJURE_NAMESPACES:   # (str/join ...) in code written for Clojure

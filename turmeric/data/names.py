@@ -78,3 +78,10 @@ def demangle_any(ident: str) -> str:
             if name is not None:
                 return name
     return ident
+
+
+def split_qualified(name: str) -> tuple[str, str] | None:
+    """(alias, member) of a qualified name such as `str/join`, else None (`/` alone, `a/`,
+    `/a` and names without a slash are not qualified)."""
+    alias, slash, member = name.partition("/")
+    return (alias, member) if slash and alias and member else None

@@ -16,5 +16,3 @@ class Span:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
 
-
-SYNTHETIC = Span("<generated>", 0, 0)

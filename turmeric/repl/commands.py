@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_NAMES, SPECIAL, Analyzer
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle_global, split_qualified
 from turmeric.data.printer import pr_str
 from turmeric.data.values import PList, StructType, Symbol
 from turmeric.expander.expander import CORE_FORMS, Expander
@@ -170,18 +170,19 @@ def describe(session, name: str) -> str | None:
     if mod is not None:
         if name in mod.macros:
             return describe_fn(session, name, mod.macros[name], "macro")
-        key = "g_" + mangle(name)
+        key = mangle_global(name)
         if name in mod.globals and key in mod.ns:
             return describe_value(session, name, mod.ns[key], USER)
-        if "/" in name and not name.startswith("/"):
-            alias, member = name.split("/", 1)
+        qualified = split_qualified(name)
+        if qualified is not None:
+            alias, member = qualified
             target = mod.imports.get(alias)
             other = session.modules.get(target) if target else None
             if other is not None:
                 if member in other.macros:
                     return describe_fn(session, member, other.macros[member], "macro")
-                if member in other.globals and "g_" + mangle(member) in other.ns:
-                    return describe_value(session, member, other.ns["g_" + mangle(member)],
+                if member in other.globals and mangle_global(member) in other.ns:
+                    return describe_value(session, member, other.ns[mangle_global(member)],
                                           target)
     core_name = core_alias_member(mod, name)
     if core_name is not None:
@@ -197,9 +198,10 @@ def core_alias_member(mod, name: str) -> str | None:
     """The core name that `alias/member` means when alias is `core` or one of the Clojure
     namespaces the analyzer maps to the core (`str/join`, `clojure.string/join`) and no
     import took the alias; else None."""
-    if "/" not in name or name.startswith("/") or name.endswith("/"):
+    qualified = split_qualified(name)
+    if qualified is None:
         return None
-    alias, member = name.split("/", 1)
+    alias, member = qualified
     if mod is not None and alias in mod.imports:
         return None
     if alias == "core":

@@ -23,7 +23,7 @@ import hashlib
 import os
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle_global
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, PMap, is_vector, vector
 from turmeric.serialize import wire
@@ -43,7 +43,7 @@ def _globals(session, module: str) -> dict:
         return {}
     out = {}
     for name in sorted(mod.globals):
-        key = "g_" + mangle(name)
+        key = mangle_global(name)
         if key in mod.ns:
             out[name] = mod.ns[key]
     return out
@@ -146,7 +146,7 @@ def restore_session(path: str, state_factory=None, module: str = "user"):
     if not isinstance(payload, PMap) or not isinstance(payload.get(K("globals")), PMap):
         raise _not_a_session(path, "its payload is not a map of globals")
     for name, value in payload.get(K("globals")).items():
-        mod.ns["g_" + mangle(name)] = value
+        mod.ns[mangle_global(name)] = value
         mod.globals.add(name)
     session.gensym_counter.next = max(session.gensym_counter.next, saved["gensym"])
     state = state_factory() if state_factory is not None else None

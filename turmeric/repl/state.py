@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle_global
 
 USER = "user"
 
@@ -41,7 +41,7 @@ def install_result(session, n: int, value) -> None:
     """Define the global `$n` of the module `user` as `value`."""
     mod = user_module(session)
     name = f"${n}"
-    mod.ns["g_" + mangle(name)] = value
+    mod.ns[mangle_global(name)] = value
     mod.globals.add(name)
 
 

@@ -75,11 +75,11 @@ _TYPES = {"int": "integer", "str": "string", "float": "float", "NoneType": "nil"
           "bytes": "bytes", "Ref": "ref", "Continuation": "continuation"}
 
 
-def _tn(pyname: str) -> str:
+def python_type_word(pyname: str) -> str:
     return _TYPES.get(pyname, pyname)
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
@@ -95,7 +95,7 @@ def fn_display(pyname: str) -> str:
 def _not_a_number(op: str, left: str, right: str) -> TurmericError:
     culprit = left if left not in ("int", "float") else right
     op = {"**": "expt", "//": "quot", "%": "mod"}.get(op, op)
-    return TurmericError("type", f"{op}: expected a number, got {_tn(culprit)}")
+    return TurmericError("type", f"{op}: expected a number, got {python_type_word(culprit)}")
 
 
 def _count(n) -> str:
@@ -193,11 +193,11 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             return _not_a_number("+", m.group(1), m.group(2))
         m = re.match(r"'(\w+)' object is not callable", msg)
         if m:
-            return TurmericError("type", f"{_a(_tn(m.group(1)))} is not a function and cannot be called",
+            return TurmericError("type", f"{with_article(python_type_word(m.group(1)))} is not a function and cannot be called",
                                  hint="the first element of a list form is called as a function")
         m = re.match(r"bad operand type for unary -: '(\w+)'", msg)
         if m:
-            return TurmericError("type", f"-: expected a number, got {_tn(m.group(1))}")
+            return TurmericError("type", f"-: expected a number, got {python_type_word(m.group(1))}")
         return TurmericError("type", msg)
     if isinstance(e, NameError):
         m = re.search(r"name '(\w+)' is not defined", msg)
@@ -214,7 +214,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             if isinstance(obj, StructValue):
                 return TurmericError("type", f"struct {obj.stype.name} has no field {field}",
                                      hint="its fields: " + " ".join(obj.stype.fields))
-            return TurmericError("type", f"{_a(type_name(obj))} has no field {field}")
+            return TurmericError("type", f"{with_article(type_name(obj))} has no field {field}")
         return TurmericError("type", msg)
     if isinstance(e, ZeroDivisionError):
         return TurmericError("value", "division by zero")

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from turmeric.data.code import FnInfo
 from turmeric.analyzer.toplevel import ModuleState
 from turmeric.data.errors import TurmericError, source_line
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle, mangle_global, split_qualified
 from turmeric.data.signals import Raising, Thrown, Unwind
 from turmeric.data.values import Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector
 from turmeric.runtime import higher_order, machine
@@ -102,13 +102,13 @@ class Session:
         core_file = stdlib_dir() / "core.tm"
         mod = self.load_file(str(core_file), name="core")
         for g in sorted(mod.globals):
-            value = mod.ns.get("g_" + mangle(g))
+            value = mod.ns.get(mangle_global(g))
             if isinstance(value, TypeClass):
                 for m in value.methods:  # a stdlib class's default is the builtin of that name
                     if m in self.core and m not in value.defaults:
                         value.defaults[m] = self.core[m]
         for g in sorted(mod.globals):
-            self.core[g] = mod.ns.get("g_" + mangle(g))
+            self.core[g] = mod.ns.get(mangle_global(g))
             if g in self.pure:  # a Turmeric definition replaces the builtin of that name
                 del self.pure[g]
         self.core_macros.update(mod.macros)
@@ -270,7 +270,7 @@ class Session:
                 continue
             value = self.run_toplevel(ns[fname])
             if gname is not None:
-                ns["g_" + mangle(gname)] = value
+                ns[mangle_global(gname)] = value
             if on_result is not None:
                 on_result(value)
 
@@ -394,7 +394,7 @@ class Session:
         return ModuleFacts(mod.version, mod.path) if mod is not None else None
 
     def define_global(self, module: str, name: str, value) -> None:
-        self.modules[module].ns["g_" + mangle(name)] = value
+        self.modules[module].ns[mangle_global(name)] = value
 
     def source_line(self, span) -> str | None:
         return source_line(span, self.sources)
@@ -462,7 +462,7 @@ class Session:
         if module not in self.modules:
             self.load_for_resolution(module, path_hint)
         mod = self.modules.get(module)
-        v = mod.ns.get("g_" + mangle(name)) if mod is not None else None
+        v = mod.ns.get(mangle_global(name)) if mod is not None else None
         return v if isinstance(v, StructType) and v.qualname == qualname else None
 
     def marshal_resource(self, x):
@@ -509,8 +509,9 @@ class MacroEnv:
         self.macro_ns: dict | None = None
 
     def lookup_macro(self, name: str):
-        if "/" in name and not name.startswith("/") and name != "/":
-            alias, member = name.split("/", 1)
+        qualified = split_qualified(name)
+        if qualified is not None:
+            alias, member = qualified
             target = self.mod.imports.get(alias)
             if target is not None:
                 return self.session.modules[target].macros.get(member)

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import mangle
+from turmeric.data.names import mangle_global
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, PMap, vector
 from turmeric.runtime import machine
@@ -113,7 +113,7 @@ class Engine:
         mod = self.session.modules.get(name)
         if mod is None or mod.path != path:
             mod = self.session.load_file(path, name=name, definitions_only=True, program=True)
-        fn = mod.ns.get("g_" + mangle(fn_name))
+        fn = mod.ns.get(mangle_global(fn_name))
         if fn is None or not callable(fn) or self.session.function_info(getattr(fn, "__code__", None)) is None:
             raise TurmericError("unbound", f"{file} defines no function {fn_name}",
                                 hint="turmeric workflow start FILE FN: FN is a defn of FILE")
