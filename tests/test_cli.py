@@ -182,3 +182,12 @@ def test_no_python_warning_for_a_call_of_a_literal(run_tm, tmp_path):
     r = run_tm("run", str(f))
     assert r.returncode == 0 and r.stdout.decode() == "ok\n"
     assert r.stderr.decode() == ""
+
+
+def test_a_class_prints_and_has_a_type_as_turmeric(run_tm, tmp_path):
+    """#9 item 10: a typeclass printed as #<python TypeClass>, its type python:TypeClass."""
+    f = tmp_path / "cls.tm"
+    f.write_text("(defclass Shape [a] (area [s]))\n(prn Shape)\n(prn (type-of Shape))\n")
+    r = run_tm("run", str(f))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == "#<class Shape>\n:class\n"

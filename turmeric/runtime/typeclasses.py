@@ -74,6 +74,7 @@ def instance_type(x) -> str:
 
 class TypeClass:
     """A class: its methods and, per type name, the instance's implementations."""
+    turmeric_type = "class"   # what type-of and the printer call it (#<class Show>)
 
     def __init__(self, name: str, module: str, methods: tuple[str, ...]):
         self.name = name
