@@ -6,8 +6,7 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
-from turmeric.cli import continuations
-from turmeric.cli import workflow as workflow_cli
+from turmeric.cli import workflow_args
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize.blobs import collect_garbage
@@ -56,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     p_gc.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
     p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
-    workflow_cli.add_parsers(sub)
+    workflow_args.add_parsers(sub)
     args = parser.parse_args(argv)
     machine.allow_deep_python_stack()
     try:
@@ -69,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gc-blobs":
             return cmd_gc_blobs(args)
         if args.command in ("resume", "inspect"):
+            from turmeric.cli import continuations   # start-up: inspect and its printers load only here
             return getattr(continuations, "cmd_" + args.command)(args)
         if args.command in ("workflow", "worker"):
+            from turmeric.cli import workflow as workflow_cli   # start-up: the engine loads only here
             return workflow_cli.run(args)
     except TurmericError as e:
         sys.stdout.flush()

@@ -32,11 +32,11 @@ from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
+from turmeric.workflow.defaults import DEFAULT_LEASE
 from turmeric.workflow.store import Change, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow
 
 START = Keyword("start")
 RESUME = Keyword("resume")
-DEFAULT_LEASE = 30.0
 
 
 class Park:

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from turmeric.data.errors import TurmericError
 
 SCHEMA_VERSION = "1"
-STATUSES = ("running", "parked", "done", "failed", "cancelled")
 FINISHED = ("done", "failed", "cancelled")
 
 COLUMNS = ("id", "status", "ready_at", "wait_kind", "wait_topic", "wake_at", "state", "seq", "result",
