@@ -378,18 +378,12 @@ def _end_of(form) -> tuple:
 
 
 def _report_duplicate(items: list, coll: str, what: str, span: Span):
-    from turmeric.data.equality import equals
     from turmeric.data.printer import pr_str
-    seen: dict = {}
+    seen = PSet()       # members compared with =, as the map's keys were
     for x in items:
         if x in seen:
-            first = next(k for k in seen if k == x)
-            if equals(first, x):
-                raise _error(f"duplicate {what} {pr_str(x)} in a {coll}", span=span)
-            # Python's == and hash make 1, 1.0 and true the same dict key
-            raise _error(f"{coll} {what}s {pr_str(first)} and {pr_str(x)} cannot be in one "
-                         f"{coll}: equal numbers and booleans collide", span=span)
-        seen[x] = None
+            raise _error(f"duplicate {what} {pr_str(x)} in a {coll}", span=span)
+        seen = seen.conj(x)
 
 
 # ---- syntax errors: explain what the parser tripped on ---------------------------------
