@@ -79,3 +79,15 @@ def gen_sum(n):
 
 def descend(n):
     return 0 if n == 0 else 1 + descend(n - 1)
+
+
+def map_ops(xs):
+    seen = {0, 3, 6, 9}
+    m = {"count": 0, "total": 0, "hits": 0}
+    counts = {}
+    for x in xs:
+        k = x % 10
+        m = {**m, "count": m["count"] + 1, "total": m["total"] + x,
+             "hits": m["hits"] + (k in seen)}
+        counts = {**counts, k: counts.get(k, 0) + 1}
+    return [m["count"], m["total"], m["hits"], counts.get(3, 0)]

@@ -140,6 +140,7 @@ def cases() -> list[Case]:
              to_py=list),
         Case("reduce 10^5", "reduce", "sum-squares", _vec(N), pyref.sum_squares, _lst(N)),
         Case("string join 10^5", "strings", "join-numbers", _vec(N), pyref.join_numbers, _lst(N)),
+        Case("maps and sets 10^5", "maps", "map-ops", _vec(N), pyref.map_ops, _lst(N), to_py=list),
         Case("generator 10^5 (shift)", "generator", "gen-sum", lambda: (N,), pyref.gen_sum,
              lambda: (N,), kind="generator", per=N),
         Case("capture+resume 1000 deep", "capture", "capture-resume", lambda: (1000,), None,

@@ -79,6 +79,7 @@ SEQ_CASES = [
     ("filter", "multiples-of-3", pyref.multiples_of_3, list),
     ("reduce", "sum-squares", pyref.sum_squares, lambda v: v),
     ("strings", "join-numbers", pyref.join_numbers, lambda v: v),
+    ("maps", "map-ops", pyref.map_ops, list),
 ]
 
 

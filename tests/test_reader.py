@@ -157,8 +157,9 @@ ERROR_TABLE = [
     ("(f {1})", "f.tm:1:4", "a map needs an even number of forms (keys and values), this one has 1"),
     ("{:a 1 :a 2}", "f.tm:1:1", "duplicate key :a in a map"),
     ("#{1 2 1}", "f.tm:1:1", "duplicate element 1 in a set"),
-    ("{1 :a true :b}", "f.tm:1:1",
-     "map keys 1 and true cannot be in one map: equal numbers and booleans collide"),
+    # keys are compared with = (#9 item 6): 1 and true are two keys, [1] and (1) one
+    ("{[1] :a (1) :b}", "f.tm:1:1", "duplicate key (1) in a map"),
+    ("#{1 true 1.0 [1.0] (1.0)}", "f.tm:1:1", "duplicate element (1.0) in a set"),
     ('(a "abc', "f.tm:1:4", "unclosed string opened at 1:4: reached the end of the file"),
     ('"ab\\"', "f.tm:1:1", "unclosed string opened at 1:1: reached the end of the file"),
     ('"a\\qb"', "f.tm:1:3", "unknown escape '\\q' in a string"),

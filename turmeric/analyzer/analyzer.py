@@ -33,7 +33,7 @@ CLOJURE_STRING_NAMES = {"reverse": "str-reverse"}
 # what the collection builtins make of constant items (the literal's items, in order)
 CONSTANT_COLLECTIONS = {
     "vector": vector,
-    "hash-map": lambda items: PMap({items[i]: items[i + 1] for i in range(0, len(items), 2)}),
+    "hash-map": lambda items: PMap.from_pairs(zip(items[0::2], items[1::2])),  # keys by =
     "hash-set": PSet,
 }
 

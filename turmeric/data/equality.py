@@ -12,10 +12,6 @@ from turmeric.data.types import describe
 from turmeric.data.values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
 
 _PVECTOR = type(EMPTY_VECTOR)
-_SEQS = (PList, _PVECTOR)
-# Python's == and hash treat these as equal across types (1 == 1.0 == True, [1] == [1.0]),
-# so a dict lookup alone can pair up keys that = must tell apart.
-_LOOSE = (bool, int, float, _PVECTOR, PSet)
 _MISSING = object()
 
 
@@ -56,17 +52,20 @@ def _shallow(x, y):
     if tx is PMap or isinstance(x, PMap):   # (a sorted map is a PMap: builtins/sorted.py)
         if not isinstance(y, PMap) or len(x) != len(y):
             return False
+        # the keys as both maps hold them (data/values.py map_key): a dict lookup is =
+        theirs = y._d
         pairs = []
-        for k, v in x.items():
-            w = _get(y, k, True)
+        for k, v in x._d.items():
+            w = theirs.get(k, _MISSING)
             if w is _MISSING:
                 return False
             pairs.append((v, w))
-        return _strictly_same_keys(x, y) and iter(pairs)
-    if tx is PSet or isinstance(x, PSet):
-        return (isinstance(y, PSet) and len(x) == len(y)
-                and all(_get(y, k, False) is not _MISSING for k in x)
-                and _strictly_same_keys(x, y))
+        return iter(pairs)
+    if tx is PSet or isinstance(x, PSet):   # (a sorted set is a PSet: builtins/sorted.py)
+        if not isinstance(y, PSet) or len(x) != len(y):
+            return False
+        theirs = y._d
+        return all(k in theirs for k in x._d)
     if isinstance(x, StructValue):
         return tx is ty and zip(x.field_values(), y.field_values())
     if tx is bool or tx is Keyword or x is None:
@@ -77,40 +76,53 @@ def _shallow(x, y):
         return False
 
 
-def _get(y, k, is_map: bool):
-    """y's value for key k (None for a set's element), or _MISSING."""
-    v = y.get(k, _MISSING) if is_map else (None if k in y else _MISSING)
-    if v is _MISSING and type(k) in _SEQS:
-        # pyrsistent's PVector == is False against anything but a Python list or tuple,
-        # so an equal list or vector key can hide from the dict lookup
-        for kk in y:
-            if type(kk) in _SEQS and equals(kk, k):
-                return y.get(kk) if is_map else None
-    return v
+def hash_of(x) -> int:
+    """A hash consistent with =: values that are = hash alike (1 and 1.0 may too). Python's
+    own hashes are not (pyrsistent hashes a vector in C, recursively, and a list and a vector
+    must agree), so collections are hashed by their items here, on a stack of our own: deep
+    data exhausts neither Python's stack nor C's."""
+    t = type(x)
+    if t not in _COMPOSITE and not isinstance(x, StructValue):
+        return hash(x)
+    # a stack of [value, iterator over its parts, the parts' hashes so far]
+    todo = [[x, _parts(x), []]]
+    while True:
+        top = todo[-1]
+        hashes = top[2]
+        for part in top[1]:
+            if type(part) in _COMPOSITE or isinstance(part, StructValue):
+                todo.append([part, _parts(part), []])
+                break
+            hashes.append(hash(part))
+        else:
+            todo.pop()
+            h = _combine(top[0], hashes)
+            if not todo:
+                return h
+            todo[-1][2].append(h)
 
 
-def _strictly_same_keys(x, y) -> bool:
-    """Given that every key of x matched one of y by Python's ==, check that the loose
-    ones (1, 1.0, true, [1]) matched by =."""
-    loose = [k for k in x if isinstance(k, _LOOSE)]
-    if not loose:
-        return True
-    theirs = {_strict_key(k) for k in y}
-    return all(_strict_key(k) in theirs for k in loose)
+_COMPOSITE = frozenset({PList, _PVECTOR, PMap, PSet})
 
 
-def _strict_key(k):
-    """A hashable that is equal for two keys exactly when they are = (for dict lookups)."""
-    t = type(k)
-    if t is bool or t is int or t is float:
-        return (t, k)
-    if t is PList or t is _PVECTOR:
-        return ("seq", tuple(_strict_key(x) for x in k))
-    if t is PSet:
-        return ("set", frozenset(_strict_key(x) for x in k))
+def _parts(x):
+    t = type(x)
     if t is PMap:
-        return ("map", frozenset((_strict_key(a), _strict_key(b)) for a, b in k.items()))
-    return k
+        return iter([y for kv in x.items() for y in kv])
+    if t is PList or t is _PVECTOR or t is PSet:
+        return iter(x)
+    return iter(x.field_values())
+
+
+def _combine(x, hashes: list) -> int:
+    t = type(x)
+    if t is PMap:
+        return hash(("map", frozenset(zip(hashes[0::2], hashes[1::2]))))
+    if t is PSet:
+        return hash(("set", frozenset(hashes)))
+    if t is PList or t is _PVECTOR:
+        return hash(("seq", tuple(hashes)))
+    return hash((x.stype.qualname, tuple(hashes)))
 
 
 def compare(a, b) -> int:

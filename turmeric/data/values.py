@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any, Iterable, Iterator
 
 from pyrsistent import pvector, PVector
@@ -73,6 +73,8 @@ class Keyword:
 
     def __call__(self, _d, m, default=None):
         """(:k m) reads key :k of a map, like Clojure."""
+        if type(m) is PMap:
+            return m._d.get(self, default)      # a keyword is a key as it is
         return types.get(m, self, default)
 
 
@@ -211,57 +213,188 @@ def plist(items: Iterable[Any] = (), span: Span | None = None,
     return out
 
 
+# Map keys and set members are compared with =. Python's dict compares with == and hash,
+# which agree with = on most values (keywords, strings, integers, nil, symbols, maps, sets,
+# structs) but not on these: 1, 1.0 and true are one dict key, [1] and [1.0] are == and a
+# vector is never == to a list. A map or set holds a key of these types as a MapKey, whose
+# hash and == are =; every other key is held as it is, so the common keys cost one type test.
+LOOSE_KEY_TYPES = frozenset({bool, float, type(EMPTY_VECTOR), PList})
+# the items of a list or vector key that make it "flat": == on them is =, so a flat key
+# is compared as a tuple of its items, in C
+_FLAT_ITEM_TYPES = frozenset({int, str, Keyword, Symbol, type(None), bytes})
+_SEQ_KEY_TYPES = (PList, type(EMPTY_VECTOR))
+_new = object.__new__
+
+
+class MapKey:
+    """A key (or set member) whose Python == or hash disagrees with =, as a map or set holds
+    it: equal to another MapKey exactly when the keys are =, with a hash that equal keys
+    share. Never seen outside PMap and PSet, whose iteration gives back `key`."""
+    __slots__ = ("key", "flat", "hash")
+
+    def __init__(self, key):
+        self.key = key
+        if type(key) in _SEQ_KEY_TYPES and _FLAT_ITEM_TYPES.issuperset(map(type, key)):
+            # = of two flat sequences is == of their items (a flat one is never = to one that
+            # is not: only an integer is = to an integer, only a string to a string, ...)
+            self.flat = flat = tuple(key)
+            self.hash = hash(flat)
+        else:
+            self.flat = None
+            self.hash = equality.hash_of(key)
+
+    def __eq__(self, other):
+        if type(other) is not MapKey:
+            return False
+        flat = self.flat
+        if flat is not None:
+            return flat == other.flat
+        return equality.equals(self.key, other.key)
+
+    def __hash__(self):
+        return self.hash
+
+    def __repr__(self):
+        return f"MapKey({self.key!r})"
+
+
+def map_key(k):
+    """How a map or set holds the key k (k itself, or a MapKey)."""
+    return MapKey(k) if type(k) in LOOSE_KEY_TYPES else k
+
+
+def _unkey(k):
+    return k.key if type(k) is MapKey else k
+
+
+def _keyed_pairs(pairs) -> tuple[dict, bool]:
+    """A dict of the pairs by the keys a map holds (later values win, the first key stays),
+    and whether any key is a MapKey."""
+    d = {}
+    loose = False
+    for k, v in pairs:
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
+            loose = True
+        d[k] = v
+    return d, loose
+
+
+def plain_map(d: dict) -> "PMap":
+    """A map of the dict d (taken over), whose keys the caller has checked are none of
+    LOOSE_KEY_TYPES (so Python's dict keys them as = does)."""
+    m = _new(PMap)
+    m._d = d
+    m._hash = None
+    m._loose = False
+    return m
+
+
+def _pmap(d: dict, loose: bool) -> "PMap":
+    """A map of d, a dict keyed as a map holds its keys; loose: d may hold MapKeys."""
+    m = _new(PMap)
+    m._d = d
+    m._hash = None
+    m._loose = loose
+    return m
+
+
 class PMap:
-    """An immutable map that keeps insertion order. Updates copy (maps are usually small)."""
-    __slots__ = ("_d", "_hash")
+    """An immutable map that keeps insertion order, its keys compared with =. Updates copy
+    (maps are usually small). `_d` holds the keys as `map_key` makes them; `_loose` says it
+    may hold MapKeys, which iteration then unwraps."""
+    __slots__ = ("_d", "_hash", "_loose")
 
     def __init__(self, d: dict | None = None):
-        self._d = {} if d is None else d
+        """A map of the Python dict d (taken over, not copied)."""
+        if d is None:
+            d, loose = {}, False
+        elif LOOSE_KEY_TYPES.isdisjoint(map(type, d)):
+            loose = False
+        else:
+            d, loose = _keyed_pairs(d.items())
+        self._d = d
         self._hash = None
+        self._loose = loose
 
     @staticmethod
     def from_pairs(pairs: Iterable[tuple[Any, Any]]) -> "PMap":
-        return PMap(dict(pairs))
+        """A map of the (key, value) pairs; of equal keys, the first stays with the last value."""
+        if type(pairs) is not list:
+            pairs = list(pairs)
+        # the key types first: a loose key is never hashed by Python (pyrsistent hashes a
+        # vector in C, recursively; MapKey does it on a stack of its own)
+        if LOOSE_KEY_TYPES.isdisjoint([type(p[0]) for p in pairs]):
+            return plain_map(dict(pairs))
+        return _pmap(*_keyed_pairs(pairs))
+
+    @staticmethod
+    def from_keys_values(ks, vs: Iterable[Any]) -> "PMap":
+        """A map of the keys ks (a sequence, read twice) to the values vs, paired in order."""
+        if LOOSE_KEY_TYPES.isdisjoint(map(type, ks)):
+            return _pmap(dict(zip(ks, vs)), False)
+        return _pmap(*_keyed_pairs(zip(ks, vs)))
 
     def assoc(self, k, v) -> "PMap":
         d = self._d.copy()
+        if type(k) in LOOSE_KEY_TYPES:
+            d[MapKey(k)] = v
+            return _pmap(d, True)
         d[k] = v
-        return PMap(d)
+        return _pmap(d, self._loose)
 
     def dissoc(self, k) -> "PMap":
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
         if k not in self._d:
             return self
         d = self._d.copy()
         del d[k]
-        return PMap(d)
+        return _pmap(d, self._loose)
 
     def get(self, k, default=None):
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
         return self._d.get(k, default)
 
     def __contains__(self, k):
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
         return k in self._d
 
     def __len__(self):
         return len(self._d)
 
     def __iter__(self):
+        if self._loose:
+            return map(_unkey, self._d)
         return iter(self._d)
 
     def items(self):
+        if self._loose:
+            return [(_unkey(k), v) for k, v in self._d.items()]
         return self._d.items()
 
     def keys(self):
+        if self._loose:
+            return list(map(_unkey, self._d))
         return self._d.keys()
 
     def values(self):
         return self._d.values()
+
+    def merge(self, other: "PMap") -> "PMap":
+        """This map with other's entries added (other's values win)."""
+        d = self._d.copy()
+        d.update(other._d)
+        return _pmap(d, self._loose or other._loose)
 
     def __eq__(self, other):
         return equality.equals(self, other)
 
     def __hash__(self):
         if self._hash is None:
-            self._hash = hash(frozenset(self._d.items()))
+            self._hash = equality.hash_of(self)
         return self._hash
 
     def __repr__(self):
@@ -275,35 +408,69 @@ class PMap:
         return self._d.get(Keyword(field))
 
     def __call__(self, _d, k, default=None):
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
         return self._d.get(k, default)
 
 
 EMPTY_MAP = PMap()
 
 
+def _pset(d: dict, loose: bool) -> "PSet":
+    s = _new(PSet)
+    s._d = d
+    s._loose = loose
+    return s
+
+
 class PSet:
-    """An immutable set that keeps insertion order."""
-    __slots__ = ("_d",)
+    """An immutable set that keeps insertion order, its members compared with =. `_d` holds
+    them as PMap holds keys (values None)."""
+    __slots__ = ("_d", "_loose")
 
     def __init__(self, items: Iterable[Any] = ()):
-        self._d = dict.fromkeys(items)
+        if type(items) is PSet:
+            self._d = items._d.copy()
+            self._loose = items._loose
+            return
+        if type(items) is not list and type(items) is not tuple:
+            items = list(items)
+        # the types first: a loose item is never hashed by Python (pyrsistent hashes a
+        # vector in C, recursively)
+        if LOOSE_KEY_TYPES.isdisjoint(map(type, items)):
+            d, loose = dict.fromkeys(items), False
+        else:
+            d, loose = _keyed_pairs(zip(items, repeat(None)))
+        self._d = d
+        self._loose = loose
 
     def conj(self, x) -> "PSet":
-        s = PSet()
-        s._d = self._d.copy()
-        s._d[x] = None
-        return s
+        d = self._d.copy()
+        if type(x) in LOOSE_KEY_TYPES:
+            d[MapKey(x)] = None
+            return _pset(d, True)
+        d[x] = None
+        return _pset(d, self._loose)
 
     def disj(self, x) -> "PSet":
-        s = PSet()
-        s._d = self._d.copy()
-        s._d.pop(x, None)
-        return s
+        d = self._d.copy()
+        d.pop(map_key(x), None)
+        return _pset(d, self._loose)
+
+    def union(self, other: "PSet") -> "PSet":
+        """This set with other's members added."""
+        d = self._d.copy()
+        d.update(other._d)
+        return _pset(d, self._loose or other._loose)
 
     def __contains__(self, x):
+        if type(x) in LOOSE_KEY_TYPES:
+            x = MapKey(x)
         return x in self._d
 
     def __iter__(self):
+        if self._loose:
+            return map(_unkey, self._d)
         return iter(self._d)
 
     def __len__(self):
@@ -313,13 +480,13 @@ class PSet:
         return equality.equals(self, other)
 
     def __hash__(self):
-        return hash(frozenset(self._d))
+        return equality.hash_of(self)
 
     def __repr__(self):
         return printer.pr_str(self)
 
     def __call__(self, _d, x, default=None):
-        return x if x in self._d else default
+        return x if self.__contains__(x) else default
 
 
 class Ref:

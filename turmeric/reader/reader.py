@@ -23,7 +23,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from turmeric.data.equality import equals
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.span import Span
@@ -470,16 +469,11 @@ def _collection_span(span: Span, item_spans: list) -> CollectionSpan:
 
 
 def _report_duplicate(items: list, coll: str, what: str, span: Span):
-    seen: dict = {}
+    seen = PSet()       # members compared with =, as the map's keys were
     for x in items:
         if x in seen:
-            first = next(k for k in seen if k == x)
-            if equals(first, x):
-                raise _error(f"duplicate {what} {pr_str(x)} in a {coll}", span=span)
-            # Python's == and hash make 1, 1.0 and true the same dict key
-            raise _error(f"{coll} {what}s {pr_str(first)} and {pr_str(x)} cannot be in one "
-                         f"{coll}: equal numbers and booleans collide", span=span)
-        seen[x] = None
+            raise _error(f"duplicate {what} {pr_str(x)} in a {coll}", span=span)
+        seen = seen.conj(x)
 
 
 def _at(span: Span) -> str:

@@ -16,7 +16,7 @@ from turmeric.data.equality import compare
 from turmeric.data.errors import TurmericError
 from turmeric.data.signals import Unwind
 from turmeric.data.types import get, type_name
-from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, plist, vector
+from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, map_key, plist, vector
 from turmeric.runtime.builtins.maps import assoc
 
 _RESUME_ENTRIES: list[tuple[str, tuple[str, ...], object]] = []   # (builtin, live, entry)
@@ -310,10 +310,16 @@ def group_by(d, f, coll):
 
 
 def _group_by_keys(keys, items):
-    out: dict = {}
+    groups: dict = {}   # keyed as a map holds its keys: a lookup is =
+    firsts: dict = {}
     for k, x in zip(keys, items):
-        out.setdefault(k, []).append(x)
-    return PMap({k: vector(v) for k, v in out.items()})
+        mk = map_key(k)
+        group = groups.get(mk)
+        if group is None:
+            group = groups[mk] = []
+            firsts[mk] = k
+        group.append(x)
+    return PMap.from_keys_values(tuple(firsts.values()), map(vector, groups.values()))
 
 
 POST = {"vec": vector, "sort-by": _sort_by_keys, "group-by": _group_by_keys}

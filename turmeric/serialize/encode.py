@@ -262,16 +262,15 @@ class Encoder:
         """A map whose keys are all keywords (a record-like map, the common case) is written as
         its shape (the key names, once per payload in the header) and its values; keys are
         then neither written nor read one by one."""
-        d = m._d
-        keys = tuple(d)
+        keys = tuple(m)
         shape = self.shapes.get(keys)
         if shape is None and self.shaped(keys):
             shape = self.shapes[keys] = len(self.shape_table)
             self.shape_table.append([k.name for k in keys])
         if shape is not None:
-            values = list(d.values())
+            values = list(m.values())
             return T_SHAPED_MAP, [shape, *values], values
-        flat = list(chain.from_iterable(d.items()))
+        flat = list(chain.from_iterable(m.items()))
         return T_MAP, flat, flat
 
     def shaped(self, keys: tuple) -> bool:

@@ -80,18 +80,18 @@ def into(to, frm):
     if isinstance(to, VECTOR_CLASS):
         return to.extend(xs)
     if isinstance(to, PSet):
+        if isinstance(xs, PSet):
+            return to.union(xs)
         return PSet(itertools.chain(to, xs)) if len(xs) else to
     if isinstance(to, PMap):
         if isinstance(frm, PMap):
             return merge(to, frm)
-        d = None
+        pairs = []
         for x in xs:
             if not (isinstance(x, VECTOR_CLASS) and len(x) == 2):
                 raise type_error("into", "[key value] vectors to add to a map", x)
-            if d is None:
-                d = dict(to.items())
-            d[x[0]] = x[1]
-        return to if d is None else PMap(d)
+            pairs.append(x)
+        return to.merge(PMap.from_pairs(pairs)) if pairs else to
     if to is None:
         to = EMPTY_LIST
     elif not isinstance(to, PList):

@@ -12,16 +12,25 @@ from typing import Callable
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_field
 from turmeric.data.types import VECTOR_CLASS, get, short_pr, type_error, value_error
-from turmeric.data.values import EMPTY_LIST, Keyword, PList, PMap, PSet, StructValue, plist, vector
+from turmeric.data.values import (
+    EMPTY_LIST, EMPTY_MAP, LOOSE_KEY_TYPES, Keyword, PList, PMap, PSet, StructValue, plain_map, plist, vector,
+)
 from turmeric.runtime.builtins.args import MISSING
 from turmeric.runtime.builtins.seqs import index_error, items
 from turmeric.runtime.builtins.sorted import SortedMap
 
 
 def hash_map(*kvs):
-    if len(kvs) % 2:
+    n = len(kvs)
+    if n % 2:
         raise TurmericError("arity", "hash-map: expected an even number of key/value arguments")
-    return PMap({kvs[i]: kvs[i + 1] for i in range(0, len(kvs), 2)})
+    d = {}
+    for i in range(0, n, 2):    # a map literal's keys: usually keywords, checked as they go in
+        k = kvs[i]
+        if type(k) in LOOSE_KEY_TYPES:
+            return PMap.from_pairs(zip(kvs[0::2], kvs[1::2]))
+        d[k] = kvs[i + 1]
+    return plain_map(d)
 
 
 def get_in(m, ks, default=None):
@@ -36,7 +45,7 @@ def _assoc_one(name, m, k, v):
     if isinstance(m, PMap):
         return m.assoc(k, v)
     if m is None:
-        return PMap({k: v})
+        return EMPTY_MAP.assoc(k, v)
     if isinstance(m, VECTOR_CLASS):
         if type(k) is not int:
             raise type_error(name, "an integer index for a vector", k)
@@ -129,24 +138,22 @@ def merge(*maps):
         elif isinstance(out, SortedMap):
             out = out.with_entries(m.items())
         elif len(m):
-            d = dict(out.items())
-            d.update(m.items())
-            out = PMap(d)
+            out = out.merge(m)
     return out
 
 
 def select_keys(m, ks):
     if m is not None and not isinstance(m, PMap):
         raise type_error("select-keys", "a map or nil", m)
-    out = {}
+    out = []
     for k in items("select-keys", ks):
         if m is not None and k in m:
-            out[k] = m.get(k)
-    return PMap(out)
+            out.append((k, m.get(k)))
+    return PMap.from_pairs(out)
 
 
 def zipmap(ks, vs):
-    return PMap(dict(zip(items("zipmap", ks), items("zipmap", vs))))
+    return PMap.from_pairs(zip(items("zipmap", ks), items("zipmap", vs)))
 
 
 def find(m, k):

@@ -14,16 +14,18 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections import Counter
 from typing import Any, Callable, Iterable
 
 from turmeric.data.equality import equals, split_name
 from turmeric.data.errors import TurmericError
 from turmeric.data.types import VECTOR_CLASS, short_pr, type_error, type_name, value_error
 from turmeric.data.values import (
-    EMPTY_LIST, Keyword, PList, PMap, PSet, Symbol, cons as list_cons, plist, vector,
+    EMPTY_LIST, LOOSE_KEY_TYPES, Keyword, PList, PMap, PSet, Symbol, cons as list_cons, map_key,
+    plain_map, plist, vector,
 )
 from turmeric.runtime.builtins.args import MISSING, int_arg, num_arg, plural_count
-from turmeric.runtime.builtins.comparison import compare, eq_hash
+from turmeric.runtime.builtins.comparison import compare
 
 
 def map_entry(k, v):
@@ -292,12 +294,12 @@ def _name_order(x):
 
 def distinct(coll):
     """Keeps the first of equal items (by `=`), in order."""
-    buckets: dict[int, list] = {}
+    seen: dict = {}     # keyed as a set holds its members: a lookup is =
     out = []
     for x in items("distinct", coll):
-        bucket = buckets.setdefault(eq_hash(x), [])
-        if not any(equals(x, y) for y in bucket):
-            bucket.append(x)
+        k = map_key(x)
+        if k not in seen:
+            seen[k] = None
             out.append(x)
     return plist(out)
 
@@ -312,10 +314,19 @@ def dedupe(coll):
 
 
 def frequencies(coll):
+    xs = items("frequencies", coll)
+    if LOOSE_KEY_TYPES.isdisjoint(map(type, xs)):    # Python's dict keys these as = does
+        return plain_map(dict(Counter(xs)))
     counts: dict = {}
-    for x in items("frequencies", coll):
-        counts[x] = counts.get(x, 0) + 1
-    return PMap(counts)
+    firsts: dict = {}   # keyed as a map holds its keys (map_key): a lookup is =
+    for x in xs:
+        k = map_key(x)
+        n = counts.get(k)
+        if n is None:
+            firsts[k] = x
+            n = 0
+        counts[k] = n + 1
+    return PMap.from_keys_values(tuple(firsts.values()), counts.values())
 
 
 def flatten(coll):

@@ -24,6 +24,7 @@ from turmeric.data.equality import compare
 from turmeric.data.errors import TurmericError
 from turmeric.data.types import VECTOR_CLASS, type_error
 from turmeric.data.values import Keyword, PMap, PSet, vector
+from turmeric.runtime.builtins.args import MISSING
 
 _ORDER = functools.cmp_to_key(compare)
 
@@ -35,13 +36,6 @@ def _order_error(what: str, e: TurmericError) -> TurmericError:
                                  f"order of compare", hint=e.hint)
 
 
-def _sorted_keys(what: str, keys: Iterable) -> list:
-    try:
-        return sorted(keys, key=_ORDER)
-    except TurmericError as e:
-        raise _order_error(what, e) from None
-
-
 def _position(what: str, keys: list, k) -> int:
     try:
         return bisect.bisect_left(keys, _ORDER(k), key=_ORDER)
@@ -49,42 +43,84 @@ def _position(what: str, keys: list, k) -> int:
         raise _order_error(what, e) from None
 
 
+def _sorted_pairs(what: str, pairs: list) -> list:
+    """The (key, value) pairs in key order; pairs whose keys compare equal keep their order."""
+    try:
+        return sorted(pairs, key=lambda kv: _ORDER(kv[0]))
+    except TurmericError as e:
+        raise _order_error(what, e) from None
+
+
+def _collapsed(pairs: list, keep_first: bool = False) -> list:
+    """Sorted pairs with each run of keys that compare equal made one entry, as in Clojure's
+    sorted collections ((sorted-map 0 :a 0.0 :b) is {0 :b}): the first key, the last value."""
+    out: list = []
+    for k, v in pairs:
+        if out and compare(out[-1][0], k) == 0:
+            if not keep_first:
+                out[-1] = (out[-1][0], v)
+            continue
+        out.append((k, v))
+    return out
+
+
+def _as(cls, plain):
+    """A sorted collection holding what the PMap or PSet `plain` holds, in its order: the
+    plain classes keep the keys as = compares them (data/values.py map_key), so the sorted
+    ones are built through them and never touch a key's stored form."""
+    s = object.__new__(cls)
+    for slot in type(plain).__slots__:
+        setattr(s, slot, getattr(plain, slot))
+    return s
+
+
 class SortedMap(PMap):
-    """A PMap whose dict is kept in key order (see the module docstring)."""
+    """A PMap whose entries are kept in key order (see the module docstring)."""
     __slots__ = ()
     turmeric_type = "sorted-map"
 
     @staticmethod
-    def of(d: dict) -> "SortedMap":
-        """A sorted map of the entries of d, in any order."""
-        return SortedMap({k: d[k] for k in _sorted_keys("sorted-map", d)})
+    def of(d) -> "SortedMap":
+        """A sorted map of the entries of d (a dict or pairs), in any order; a later value for
+        a key (by =) wins."""
+        pairs = list(d.items() if isinstance(d, dict) else d)
+        return _as(SortedMap, PMap.from_pairs(_collapsed(_sorted_pairs("sorted-map", pairs))))
 
     def assoc(self, k, v) -> "SortedMap":
-        d = self._d
-        if k in d:                      # a new value keeps its key's place
-            d = d.copy()
-            d[k] = v
-            return SortedMap(d)
-        items = list(d.items())
-        items.insert(_position("sorted-map", list(d), k), (k, v))
-        return SortedMap(dict(items))
+        items = list(self.items())
+        keys = [kv[0] for kv in items]
+        i = _position("sorted-map", keys, k)
+        if i < len(keys) and compare(keys[i], k) == 0:   # the same key, as compare sees it:
+            return _as(SortedMap, PMap.assoc(self, keys[i], v))   # it keeps its place and form
+        items.insert(i, (k, v))
+        return _as(SortedMap, PMap.from_pairs(items))
+
+    def _stored(self, k):
+        """The key this map holds that compares equal to k (Clojure's sorted maps find keys
+        with compare), or MISSING."""
+        keys = list(self.keys())
+        i = _position("sorted-map", keys, k)
+        return keys[i] if i < len(keys) and compare(keys[i], k) == 0 else MISSING
+
+    def get(self, k, default=None):
+        stored = self._stored(k)
+        return default if stored is MISSING else PMap.get(self, stored, default)
+
+    def __contains__(self, k):
+        return self._stored(k) is not MISSING
 
     def dissoc(self, k) -> "SortedMap":
-        if k not in self._d:
+        stored = self._stored(k)
+        if stored is MISSING:
             return self
-        d = self._d.copy()
-        del d[k]
-        return SortedMap(d)
+        return _as(SortedMap, PMap.dissoc(self, stored))
 
     def with_entries(self, pairs: Iterable[tuple]) -> "SortedMap":
         """This map with the entries added (a later value for a key wins), sorted once."""
-        d = self._d.copy()
-        d.update(pairs)
-        # no new key: each key kept its place, so d is still in order
-        return SortedMap(d) if len(d) == len(self._d) else SortedMap.of(d)
+        return SortedMap.of(list(self.items()) + list(pairs))
 
     def tm_marshal(self):
-        entries = [x for kv in self._d.items() for x in kv]
+        entries = [x for kv in self.items() for x in kv]
         return PMap({Keyword("type"): "sorted-map", Keyword("entries"): vector(entries)})
 
     @staticmethod
@@ -93,51 +129,55 @@ class SortedMap(PMap):
         if entries is None or len(entries) % 2:
             raise ValueError("a sorted-map token holds its entries as [k v ...]")
         entries = list(entries)
-        return SortedMap.of(dict(zip(entries[0::2], entries[1::2])))
+        return SortedMap.of(list(zip(entries[0::2], entries[1::2])))
 
 
 class SortedSet(PSet):
-    """A PSet whose dict is kept in element order (see the module docstring)."""
+    """A PSet whose members are kept in order (see the module docstring)."""
     __slots__ = ()
     turmeric_type = "sorted-set"
 
     @staticmethod
     def of(xs: Iterable) -> "SortedSet":
         """A sorted set of the items xs, in any order (duplicates by = kept once)."""
-        s = SortedSet()
-        s._d = dict.fromkeys(_sorted_keys("sorted-set", dict.fromkeys(xs)))
-        return s
+        pairs = _collapsed(_sorted_pairs("sorted-set", [(x, None) for x in xs]), keep_first=True)
+        return SortedSet.in_order([k for k, _ in pairs])
 
     @staticmethod
     def in_order(xs: Iterable) -> "SortedSet":
         """A sorted set of the items xs, which are already in order and distinct."""
-        s = SortedSet()
-        s._d = dict.fromkeys(xs)
-        return s
+        return _as(SortedSet, PSet(list(xs)))
 
     def conj(self, x) -> "SortedSet":
-        if x in self._d:
+        keys = list(self)
+        i = _position("sorted-set", keys, x)
+        if i < len(keys) and compare(keys[i], x) == 0:   # a member already, as compare sees it
             return self
-        keys = list(self._d)
-        keys.insert(_position("sorted-set", keys, x), x)
+        keys.insert(i, x)
         return SortedSet.in_order(keys)
 
+    def _stored(self, x):
+        """The member this set holds that compares equal to x, or MISSING."""
+        keys = list(self)
+        i = _position("sorted-set", keys, x)
+        return keys[i] if i < len(keys) and compare(keys[i], x) == 0 else MISSING
+
+    def __contains__(self, x):
+        return self._stored(x) is not MISSING
+
     def disj(self, x) -> "SortedSet":
-        if x not in self._d:
+        stored = self._stored(x)
+        if stored is MISSING:
             return self
-        s = SortedSet()
-        s._d = self._d.copy()
-        del s._d[x]
-        return s
+        return _as(SortedSet, PSet.disj(self, stored))
 
     def with_items(self, xs: Iterable) -> "SortedSet":
         """This set with the items added, sorted once."""
-        d = self._d.copy()
-        d.update(dict.fromkeys(xs))
-        return self if len(d) == len(self._d) else SortedSet.of(d)
+        xs = list(xs)
+        return self if all(x in self for x in xs) else SortedSet.of(list(self) + xs)
 
     def tm_marshal(self):
-        return PMap({Keyword("type"): "sorted-set", Keyword("items"): vector(self._d)})
+        return PMap({Keyword("type"): "sorted-set", Keyword("items"): vector(list(self))})
 
     @staticmethod
     def unmarshal(token) -> "SortedSet":
