@@ -41,11 +41,16 @@
 
 (defmacro checkpoint
   "Save the rest of the computation to checkpoint-NAME.bin (atomically), then go on with VALUE.
-  `turmeric resume checkpoint-NAME.bin` continues from here in a fresh process."
+  `turmeric resume checkpoint-NAME.bin` continues from here in a fresh process, with VALUE
+  again (or the value of --value EXPR)."
   [name value]
-  `(cloneable-shift [k#]
-     (core/%write-checkpoint (str "checkpoint-" ~name ".bin") k#)
-     (continue k# ~value)))
+  `(let [%checkpoint-value ~value
+         r# (cloneable-shift [k#]
+              (core/%write-checkpoint (str "checkpoint-" ~name ".bin") k#)
+              (continue k# %checkpoint-value))]
+     ; r# either way: the test only keeps %checkpoint-value live in the suspended frame, so
+     ; `turmeric resume` without --value can give the checkpointed value back (spec/cli.md)
+     (if (core/nil? %checkpoint-value) r# r#)))
 
 (defclass Serializable [a]
   (serialize [x : a] : bytes)

@@ -66,7 +66,7 @@ def test_resume_reads_the_chunks_in_a_fresh_process(work):
     p = tm(ROOT, "resume", str(work / "checkpoint-loop.bin"))
     assert p.returncode == 0 and p.stdout.startswith("total "), p.stderr
     p = tm(work, "inspect", "checkpoint-loop.bin")
-    assert p.returncode == 0 and "#0 core.for-each" in p.stdout, p.stdout
+    assert p.returncode == 0 and "#0 inc.run-items/fn#1" in p.stdout and "#1 core.for-each" in p.stdout, p.stdout
 
 
 def test_a_missing_or_changed_chunk_is_a_deserialize_error(work):

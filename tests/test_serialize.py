@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 import socket
 import threading
 import time
@@ -821,7 +822,8 @@ def continuation_body(tm, src=DEEP):
 def test_a_continuation_record_holds_each_frame_header_once(tm):
     body, at = continuation_body(tm)
     _tag, headers, numbers, locals_ = body[1][at]
-    assert [h[1] for h in headers] == ["user.deep", "user/top#2/fn#1"]
+    assert headers[0][1] == "user.deep"
+    assert re.fullmatch(r"user/top-[0-9a-f]{8}/fn#1", headers[1][1]), headers
     assert numbers == [0, 0, 0, 1]                      # three frames of deep, then the top form
     assert [len(x) for x in locals_] == [1, 1, 1, 0]
     assert locals_[0] == ["f1"]                          # innermost first

@@ -66,7 +66,7 @@ def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_n
     out.tops = []
     for form in out.expanded:
         state.top_count += 1
-        out.tops.append(analyzer.analyze_toplevel(form, state.top_count))
+        out.tops.append(analyzer.analyze_toplevel(form))
     if until == "ir":
         return out
     out.cps = cps.lower(state.name, out.tops, pure_names, unit)
@@ -85,7 +85,7 @@ def compile_macro(fn_form, module: str, imports: dict, core_names: frozenset,
     module can use it. It sees the module's imports and the core, not the module's globals
     (they do not exist yet when the module is being compiled)."""
     ctx = ModuleContext(module, set(), dict(imports), core_names, False, {}, None)
-    top = replace(Analyzer(ctx).analyze_toplevel(fn_form, 0), is_definition=True)
+    top = replace(Analyzer(ctx).analyze_toplevel(fn_form, f"{module}/top#0"), is_definition=True)
     lowered = cps.lower(module, [top], pure_names, 0)
     compiled = codegen.emit(lowered)
     return Compiled([fn_form], [fn_form], [top], lowered, compiled,

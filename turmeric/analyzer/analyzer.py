@@ -112,10 +112,19 @@ class Analyzer:
 
     # -- entry points ---------------------------------------------------------------
 
-    def analyze_toplevel(self, form, index: int) -> ir.TopLevel:
-        """A top-level form becomes a 0-argument function `module/top#N`."""
-        symbol = f"{self.ctx.name}/top#{index}"
-        info = FnInfo(symbol, self.ctx.name, symbol, span_of(form), code_hash(form))
+    def analyze_toplevel(self, form, symbol: str | None = None) -> ir.TopLevel:
+        """A top-level form becomes a 0-argument function named by what it is, not where it
+        is (#10 item 1): `module/def-NAME` for a (def NAME ...), else `module/top-HASH`, the
+        first 8 hex digits of its code hash; a second form with the same name in the module
+        (an identical form, a def of the same name again at the REPL) gets `#2`, and so on."""
+        digest = code_hash(form)
+        if symbol is None:
+            name = def_name(form)
+            base = f"{self.ctx.name}/def-{name}" if name else f"{self.ctx.name}/top-{digest[:8]}"
+            n = self.ctx.fn_counter.get("top:" + base, 0) + 1
+            self.ctx.fn_counter["top:" + base] = n
+            symbol = base if n == 1 else f"{base}#{n}"
+        info = FnInfo(symbol, self.ctx.name, symbol, span_of(form), digest)
         self.fn = FnScope(None, info)
         body = self.expr(form, toplevel=True)
         scope, self.fn = self.fn, None

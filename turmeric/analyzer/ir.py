@@ -141,7 +141,7 @@ class Field(Node):
 
 @dataclass(slots=True, frozen=True, eq=False)
 class TopLevel:
-    """A top-level form: its 0-argument function `module/top#N` and what the session needs
+    """A top-level form: its 0-argument function `module/def-NAME` or `module/top-HASH` and what the session needs
     to know about it without running it."""
     fn: Fn
     is_definition: bool       # run again when the module loads to resolve a continuation

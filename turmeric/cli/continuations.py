@@ -7,7 +7,7 @@ import sys
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
-from turmeric.data.values import Continuation
+from turmeric.data.values import Box, Continuation
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize.blobs import store_beside
@@ -31,6 +31,27 @@ def _session_for(path: str):
     return Session(module_path=[os.path.dirname(os.path.abspath(path)), os.getcwd()])
 
 
+CHECKPOINT_VALUE = "%checkpoint-value"   # the local the checkpoint macro keeps live (stdlib/core.tm)
+
+
+def checkpointed_value(session, k: Continuation):
+    """The value a `checkpoint` continued with when it saved k (#10 item 2): the macro keeps it
+    in the local %checkpoint-value of the innermost frame, suspended at its cloneable-shift.
+    nil for a continuation that some other shift captured."""
+    if not k.frames:
+        return None
+    entry, locs = k.frames[0]
+    site = session.sites.get(entry)
+    if site is None:
+        return None
+    info, i = site
+    names = info.sites[i].live_names
+    if CHECKPOINT_VALUE not in names or len(names) != len(locs):
+        return None
+    v = locs[names.index(CHECKPOINT_VALUE)]
+    return v.v if type(v) is Box else v
+
+
 def cmd_resume(args) -> int:
     session = _session_for(args.file)
     data = _read(args.file)
@@ -40,7 +61,7 @@ def cmd_resume(args) -> int:
         if type(k) is not Continuation:
             raise TurmericError("type", f"{args.file} holds a {type(k).__name__}, not a continuation",
                                 hint="turmeric resume takes a file written from a continuation, e.g. by checkpoint")
-        value = None
+        value = checkpointed_value(session, k)
         if args.value is not None:
             results = session.eval_string(args.value, module="resume", file="<--value>")
             value = results[-1] if results else None

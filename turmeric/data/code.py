@@ -22,7 +22,7 @@ class SiteInfo:
 
 @dataclass(slots=True, frozen=True)
 class FnInfo:
-    symbol: str               # stable symbol: module.fn, module.outer/inner, module/top#N
+    symbol: str               # stable symbol: module.fn, module.outer/inner, module/top-HASH, module/def-NAME
     module: str
     name: str                 # a readable name for stack traces
     span: Span | None

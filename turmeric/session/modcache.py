@@ -22,7 +22,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 5
+FORMAT = 6   # 6: top-level forms named by content (#10 item 1)
 
 
 def cache_dir() -> Path:
