@@ -21,6 +21,7 @@ from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
+from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
 from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
@@ -118,8 +119,9 @@ def versions(old, new) -> str:
 
 
 class Decoder:
-    def __init__(self, session, header, records, blobs=None):
+    def __init__(self, session, header, records, blobs=None, resources: str = "reopen"):
         self.session = session
+        self.resources = resources          # what a FileHandle or Socket token does (§8)
         self.blobs = blobs
         if type(header) is not dict or type(header.get("modules")) is not tuple:
             raise corrupt("the header is malformed")
@@ -287,7 +289,9 @@ class Decoder:
         self.need(r, 3, i, str)
         token = self.val(r[2], i)
         try:
-            return self.session.unmarshal_resource(r[1], token)
+            if self.resources == "reopen":
+                return self.session.unmarshal_resource(r[1], token)
+            return unmarshal_resource(self.session, r[1], token, self.resources)
         except TurmericError:
             raise
         except Exception as e:  # noqa: BLE001 - a malformed token for a built-in resource
@@ -478,10 +482,13 @@ for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,
         BUILDERS[_tag] = _method
 
 
-def deserialize(session, data, key=None, blobs=None):
+def deserialize(session, data, key=None, blobs=None, resources: str = "reopen"):
     """`blobs`: where an incremental checkpoint's chunks are (default: .turmeric-blobs in the
-    current directory, when the data says it has chunks)."""
+    current directory, when the data says it has chunks). `resources`: "reopen", "closed" or
+    "refuse", what a FileHandle or Socket token does (spec/serialization.md §8)."""
+    if resources not in RESOURCE_POLICIES:
+        raise TurmericError("value", f"deserialize: :resources must be :reopen, :closed or :refuse, not {resources!r}")
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
-    return Decoder(session, header, records, blobs).decode(root)
+    return Decoder(session, header, records, blobs, resources).decode(root)
