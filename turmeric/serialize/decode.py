@@ -37,6 +37,12 @@ corrupt = wire.corrupt
 # (resume entry, number of locals) of each.
 SPECIAL_ENTRIES = {"%prompt": (machine.prompt_entry, 0), "%try-with": (machine.trywith_entry, 1)}
 MODULE_PART = re.compile(r"[^./\\\0]+")
+# Nesting limits (spec/serialization.md §9, #16 item 1), checked where each record is read,
+# before the value is made: hashing, comparing and printing a value recurse on its nesting,
+# so a value nested too deep would crash the interpreter (SIGSEGV) instead of failing.
+MAX_DEPTH = 100_000      # any value: records nested through references (a ref or box counts 1)
+MAX_KEY_DEPTH = 1_000    # a map key or set element, which is hashed as soon as it is read
+PREHASH_DEPTH = 32       # maps and sets nested deeper are hashed as soon as they are built
 
 
 def valid_module_name(name) -> bool:
@@ -137,6 +143,7 @@ class Decoder:
         self.records = records
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
+        self.depth = [1] * len(records)     # the nesting of each built record's value (§9)
         self.resolved: dict = {}
         self.entries: dict = {}     # frame header -> (resume entry, number of locals)
 
@@ -228,7 +235,44 @@ class Decoder:
                 self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
     def build(self, i: int, r: tuple):
-        return BUILDERS[r[0]](self, i, r)
+        self.check_depth(i, r)
+        v = BUILDERS[r[0]](self, i, r)
+        if self.depth[i] > PREHASH_DEPTH and type(v) in (PMap, PSet):
+            # maps and sets cache their hash: taken bottom-up as they are read, hashing a deep
+            # key later recurses one level, not its whole depth (#16 item 1)
+            try:
+                hash(v)
+            except TypeError:
+                pass
+        return v
+
+    def check_depth(self, i: int, r: tuple):
+        """Record the nesting of record i from the records it refers to (those not built yet
+        make the builder stop with Unbuilt, and this runs again), and refuse it past the
+        limits before its value is made (#16 item 1)."""
+        depth, built = self.depth, self.built
+        refs = [x for x in (self.references(r) if r[0] == T_CONT else r) if type(x) is RecordRef
+                and x < len(built) and built[x]]
+        if not refs:
+            return
+        inner = max(map(depth.__getitem__, refs))
+        if inner >= MAX_DEPTH:
+            raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is nested more than {MAX_DEPTH} deep",
+                          hint=f"the reader refuses values nested deeper than {MAX_DEPTH} "
+                               f"(spec/serialization.md §9)")
+        if r[0] == T_SET or r[0] == T_MAP:
+            keys = refs if r[0] == T_SET else [x for x in r[1::2] if type(x) is RecordRef
+                                               and x < len(built) and built[x]]
+            self.check_keys(i, r[0], max(map(depth.__getitem__, keys), default=0))
+        depth[i] = inner + 1
+
+    @staticmethod
+    def check_keys(i: int, tag: int, key_depth: int):
+        if key_depth > MAX_KEY_DEPTH:
+            what = "an element of a set" if tag == T_SET else "a map key"
+            raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {what} nested more than {MAX_KEY_DEPTH} deep",
+                          hint=f"a map key or set element may be nested at most {MAX_KEY_DEPTH} deep "
+                               f"(spec/serialization.md §9)")
 
     def sequence(self, i, r):
         return SEQUENCES[r[0]](self.vals(r[1:], i))
@@ -245,6 +289,8 @@ class Decoder:
             return PMap.from_pairs(zip(items[0::2], items[1::2]))
         except TypeError:
             raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
+        except RecursionError:
+            raise corrupt(f"record {i} (map) has a key nested too deep to hash") from None
 
     def shaped_map(self, i, r):
         try:
@@ -260,6 +306,8 @@ class Decoder:
             return PSet(self.vals(r[1:], i))
         except TypeError:
             raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
+        except RecursionError:
+            raise corrupt(f"record {i} (set) has an element nested too deep to hash") from None
 
     def struct(self, i, r):
         self.need(r, 3, i, str, int)
@@ -368,6 +416,7 @@ class Decoder:
                           "and none was given to read them from")
         tail = self.vals(r[3:], i)          # first: a try that stops early reads no file
         items = []
+        deepest = deepest_key = 0           # the nesting of the chunks' items (§9)
         for h in r[2]:
             content = self.blobs.read(h, ext_hook)
             if len(content) == CHUNK:
@@ -375,7 +424,16 @@ class Decoder:
                     raise corrupt(f"the chunk {h} is not a chunk of plain items")
                 items += content
             else:
-                items += self.data_chunk(h, content)
+                chunk, depths = self.data_chunk(h, content)
+                deepest = max(deepest, max(depths))
+                if r[1] == T_MAP:
+                    deepest_key = max(deepest_key, max(depths[(len(items)) % 2::2], default=0))
+                items += chunk
+        if deepest >= MAX_DEPTH:
+            raise corrupt(f"record {i} (chunked) is nested more than {MAX_DEPTH} deep")
+        if r[1] == T_MAP:
+            self.check_keys(i, T_MAP, deepest_key)
+        self.depth[i] = max(self.depth[i], deepest + 1)
         items += tail
         return self.pairs(i, items) if r[1] == T_MAP else SEQUENCES[r[1]](items)
 
@@ -385,10 +443,16 @@ class Decoder:
         if type(records) is not tuple or any(type(r) is not tuple or not r or r[0] not in DATA_TAGS
                                              for r in records):
             raise corrupt(f"the chunk {h} holds something that is not immutable data")
-        value = Decoder(self.session, header, records).decode(root)
+        sub = Decoder(self.session, header, records)
+        value = sub.decode(root)
         if not is_vector(value) or len(value) != CHUNK:
             raise corrupt(f"the chunk {h} does not hold {CHUNK} items")
-        return list(value)
+        # the nesting of each item: 1 for a plain item, else its record's
+        rec = records[root] if type(root) is RecordRef and root < len(records) else ()
+        depths = [sub.depth[x] if type(x) is RecordRef and x < len(records) else 0 for x in rec[1:]]
+        if len(depths) != CHUNK:
+            depths = [max(sub.depth, default=0)] * CHUNK
+        return list(value), depths
 
     def need(self, r, n, i, *types):
         if len(r) < n:
