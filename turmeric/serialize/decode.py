@@ -56,6 +56,11 @@ def valid_module_name(name) -> bool:
     return True
 
 
+# what malformed records can make Python raise; a TurmericError is none of these
+PYTHON_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
+                 UnicodeError)
+
+
 class RecordRef(int):
     """A reference to record `self`, as read from the data (an int subclass, so that msgpack's
     callback makes it at C speed with RecordRef.from_bytes)."""
@@ -555,4 +560,9 @@ def deserialize(session, data, key=None, blobs=None, resources: str = "reopen"):
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
-    return Decoder(session, header, records, blobs, resources).decode(root)
+    try:
+        return Decoder(session, header, records, blobs, resources).decode(root)
+    except PYTHON_ERRORS as e:
+        # #15 item 3: whatever shape the bytes have, no Python exception escapes (a big
+        # integer past Python's digit limit in a message, a key that cannot be hashed, ...)
+        raise corrupt(f"the data is malformed ({type(e).__name__} while reading its records)") from None
