@@ -73,3 +73,22 @@ def test_item6_a_renamed_module_declaration_is_a_schema_mismatch(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert "error[schema-mismatch]" in res.stderr and "declares (module skewed)" in res.stderr, res.stderr
     assert res.returncode == 1 and "Traceback" not in res.stderr
+
+
+def test_item2_resume_trusts_its_checkpoint_but_inspect_does_not(tmp_path):
+    """#15 item 2: `turmeric resume` reads the checkpoint store's own file (trusted) and may
+    use the saved absolute path; inspect, like deserialize, never does."""
+    src, run_dir = tmp_path / "src", tmp_path / "run"
+    src.mkdir()
+    run_dir.mkdir()
+    (src / "job.tm").write_text(
+        "(defn work [] (+ 1 (cloneable-shift [k] (write-file \"k.bin\" (serialize k)) 0)))\n"
+        "(cloneable-reset (fn [] (work)))\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "turmeric.cli"]
+    assert subprocess.run(cli + ["run", str(src / "job.tm")], cwd=run_dir, capture_output=True,
+                          timeout=120).returncode == 0
+    res = subprocess.run(cli + ["inspect", "k.bin"], cwd=run_dir, capture_output=True, text=True, timeout=120)
+    assert "not on the module path" in res.stdout + res.stderr
+    res = subprocess.run(cli + ["resume", "k.bin", "--value", "41"], cwd=run_dir, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "42", res.stderr

@@ -42,6 +42,7 @@ def _session_for(path: str):
 
 def cmd_resume(args) -> int:
     session = _session_for(args.file)
+    session.trust_saved_paths = True    # a checkpoint the user resumes is trusted (spec §6, §10)
     data = _read(args.file)
     blobs = store_beside(args.file)
     try:

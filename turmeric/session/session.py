@@ -174,6 +174,10 @@ class Session:
             raise
 
     resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
+    # `turmeric resume` reads the checkpoint store's own files, which are trusted: a module
+    # found nowhere on the module path is then loaded from its saved absolute path (spec §6);
+    # data read by a program's deserialize, or by inspect, never chooses a file (#15 item 2)
+    trust_saved_paths = False
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
                   on_result: Callable | None = None, program: bool = False) -> Module:
@@ -441,6 +445,10 @@ class Session:
         rel = Path(*module.split(".")).with_suffix(".tm")
         dirs = self.resolution_dirs()
         found = next((d / rel for d in dirs if (d / rel).is_file()), None)
+        if found is None and self.trust_saved_paths and path_hint and os.path.isabs(path_hint) \
+                and os.path.normpath(path_hint) == path_hint and Path(path_hint).parts[-len(rel.parts):] == rel.parts \
+                and os.path.isfile(path_hint):
+            found = Path(path_hint)     # `turmeric resume` of the checkpoint store's own file
         if found is None:
             raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
         path = str(found)
