@@ -43,6 +43,8 @@ def test_item2_a_saved_path_does_not_choose_the_file_loaded(tmp_path, hint):
                                      if name == "other.tm" else EVIL.replace("{canary}", str(canary)),
                                      encoding="utf-8")
     reader = Session(module_path=[str(tmp_path / "empty")])
+    if hint == "{dir}/flow.tm":
+        reader.trust_saved_paths = False     # the one hint the (default) fallback would accept
     with pytest.raises(TurmericError) as e:
         deserialize(reader, payload_naming("flow", hint.format(dir=evil_dir)))
     assert e.value.kind == "schema-mismatch" and "not on the module path" in e.value.message
@@ -76,8 +78,8 @@ def test_item6_a_renamed_module_declaration_is_a_schema_mismatch(tmp_path):
 
 
 def test_item2_resume_trusts_its_checkpoint_but_inspect_does_not(tmp_path):
-    """#15 item 2: `turmeric resume` reads the checkpoint store's own file (trusted) and may
-    use the saved absolute path; inspect, like deserialize, never does."""
+    """#15 item 2: `turmeric resume` may use the saved absolute path (the fallback of §6);
+    inspect never does."""
     src, run_dir = tmp_path / "src", tmp_path / "run"
     src.mkdir()
     run_dir.mkdir()

@@ -42,7 +42,6 @@ def _session_for(path: str):
 
 def cmd_resume(args) -> int:
     session = _session_for(args.file)
-    session.trust_saved_paths = True    # a checkpoint the user resumes is trusted (spec §6, §10)
     data = _read(args.file)
     blobs = store_beside(args.file)
     try:
@@ -67,6 +66,7 @@ def cmd_resume(args) -> int:
 def cmd_inspect(args) -> int:
     data = _read(args.file)
     session = _session_for(args.file)
+    session.trust_saved_paths = False   # inspect is for files not yet trusted (#15 item 2)
     report = describe(session, data, args.file, full=args.full)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))

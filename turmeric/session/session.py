@@ -174,10 +174,11 @@ class Session:
             raise
 
     resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
-    # `turmeric resume` reads the checkpoint store's own files, which are trusted: a module
-    # found nowhere on the module path is then loaded from its saved absolute path (spec §6);
-    # data read by a program's deserialize, or by inspect, never chooses a file (#15 item 2)
-    trust_saved_paths = False
+    # a module found nowhere on the module path is loaded from its saved path when that is
+    # absolute, normalized (no ..) and ends in the module's own relative path (spec §6);
+    # `turmeric inspect`, and a session that reads untrusted bytes, set this to False, and
+    # then the bytes never choose a file (#15 item 2)
+    trust_saved_paths = True
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
                   on_result: Callable | None = None, program: bool = False) -> Module:
