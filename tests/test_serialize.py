@@ -477,7 +477,9 @@ def test_file_handle_reopens_at_its_position(tm, tmp_path):
         vector([4, "two", "three", None])
 
 
-def test_file_handle_for_writing_is_cut_back_to_its_position(tm, tmp_path):
+def test_file_handle_for_writing_reopens_at_its_position_without_truncating(tm, tmp_path):
+    """#15 item 1: reading the bytes no longer cuts the file back (a payload could empty any
+    file that way); the resumed program writes from the saved position over what follows."""
     path = tmp_path / "out.txt"
     tm.put("path", str(path))
     k = tm.ev("""
@@ -490,9 +492,11 @@ def test_file_handle_for_writing_is_cut_back_to_its_position(tm, tmp_path):
         (cloneable-reset (fn [] (log-lines (open-file path :write))))""")
     data = tm.ser(k)
     with open(path, "a", encoding="utf-8") as f:
-        f.write("written after the checkpoint\n")       # lost work: cut off on resume
-    assert tm.resume(tm.de(data)) == K("written")
-    assert path.read_text(encoding="utf-8") == "first\nsecond\n"
+        f.write("written after the checkpoint\n")
+    copy = tm.de(data)
+    assert path.read_text(encoding="utf-8") == "first\nwritten after the checkpoint\n"   # untouched
+    assert tm.resume(copy) == K("written")
+    assert path.read_text(encoding="utf-8") == "first\nsecond\n after the checkpoint\n"
 
 
 def test_continuation_holding_an_open_file_resumes_reading(tm, tmp_path):
@@ -527,10 +531,13 @@ def test_socket_reconnects_to_its_address(tm):
         port = server.getsockname()[1]
         sock = tm.ev(f'(def sock (tcp-connect "127.0.0.1" {port})) sock')
         copy = tm.rt(sock)
-        thread.join(10)
-        assert len(accepted) == 2                      # the copy opened its own connection
-        accepted[1].sendall(b"hello copy\n")
+        time.sleep(0.1)
+        assert len(accepted) == 1                      # #15 item 1: reading the bytes connects nowhere
         tm.put("copy", copy)
+        tm.ev('(write-line copy "ping")')              # the first use opens the copy's own connection
+        thread.join(10)
+        assert len(accepted) == 2
+        accepted[1].sendall(b"hello copy\n")
         assert tm.ev("(read-line copy)") == "hello copy"
         tm.ev("(close copy) (close sock)")
     finally:

@@ -10,6 +10,7 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Box, Continuation
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.serialize import wire
 from turmeric.serialize.blobs import store_beside
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.inspect import describe, render_text
@@ -17,9 +18,17 @@ from turmeric.session.session import Session
 
 
 def _read(path: str) -> bytes:
+    """The checkpoint's bytes, its size checked before any is read (#16 item 4): a file over
+    the reader's limit is refused without reading it."""
     try:
         with open(path, "rb") as f:
-            return f.read()
+            size = os.fstat(f.fileno()).st_size
+            if size > wire.MAX_SIZE:
+                raise wire.corrupt(f"{path} is too large ({size} bytes; the limit is {wire.MAX_SIZE})")
+            data = f.read(wire.MAX_SIZE + 1)    # never more, should the file grow meanwhile
+            if len(data) > wire.MAX_SIZE:
+                raise wire.corrupt(f"{path} is too large (over {wire.MAX_SIZE} bytes)")
+            return data
     except FileNotFoundError:
         raise TurmericError("no-input", f"no such file: {path}") from None
     except OSError as e:
@@ -78,6 +87,7 @@ def cmd_resume(args) -> int:
 def cmd_inspect(args) -> int:
     data = _read(args.file)
     session = _session_for(args.file)
+    session.trust_saved_paths = False   # inspect is for files not yet trusted (#15 item 2)
     report = describe(session, data, args.file, full=args.full)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -90,10 +90,13 @@ def hash_of(x) -> int:
         top = todo[-1]
         hashes = top[2]
         for part in top[1]:
-            if type(part) in _COMPOSITE or isinstance(part, StructValue):
+            if type(part) is PMap and part._hash is not None:   # a map keeps its hash once taken:
+                hashes.append(part._hash)                        # deep data is hashed once, not per level
+            elif type(part) in _COMPOSITE or isinstance(part, StructValue):
                 todo.append([part, _parts(part), []])
                 break
-            hashes.append(hash(part))
+            else:
+                hashes.append(hash(part))
         else:
             todo.pop()
             h = _combine(top[0], hashes)

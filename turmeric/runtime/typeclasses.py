@@ -163,14 +163,28 @@ def marshal_resource(session, x):
     return None
 
 
-def unmarshal_resource(session, type_name: str, token):
+# the built-in resources that stand for something outside the process: what
+# (deserialize b :resources :closed | :refuse) keeps closed or refuses (#15 item 1)
+EXTERNAL_RESOURCES = frozenset({"FileHandle", "Socket"})
+RESOURCE_POLICIES = ("reopen", "closed", "refuse")
+
+
+def unmarshal_resource(session, type_name: str, token, policy: str = "reopen"):
+    """Rebuild a resource from its token. `policy` (spec/serialization.md §8): "reopen" reopens
+    a file without truncating or creating it, and a socket connects when first used;
+    "closed" rebuilds files and sockets closed; "refuse" makes them a `deserialize` error."""
+    if type_name in EXTERNAL_RESOURCES and policy == "refuse":
+        raise TurmericError("deserialize", f"the data holds a {type_name}, and resources are refused here",
+                            hint="(deserialize b :resources :refuse) reads no file handle or socket; use "
+                                 ":resources :closed to get them back closed")
     for name, cls in _classes(session):
         impl = cls.instances.get(type_name, {}).get(TOKEN_METHODS[name][1])
         if impl is not None:
             return session.call(impl, token, who=f"{TOKEN_METHODS[name][1]} of {type_name}")
     rebuild = BUILTIN_RESOURCES.get(type_name)
     if rebuild is not None:
-        return rebuild(token)
+        return rebuild(token, closed=True) if type_name in EXTERNAL_RESOURCES and policy == "closed" \
+            else rebuild(token)
     raise TurmericError("schema-mismatch", f"no instance of Serializable or Resource-Serializable "
                                            f"rebuilds a {type_name} here")
 

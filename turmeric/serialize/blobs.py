@@ -28,7 +28,7 @@ import msgpack
 from turmeric.data.errors import TurmericError
 from turmeric.serialize.atomic import atomic_write
 from turmeric.serialize.format import T_CHUNKED
-from turmeric.serialize.wire import MAGIC, corrupt, unpack
+from turmeric.serialize.wire import MAGIC, MAX_SIZE, corrupt, unpack
 
 CHUNK = 1024
 DIRNAME = ".turmeric-blobs"
@@ -148,8 +148,11 @@ def collect_garbage(directory: str, min_age: float = 600.0, dry_run: bool = Fals
             with open(entry.path, "rb") as f:
                 if f.read(4) != MAGIC:
                     continue
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_SIZE:     # checked before reading it (#16 item 4)
+                    raise corrupt(f"the file is too large ({size} bytes; the limit is {MAX_SIZE})")
                 f.seek(0)
-                data = f.read()
+                data = f.read(MAX_SIZE + 1)
             _header, records, _root = unpack(data, None, msgpack.ExtType, verify=False)
         except OSError as e:
             raise TurmericError("io", f"gc-blobs: cannot read {entry.path}: {e.strerror}") from None

@@ -12,14 +12,21 @@ from turmeric.serialize.encode import serialize
 from turmeric.serialize.format import SPECIAL_FRAMES
 
 
-def _options(who: str, opts: tuple) -> dict:
+def _options(who: str, opts: tuple, allowed=("key",)) -> dict:
     if len(opts) % 2:
         raise TurmericError("value", f"{who}: options come in pairs, like :key secret")
     out = {}
     for k, v in zip(opts[0::2], opts[1::2]):
-        if type(k) is not Keyword or k.name != "key":
-            raise TurmericError("value", f"{who}: unknown option {k!r} (the option is :key)")
+        if type(k) is not Keyword or k.name not in allowed:
+            names = " and ".join(":" + a for a in allowed)
+            raise TurmericError("value", f"{who}: unknown option {k!r} (the options are {names})"
+                                if len(allowed) > 1 else f"{who}: unknown option {k!r} (the option is :key)")
         out[k.name] = v
+    if "key" in out and out["key"] is None:
+        # #15 item 4: an unset key variable must not turn verification off
+        raise TurmericError("value", f"{who}: the :key is nil",
+                            hint="a key is a non-empty string or bytes; an unset environment variable gives "
+                                 "nil: check it, and leave :key out only for data that is not signed")
     return out
 
 
@@ -79,7 +86,11 @@ def session_builtins(session) -> dict:
         return serialize(session, x, _options("serialize", opts).get("key"))
 
     def deserialize_(d, data, *opts):
-        return deserialize(session, data, _options("deserialize", opts).get("key"))
+        o = _options("deserialize", opts, ("key", "resources"))
+        policy = o.get("resources", Keyword("reopen"))
+        if type(policy) is not Keyword:
+            raise TurmericError("value", "deserialize: :resources must be :reopen, :closed or :refuse")
+        return deserialize(session, data, o.get("key"), resources=policy.name)
 
     def write_checkpoint(d, path, k):
         """An incremental checkpoint: large sequences go to .turmeric-blobs beside it, once."""

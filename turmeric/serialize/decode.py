@@ -21,6 +21,7 @@ from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
+from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
 from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
@@ -36,6 +37,12 @@ corrupt = wire.corrupt
 # (resume entry, number of locals) of each.
 SPECIAL_ENTRIES = {"%prompt": (machine.prompt_entry, 0), "%try-with": (machine.trywith_entry, 1)}
 MODULE_PART = re.compile(r"[^./\\\0]+")
+# Nesting limits (spec/serialization.md §9, #16 item 1), checked where each record is read,
+# before the value is made: hashing, comparing and printing a value recurse on its nesting,
+# so a value nested too deep would crash the interpreter (SIGSEGV) instead of failing.
+MAX_DEPTH = 100_000      # any value: records nested through references (a ref or box counts 1)
+MAX_KEY_DEPTH = 1_000    # a map key or set element, which is hashed as soon as it is read
+PREHASH_DEPTH = 32       # maps and sets nested deeper are hashed as soon as they are built
 
 
 def valid_module_name(name) -> bool:
@@ -47,6 +54,11 @@ def valid_module_name(name) -> bool:
         if not MODULE_PART.fullmatch(part) or len(part) > 62 and len(part.encode("utf-8", "surrogatepass")) > 250:
             return False
     return True
+
+
+# what malformed records can make Python raise; a TurmericError is none of these
+PYTHON_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
+                 UnicodeError)
 
 
 class RecordRef(int):
@@ -118,8 +130,9 @@ def versions(old, new) -> str:
 
 
 class Decoder:
-    def __init__(self, session, header, records, blobs=None):
+    def __init__(self, session, header, records, blobs=None, resources: str = "reopen"):
         self.session = session
+        self.resources = resources          # what a FileHandle or Socket token does (§8)
         self.blobs = blobs
         if type(header) is not dict or type(header.get("modules")) is not tuple:
             raise corrupt("the header is malformed")
@@ -135,6 +148,7 @@ class Decoder:
         self.records = records
         self.values: list = [None] * len(records)
         self.built = [False] * len(records)
+        self.depth = [1] * len(records)     # the nesting of each built record's value (§9)
         self.resolved: dict = {}
         self.entries: dict = {}     # frame header -> (resume entry, number of locals)
 
@@ -226,7 +240,44 @@ class Decoder:
                 self.val(x, at) if type(x) in NOT_PLAIN else x for x in xs]
 
     def build(self, i: int, r: tuple):
-        return BUILDERS[r[0]](self, i, r)
+        self.check_depth(i, r)
+        v = BUILDERS[r[0]](self, i, r)
+        if self.depth[i] > PREHASH_DEPTH and type(v) in (PMap, PSet):
+            # maps and sets cache their hash: taken bottom-up as they are read, hashing a deep
+            # key later recurses one level, not its whole depth (#16 item 1)
+            try:
+                hash(v)
+            except TypeError:
+                pass
+        return v
+
+    def check_depth(self, i: int, r: tuple):
+        """Record the nesting of record i from the records it refers to (those not built yet
+        make the builder stop with Unbuilt, and this runs again), and refuse it past the
+        limits before its value is made (#16 item 1)."""
+        depth, built = self.depth, self.built
+        refs = [x for x in (self.references(r) if r[0] == T_CONT else r) if type(x) is RecordRef
+                and x < len(built) and built[x]]
+        if not refs:
+            return
+        inner = max(map(depth.__getitem__, refs))
+        if inner >= MAX_DEPTH:
+            raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is nested more than {MAX_DEPTH} deep",
+                          hint=f"the reader refuses values nested deeper than {MAX_DEPTH} "
+                               f"(spec/serialization.md §9)")
+        if r[0] == T_SET or r[0] == T_MAP:
+            keys = refs if r[0] == T_SET else [x for x in r[1::2] if type(x) is RecordRef
+                                               and x < len(built) and built[x]]
+            self.check_keys(i, r[0], max(map(depth.__getitem__, keys), default=0))
+        depth[i] = inner + 1
+
+    @staticmethod
+    def check_keys(i: int, tag: int, key_depth: int):
+        if key_depth > MAX_KEY_DEPTH:
+            what = "an element of a set" if tag == T_SET else "a map key"
+            raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {what} nested more than {MAX_KEY_DEPTH} deep",
+                          hint=f"a map key or set element may be nested at most {MAX_KEY_DEPTH} deep "
+                               f"(spec/serialization.md §9)")
 
     def sequence(self, i, r):
         return SEQUENCES[r[0]](self.vals(r[1:], i))
@@ -243,6 +294,8 @@ class Decoder:
             return PMap.from_pairs(zip(items[0::2], items[1::2]))
         except TypeError:
             raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
+        except RecursionError:
+            raise corrupt(f"record {i} (map) has a key nested too deep to hash") from None
 
     def shaped_map(self, i, r):
         try:
@@ -258,6 +311,8 @@ class Decoder:
             return PSet(self.vals(r[1:], i))
         except TypeError:
             raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
+        except RecursionError:
+            raise corrupt(f"record {i} (set) has an element nested too deep to hash") from None
 
     def struct(self, i, r):
         self.need(r, 3, i, str, int)
@@ -287,7 +342,9 @@ class Decoder:
         self.need(r, 3, i, str)
         token = self.val(r[2], i)
         try:
-            return self.session.unmarshal_resource(r[1], token)
+            if self.resources == "reopen":
+                return self.session.unmarshal_resource(r[1], token)
+            return unmarshal_resource(self.session, r[1], token, self.resources)
         except TurmericError:
             raise
         except Exception as e:  # noqa: BLE001 - a malformed token for a built-in resource
@@ -364,6 +421,7 @@ class Decoder:
                           "and none was given to read them from")
         tail = self.vals(r[3:], i)          # first: a try that stops early reads no file
         items = []
+        deepest = deepest_key = 0           # the nesting of the chunks' items (§9)
         for h in r[2]:
             content = self.blobs.read(h, ext_hook)
             if len(content) == CHUNK:
@@ -371,7 +429,16 @@ class Decoder:
                     raise corrupt(f"the chunk {h} is not a chunk of plain items")
                 items += content
             else:
-                items += self.data_chunk(h, content)
+                chunk, depths = self.data_chunk(h, content)
+                deepest = max(deepest, max(depths))
+                if r[1] == T_MAP:
+                    deepest_key = max(deepest_key, max(depths[(len(items)) % 2::2], default=0))
+                items += chunk
+        if deepest >= MAX_DEPTH:
+            raise corrupt(f"record {i} (chunked) is nested more than {MAX_DEPTH} deep")
+        if r[1] == T_MAP:
+            self.check_keys(i, T_MAP, deepest_key)
+        self.depth[i] = max(self.depth[i], deepest + 1)
         items += tail
         return self.pairs(i, items) if r[1] == T_MAP else SEQUENCES[r[1]](items)
 
@@ -381,10 +448,16 @@ class Decoder:
         if type(records) is not tuple or any(type(r) is not tuple or not r or r[0] not in DATA_TAGS
                                              for r in records):
             raise corrupt(f"the chunk {h} holds something that is not immutable data")
-        value = Decoder(self.session, header, records).decode(root)
+        sub = Decoder(self.session, header, records)
+        value = sub.decode(root)
         if not is_vector(value) or len(value) != CHUNK:
             raise corrupt(f"the chunk {h} does not hold {CHUNK} items")
-        return list(value)
+        # the nesting of each item: 1 for a plain item, else its record's
+        rec = records[root] if type(root) is RecordRef and root < len(records) else ()
+        depths = [sub.depth[x] if type(x) is RecordRef and x < len(records) else 0 for x in rec[1:]]
+        if len(depths) != CHUNK:
+            depths = [max(sub.depth, default=0)] * CHUNK
+        return list(value), depths
 
     def need(self, r, n, i, *types):
         if len(r) < n:
@@ -478,10 +551,18 @@ for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,
         BUILDERS[_tag] = _method
 
 
-def deserialize(session, data, key=None, blobs=None):
+def deserialize(session, data, key=None, blobs=None, resources: str = "reopen"):
     """`blobs`: where an incremental checkpoint's chunks are (default: .turmeric-blobs in the
-    current directory, when the data says it has chunks)."""
+    current directory, when the data says it has chunks). `resources`: "reopen", "closed" or
+    "refuse", what a FileHandle or Socket token does (spec/serialization.md §8)."""
+    if resources not in RESOURCE_POLICIES:
+        raise TurmericError("value", f"deserialize: :resources must be :reopen, :closed or :refuse, not {resources!r}")
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
-    return Decoder(session, header, records, blobs).decode(root)
+    try:
+        return Decoder(session, header, records, blobs, resources).decode(root)
+    except PYTHON_ERRORS as e:
+        # #15 item 3: whatever shape the bytes have, no Python exception escapes (a big
+        # integer past Python's digit limit in a message, a key that cannot be hashed, ...)
+        raise corrupt(f"the data is malformed ({type(e).__name__} while reading its records)") from None

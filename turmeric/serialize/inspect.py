@@ -15,7 +15,7 @@ from turmeric.serialize import wire
 from turmeric.serialize.format import T_CONT
 from turmeric.serialize.blobs import store_beside
 from turmeric.serialize.builtins import frame_description
-from turmeric.serialize.decode import RecordRef, deserialize, ext_hook
+from turmeric.serialize.decode import PYTHON_ERRORS, RecordRef, deserialize, ext_hook
 
 
 # How much of a value `inspect` shows without --full (#9 item 11), as a debugger does: the
@@ -134,9 +134,56 @@ def _k(m, name):
 
 
 def describe(session, data: bytes, path: str = "<bytes>", full: bool = False) -> dict:
-    """The report `turmeric inspect` prints. Without `full`, long values are shortened
-    (`preview`); then `truncated` is true in the report, and each frame whose locals were
-    shortened lists their names in its own `truncated`."""
+    """The report `turmeric inspect` prints, JSON-ready: every key a string, every value a
+    string, number, boolean, None, list or dict (#15 item 3). Malformed data that makes
+    Python raise while the report is made is a `deserialize` error."""
+    try:
+        return json_ready(_describe(session, data, path, full))
+    except PYTHON_ERRORS as e:
+        raise wire.corrupt(f"inspect: the data is malformed ({type(e).__name__} while reading it)") from None
+
+
+def safe_str(x) -> str:
+    """str(x), or a short description of an integer past Python's digit limit for str()."""
+    try:
+        return x if isinstance(x, str) else str(x)
+    except ValueError:
+        if isinstance(x, int):
+            return f"#<integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return f"#<{type(x).__name__}>"
+
+
+def json_ready(x):
+    """x with every dict key a string and every leaf a JSON value (no recursion: the report
+    is shallow, but its contents come from the bytes)."""
+    def leaf(v):
+        if v is None or type(v) in (bool, float, str):
+            return v
+        if type(v) is int:
+            return v if -(1 << 63) <= v < 1 << 64 else safe_str(v)
+        return safe_str(v)
+    root = [x]
+    stack = [(root, 0)]
+    while stack:
+        parent, k = stack.pop()
+        v = parent[k]
+        if type(v) is dict:
+            new = {safe_str(key): val for key, val in v.items()}
+            parent[k] = new
+            stack.extend((new, key) for key in new)
+        elif type(v) in (list, tuple):
+            new = list(v)
+            parent[k] = new
+            stack.extend((new, i) for i in range(len(new)))
+        else:
+            parent[k] = leaf(v)
+    return root[0]
+
+
+def _describe(session, data: bytes, path: str, full: bool) -> dict:
+    """describe, before the report is made JSON-ready. Without `full`, long values are
+    shortened (`preview`); then `truncated` is true in the report, and each frame whose
+    locals were shortened lists their names in its own `truncated`."""
     if _signed(data):
         wire.framing(data)      # all that can be checked without the key
         header, records, root = None, None, None
@@ -217,10 +264,12 @@ def _show(x, full: bool) -> tuple[str, bool]:
     """A local as preview shows it; in raw frames a reference to a record is `#<record N>`."""
     if type(x) is RecordRef:
         return f"#<record {int(x)}>", False
+    if type(x) is int and not -10 ** 200 < x < 10 ** 200 and not full:
+        return f"#<integer of about {int(x.bit_length() * 0.30103) + 1} digits>", True
     try:
         return preview(x, full)
     except Exception:  # noqa: BLE001 - a raw view must show something for anything
-        text = repr(x)
+        text = safe_str(x)
         return (text, False) if full or len(text) <= MAX_TEXT else (text[:MAX_TEXT] + "...", True)
 
 

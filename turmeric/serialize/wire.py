@@ -1,12 +1,14 @@
-"""The outer framing of serialized Turmeric data (spec/serialization.md, format version 2).
+"""The outer framing of serialized Turmeric data (spec/serialization.md, format version 2;
+signed data is version 3).
 
     offset  size  field
     0       4     magic b"TMRC"
-    4       1     format version (2)
-    5       1     flags: bit 0 = signed with HMAC-SHA256
+    4       1     format version (2 unsigned, 3 signed)
+    5       1     flags: bit 0 = signed
     6       4     body length N, unsigned big-endian
     10      N     body: msgpack array [header, records, root]
-    10+N    32    check: BLAKE2b-256 of bytes 0..10+N, or HMAC-SHA256 of them with the key
+    10+N    32    check: BLAKE2b-256 of bytes 0..10+N, or keyed BLAKE2b-256 of them with a key
+                  derived from the secret (#15 item 4: different secrets never agree)
 
 Nothing is unpacked before the length and the check agree, so truncated, bit-flipped and
 random input stops here with a clear error. msgpack is unpacked with limits derived from the
@@ -25,6 +27,8 @@ from turmeric.data.types import type_name
 
 MAGIC = b"TMRC"
 FORMAT_VERSION = 2
+SIGNED_VERSION = 3          # signed data: keyed BLAKE2b with a derived key (version 2 used raw-key HMAC)
+MAC_PERSON = b"TMRC-mac-key-v3."    # BLAKE2b personalization (16 bytes) of the key derivation
 FLAG_SIGNED = 1
 HEADER_SIZE = 10
 CHECK_SIZE = 32
@@ -48,11 +52,22 @@ def corrupt(message: str, hint: str | None = None) -> TurmericError:
 
 
 def _key_bytes(key) -> bytes:
-    if isinstance(key, bytes):
-        return key
-    if isinstance(key, str):
-        return key.encode("utf-8")
-    raise TurmericError("type", "serialize: the :key must be a string or bytes")
+    if isinstance(key, (bytes, bytearray)):
+        raw = bytes(key)
+    elif isinstance(key, str):
+        raw = key.encode("utf-8", "surrogatepass")
+    else:
+        raise TurmericError("type", "serialize: the :key must be a string or bytes")
+    if not raw:
+        raise TurmericError("value", "the :key is empty", hint="a key is a non-empty string or bytes")
+    return raw
+
+
+def mac_key(key) -> bytes:
+    """The MAC key derived from a secret of any length (#15 item 4). HMAC pads a short key with
+    NUL bytes and hashes a key over 64 bytes, so `k`, `k + NUL` and a long key's SHA-256 were
+    the same key; BLAKE2b of the whole secret is a different key for every different secret."""
+    return hashlib.blake2b(_key_bytes(key), digest_size=64, person=MAC_PERSON).digest()
 
 
 HEAD = struct.Struct(">4sBBI")    # magic, format version, flags, body length
@@ -60,7 +75,8 @@ HEAD = struct.Struct(">4sBBI")    # magic, format version, flags, body length
 
 def _check(parts, key) -> bytes:
     """The check of the concatenated `parts` (hashed without joining them)."""
-    h = hashlib.blake2b(digest_size=CHECK_SIZE) if key is None else hmac.new(_key_bytes(key), None, hashlib.sha256)
+    h = hashlib.blake2b(digest_size=CHECK_SIZE) if key is None else \
+        hashlib.blake2b(digest_size=CHECK_SIZE, key=mac_key(key))
     for p in parts:
         h.update(p)
     return h.digest()
@@ -73,7 +89,10 @@ def pack(body: list, key=None, default=None) -> bytes:
 
 def frame(payload: bytes, key=None) -> bytes:
     """The framing around a packed body: header, body, check."""
-    head = HEAD.pack(MAGIC, FORMAT_VERSION, FLAG_SIGNED if key is not None else 0, len(payload))
+    if key is not None:
+        head = HEAD.pack(MAGIC, SIGNED_VERSION, FLAG_SIGNED, len(payload))
+    else:
+        head = HEAD.pack(MAGIC, FORMAT_VERSION, 0, len(payload))
     return b"".join((head, payload, _check((head, payload), key)))
 
 
@@ -92,10 +111,17 @@ def framing(data) -> tuple:
     if magic != MAGIC:
         raise corrupt("this is not Turmeric data (wrong magic bytes)",
                       hint="serialize writes data that starts with TMRC")
-    if version != FORMAT_VERSION:
-        raise corrupt(f"format version {version} is not supported (this Turmeric reads version {FORMAT_VERSION})")
+    if version not in (FORMAT_VERSION, SIGNED_VERSION):
+        raise corrupt(f"format version {version} is not supported (this Turmeric reads version {FORMAT_VERSION}, "
+                      f"and {SIGNED_VERSION} for signed data)")
     if flags & ~FLAG_SIGNED:
         raise corrupt("unknown flags in the header")
+    if flags & FLAG_SIGNED and version != SIGNED_VERSION:
+        raise corrupt(f"signed data of format version {version} is not supported (its HMAC used the raw key; "
+                      f"this Turmeric reads signed data of version {SIGNED_VERSION})",
+                      hint="sign it again with (serialize x :key secret) in this version of Turmeric")
+    if version == SIGNED_VERSION and not flags & FLAG_SIGNED:
+        raise corrupt(f"format version {SIGNED_VERSION} is only for signed data, and this data is not signed")
     if HEADER_SIZE + n + CHECK_SIZE != size:
         raise corrupt(f"the data is truncated or has extra bytes (header says {n} bytes of body, "
                       f"found {size - HEADER_SIZE - CHECK_SIZE})")

@@ -35,7 +35,7 @@ from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
-from turmeric.serialize.decode import missing_module
+from turmeric.serialize.decode import missing_module, schema_mismatch
 from turmeric.session.core_namespace import comprehension_items, internal_pure, wrap_pure
 from turmeric.session.modcache import ModuleCache
 from turmeric.session.unit import Unit, stdlib_dir
@@ -170,6 +170,11 @@ class Session:
             raise
 
     resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
+    # a module found nowhere on the module path is loaded from its saved path when that is
+    # absolute, normalized (no ..) and ends in the module's own relative path (spec §6);
+    # `turmeric inspect`, and a session that reads untrusted bytes, set this to False, and
+    # then the bytes never choose a file (#15 item 2)
+    trust_saved_paths = True
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
                   on_result: Callable | None = None, program: bool = False) -> Module:
@@ -429,23 +434,31 @@ class Session:
         return list(dict.fromkeys([d for d in near if d != std] + self.search_path))
 
     def load_for_resolution(self, module: str, path_hint: str | None, version=None):
-        # the hint comes from the data: only a file named like the module, or declaring it
-        # with (module name), is considered
-        path = path_hint if path_hint and path_hint.endswith(".tm") and os.path.isfile(path_hint) else None
-        if path is not None and os.path.basename(path) != module.rsplit(".", 1)[-1] + ".tm":
-            try:
-                with open(path, encoding="utf-8") as f:
-                    if declared_name(f.read(4096)) != module:
-                        path = None
-            except (OSError, UnicodeDecodeError):
-                path = None
-        if path is None:
-            rel = Path(*module.split(".")).with_suffix(".tm")
-            dirs = self.resolution_dirs()
-            found = next((d / rel for d in dirs if (d / rel).is_file()), None)
-            if found is None:
-                raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
-            path = str(found)
+        """Load (definitions only) a module the data names, found only in the resolution
+        folders (#15 item 2): the path the data saved (`path_hint`) never chooses the file, so
+        bytes cannot make the reader compile an arbitrary local file; it is only reported
+        when the module is nowhere. A file there that now declares another module name is a
+        schema-mismatch (#15 item 6, spec/serialization.md §6)."""
+        rel = Path(*module.split(".")).with_suffix(".tm")
+        dirs = self.resolution_dirs()
+        found = next((d / rel for d in dirs if (d / rel).is_file()), None)
+        if found is None and self.trust_saved_paths and path_hint and os.path.isabs(path_hint) \
+                and os.path.normpath(path_hint) == path_hint and Path(path_hint).parts[-len(rel.parts):] == rel.parts \
+                and os.path.isfile(path_hint):
+            found = Path(path_hint)     # `turmeric resume` of the checkpoint store's own file
+        if found is None:
+            raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
+        path = str(found)
+        try:
+            with open(path, encoding="utf-8") as f:
+                declared = declared_name(f.read())
+        except (OSError, UnicodeDecodeError):
+            declared = None         # load_file reports what is wrong with the file
+        if declared is not None and declared != module:
+            raise schema_mismatch(
+                f"module {module} was renamed: {path} declares (module {declared}) now", version,
+                hint=f"the checkpoint was saved by module {module}; restore its (module {module}) "
+                     f"declaration to resume it")
         self.resolving += 1
         try:
             self.load_file(path, name=module, definitions_only=True)
