@@ -104,20 +104,26 @@ class BlobStore:
         except OSError:
             raise corrupt(f"the chunk {h} is missing from {self.root}",
                           hint="an incremental checkpoint needs the .turmeric-blobs folder written beside it") from None
-        if hashlib.blake2b(data, digest_size=16).hexdigest() != h:
-            raise corrupt(f"the chunk {h} in {self.root} is corrupt")
-        limit = len(data)
-        try:
-            content = msgpack.unpackb(data, raw=False, use_list=False, ext_hook=ext_hook, max_str_len=limit,
-                                      max_bin_len=limit, max_array_len=limit, max_map_len=limit,
-                                      max_ext_len=limit)
-        except TurmericError:
-            raise
-        except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
-            raise corrupt(f"the chunk {h} is not valid msgpack") from None
-        if type(content) is not tuple or len(content) not in (CHUNK, 3):
-            raise corrupt(f"the chunk {h} is not a chunk")
-        return content
+        return unpack_chunk(h, data, ext_hook, self.root)
+
+
+def unpack_chunk(h: str, data: bytes, ext_hook, where: str) -> tuple:
+    """The content of the chunk named h, whose bytes are `data` (read from `where`), checked
+    against its name: CHUNK plain items, or a payload body (header, records, root)."""
+    if hashlib.blake2b(data, digest_size=16).hexdigest() != h or len(data) > MAX_CHUNK_BYTES:
+        raise corrupt(f"the chunk {h} in {where} is corrupt")
+    limit = len(data)
+    try:
+        content = msgpack.unpackb(data, raw=False, use_list=False, ext_hook=ext_hook, max_str_len=limit,
+                                  max_bin_len=limit, max_array_len=limit, max_map_len=limit,
+                                  max_ext_len=limit)
+    except TurmericError:
+        raise
+    except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
+        raise corrupt(f"the chunk {h} is not valid msgpack") from None
+    if type(content) is not tuple or len(content) not in (CHUNK, 3):
+        raise corrupt(f"the chunk {h} is not a chunk")
+    return content
 
 
 

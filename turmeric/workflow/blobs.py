@@ -7,12 +7,7 @@ names. Writes are collected and committed in the same transaction as the state t
 them (`take`)."""
 from __future__ import annotations
 
-import hashlib
-
-import msgpack
-
-from turmeric.data.errors import TurmericError
-from turmeric.serialize.blobs import CHUNK, MAX_CHUNK_BYTES, BlobStore
+from turmeric.serialize.blobs import BlobStore, unpack_chunk
 from turmeric.serialize.wire import corrupt
 
 
@@ -42,17 +37,4 @@ class StoreBlobs(BlobStore):
         data = self.written.get(h) or self.store.chunk(h)
         if data is None:
             raise corrupt(f"the chunk {h} is missing from the workflow store")
-        if hashlib.blake2b(data, digest_size=16).hexdigest() != h or len(data) > MAX_CHUNK_BYTES:
-            raise corrupt(f"the chunk {h} in the workflow store is corrupt")
-        limit = len(data)
-        try:
-            content = msgpack.unpackb(data, raw=False, use_list=False, ext_hook=ext_hook, max_str_len=limit,
-                                      max_bin_len=limit, max_array_len=limit, max_map_len=limit,
-                                      max_ext_len=limit)
-        except TurmericError:
-            raise
-        except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
-            raise corrupt(f"the chunk {h} is not valid msgpack") from None
-        if type(content) is not tuple or len(content) not in (CHUNK, 3):
-            raise corrupt(f"the chunk {h} is not a chunk")
-        return content
+        return unpack_chunk(h, data, ext_hook, "the workflow store")
