@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -195,3 +197,22 @@ def test_a_class_prints_and_has_a_type_as_turmeric(run_tm, tmp_path):
     r = run_tm("run", str(f))
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode() == "#<class Shape>\n:class\n"
+
+
+def test_output_cut_by_the_reader_is_no_internal_error(tm_env, tmp_path):
+    """`turmeric inspect FILE | head` ended in error[internal] BrokenPipeError; now it stops
+    quietly with 141, as Unix tools do."""
+    import subprocess
+    import sys
+    prog = tmp_path / "big.tm"
+    prog.write_text('(write-file-atomic "big.bin" (serialize (vec (range 20000))))\n')
+    made = subprocess.run([sys.executable, "-m", "turmeric.cli", "run", str(prog)], cwd=tmp_path,
+                          env=tm_env, capture_output=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "turmeric.cli", "inspect", "--full", "big.bin"],
+                            cwd=tmp_path, env=tm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()           # the reader goes away, as head does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "internal" not in err and "Traceback" not in err

@@ -19,6 +19,7 @@ DUMP_STAGES = ("read", "expand", "ir", "cps", "python")
 EXIT_OK = 0
 EXIT_USAGE = 64
 EXIT_INTERNAL = 70
+EXIT_BROKEN_PIPE = 141   # 128 + SIGPIPE, what a shell reports for a tool its pipe closed
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -80,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`turmeric inspect FILE | head`): stop quietly,
+        # as Unix tools do, and keep Python from complaining again when it flushes stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as e:  # noqa: BLE001
         if debug_enabled():
             raise
