@@ -202,8 +202,6 @@ def test_a_class_prints_and_has_a_type_as_turmeric(run_tm, tmp_path):
 def test_output_cut_by_the_reader_is_no_internal_error(tm_env, tmp_path):
     """`turmeric inspect FILE | head` ended in error[internal] BrokenPipeError; now it stops
     quietly with 141, as Unix tools do."""
-    import subprocess
-    import sys
     prog = tmp_path / "big.tm"
     prog.write_text('(write-file-atomic "big.bin" (serialize (vec (range 20000))))\n')
     made = subprocess.run([sys.executable, "-m", "turmeric.cli", "run", str(prog)], cwd=tmp_path,
