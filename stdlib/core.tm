@@ -210,3 +210,44 @@
 (defn shuffle
   ([coll] (%shuffle %random coll))
   ([coll generator] (%shuffle generator coll)))
+
+;; Clojure staples written as macros (spec/language.md, "Derived forms in the core library")
+
+(defmacro doto
+  "Evaluate x, call each form with it as the first argument, and give back x."
+  [x & forms]
+  (let [g (gensym "doto")]
+    `(let [~g ~x]
+       ~@(map (fn [f] (if (list? f) `(~(first f) ~g ~@(rest f)) `(~f ~g))) forms)
+       ~g)))
+
+(defmacro as->
+  "Bind name to expr, then to each form's value in turn; the last form's value."
+  [expr name & forms]
+  `(let [~name ~expr
+         ~@(mapcat (fn [f] [name f]) forms)]
+     ~name))
+
+(defmacro if-some
+  "(if-some [x test] then else): then with x bound when test is not nil (false counts)."
+  [bindings then & else]
+  (let [g (gensym "some")]
+    `(let [~g ~(second bindings)]
+       (if (nil? ~g) (do ~@else) (let [~(first bindings) ~g] ~then)))))
+
+(defmacro when-some
+  "(when-some [x test] body...): body with x bound when test is not nil."
+  [bindings & body]
+  `(if-some ~bindings (do ~@body) nil))
+
+(defmacro when-first
+  "(when-first [x coll] body...): body with x bound to the first item, when coll has one."
+  [bindings & body]
+  (let [g (gensym "coll")]
+    `(let [~g ~(second bindings)]
+       (when (seq ~g) (let [~(first bindings) (first ~g)] ~@body)))))
+
+(defmacro defn-
+  "defn; Turmeric has no private names, so it is defn."
+  [name & more]
+  `(defn ~name ~@more))
