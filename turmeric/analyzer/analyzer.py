@@ -25,7 +25,8 @@ from turmeric.expander.syntax import form_list, span_of, sym
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
 # aliases Clojure programs usually give them: str/join is join unless `str` is an import.
-CLOJURE_NAMESPACES = frozenset({"clojure.core", "clojure.string", "str", "string", "s"})
+CLOJURE_STRING_ALIASES = frozenset({"clojure.string", "str", "string", "s"})
+CLOJURE_NAMESPACES = CLOJURE_STRING_ALIASES | {"clojure.core", "clojure.set", "set"}
 # clojure.string functions whose core function has another name (core's reverse is a list's)
 CLOJURE_STRING_NAMES = {"reverse": "str-reverse"}
 
@@ -177,7 +178,7 @@ class Analyzer:
             if alias in self.ctx.imports:
                 return ir.ModuleRef(self.ctx.imports[alias], member, s.span)
             if alias in CLOJURE_NAMESPACES:   # (str/join ...) in code written for Clojure
-                member = CLOJURE_STRING_NAMES.get(member, member) if alias != "clojure.core" else member
+                member = CLOJURE_STRING_NAMES.get(member, member) if alias in CLOJURE_STRING_ALIASES else member
                 if member in self.ctx.core_names:
                     return ir.Core(member, s.span)
         if "." in name.strip(".") and not name.startswith("."):

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_NAMES, SPECIAL, Analyzer
+from turmeric.analyzer.analyzer import (
+    CLOJURE_NAMESPACES, CLOJURE_STRING_ALIASES, CLOJURE_STRING_NAMES, SPECIAL, Analyzer,
+)
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_global, split_qualified
 from turmeric.data.printer import pr_str
@@ -207,7 +209,7 @@ def core_alias_member(mod, name: str) -> str | None:
     if alias == "core":
         return member
     if alias in CLOJURE_NAMESPACES:
-        return CLOJURE_STRING_NAMES.get(member, member) if alias != "clojure.core" else member
+        return CLOJURE_STRING_NAMES.get(member, member) if alias in CLOJURE_STRING_ALIASES else member
     return None
 
 

@@ -16,7 +16,7 @@ from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
 from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles import Style
 
-from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_NAMES
+from turmeric.analyzer.analyzer import CLOJURE_NAMESPACES, CLOJURE_STRING_ALIASES, CLOJURE_STRING_NAMES
 from turmeric.repl.commands import COMMANDS, special_forms
 from turmeric.repl.input import INCOMPLETE, input_status
 from turmeric.repl.state import USER, Quit
@@ -131,8 +131,8 @@ def names_in_scope(session, word: str = "") -> dict[str, str]:
     alias = word.split("/", 1)[0] if "/" in word else None
     if alias is not None and (mod is None or alias not in mod.imports) and \
             (alias in CLOJURE_NAMESPACES or alias == "core"):
-        renamed = {} if alias in ("core", "clojure.core") else \
-            {core: member for member, core in CLOJURE_STRING_NAMES.items()}
+        renamed = {core: member for member, core in CLOJURE_STRING_NAMES.items()} \
+            if alias in CLOJURE_STRING_ALIASES else {}
         for name in session.core:
             if not name.startswith("%"):
                 out[f"{alias}/{renamed.get(name, name)}"] = "core"
