@@ -56,3 +56,14 @@ def run_tm(tm_env):
             [sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=tm_env,
             input=stdin.encode("utf-8"), capture_output=True, timeout=timeout)
     return run
+
+
+def tm(tm_env, cwd, *args, **extra_env) -> subprocess.CompletedProcess:
+    """`python -m turmeric.cli ARGS` in cwd, with tm_env plus extra_env; text output."""
+    return subprocess.run([sys.executable, "-m", "turmeric.cli", *args], cwd=cwd,
+                          env=dict(tm_env, **extra_env), capture_output=True, text=True, timeout=120)
+
+
+def no_python(proc) -> None:
+    """The command said nothing of Python: no traceback, no internal error."""
+    assert "Traceback" not in proc.stderr and "error[internal]" not in proc.stderr, proc.stderr

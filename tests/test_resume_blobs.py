@@ -19,18 +19,9 @@ from turmeric.data.values import PMap, Keyword, plist, vector
 from turmeric.serialize.blobs import collect_garbage, store_beside
 from turmeric.serialize.decode import deserialize
 from turmeric.session.session import Session
+from conftest import tm
 
 pytestmark = pytest.mark.usefixtures("scratch_cache")
-
-
-def tm(tm_env, cwd, *args, **extra_env) -> subprocess.CompletedProcess:
-    env = dict(tm_env, **extra_env)
-    return subprocess.run([sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def no_python(proc):
-    assert "Traceback" not in proc.stderr and "error[internal]" not in proc.stderr, proc.stderr
 
 
 # -- #9 item 8: the blob memo is per store ---------------------------------------------------------

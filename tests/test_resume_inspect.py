@@ -4,8 +4,6 @@ Each regression test names its item; the property test checks the class behind i
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -13,18 +11,9 @@ from hypothesis import given, settings, strategies as st
 from turmeric.data.printer import pr_str
 from turmeric.data.values import PList, PMap, PSet, Keyword, Ref, StructValue, is_vector, plist, vector
 from turmeric.serialize.inspect import MAX_CHARS, MAX_DEPTH, MAX_ITEMS, MAX_TEXT, preview
+from conftest import tm
 
 pytestmark = pytest.mark.usefixtures("scratch_cache")
-
-
-def tm(tm_env, cwd, *args, **extra_env) -> subprocess.CompletedProcess:
-    env = dict(tm_env, **extra_env)
-    return subprocess.run([sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def no_python(proc):
-    assert "Traceback" not in proc.stderr and "error[internal]" not in proc.stderr, proc.stderr
 
 
 # -- #9 item 11: inspect elides long values ------------------------------------------------------

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -19,18 +17,9 @@ from turmeric.serialize import wire
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
+from conftest import no_python, tm
 
 pytestmark = pytest.mark.usefixtures("scratch_cache")
-
-
-def tm(tm_env, cwd, *args, **extra_env) -> subprocess.CompletedProcess:
-    env = dict(tm_env, **extra_env)
-    return subprocess.run([sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def no_python(proc):
-    assert "Traceback" not in proc.stderr and "error[internal]" not in proc.stderr, proc.stderr
 
 
 # -- #9 item 4: a user's instances are in force when a fresh process reads the data ------------

@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-import subprocess
-import sys
 import tempfile
 
 import pytest
@@ -23,19 +21,15 @@ from turmeric.runtime import machine
 from turmeric.serialize.decode import deserialize
 from turmeric.pipeline import compile_text
 from turmeric.session.session import MacroEnv, Module, Session
+from conftest import no_python, tm
 
 machine.allow_deep_python_stack()
 
 pytestmark = pytest.mark.usefixtures("scratch_cache")
 
 
-def tm(tm_env, cwd, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "turmeric.cli", *args], cwd=cwd, env=tm_env,
-                          capture_output=True, text=True, timeout=120)
-
-
 def ok(proc):
-    assert "Traceback" not in proc.stderr and "error[internal]" not in proc.stderr, proc.stderr
+    no_python(proc)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
