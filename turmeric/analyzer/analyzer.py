@@ -20,7 +20,7 @@ from turmeric.data.names import mangle, split_qualified
 from turmeric.data.span import Span
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, vector
 from turmeric.expander.functions import SELF_NAME
-from turmeric.expander.syntax import form_list, span_of, sym
+from turmeric.expander.syntax import form_list, import_names, span_of, sym
 
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
@@ -408,11 +408,7 @@ class Analyzer:
 
     def form_import(self, x, toplevel=False):
         """(import flow) or (import flow :as f)"""
-        items = list(x)
-        name = items[1].name
-        alias = name
-        if len(items) == 4 and items[2] == Keyword("as") and is_sym(items[3]):
-            alias = items[3].name
+        name, alias = import_names(x)
         self.ctx.imports[alias] = name
         return ir.Call(ir.Core("%import", x.span), [ir.Const(name, x.span), ir.Const(alias, x.span)], x.span)
 

@@ -26,7 +26,7 @@ from turmeric.expander.derived import DERIVED
 from turmeric.expander.destructure import destructure
 from turmeric.expander.functions import expand_fn, strip_annotation
 from turmeric.expander.shapes import FORM_SHAPES, check_shape
-from turmeric.expander.syntax import form_list, sym
+from turmeric.expander.syntax import form_list, import_names, sym
 
 
 CORE_FORMS = frozenset({
@@ -139,8 +139,7 @@ class Expander:
         if head == "%defmacro":
             return form_list(sp, items[0], items[1], self.expand(items[2]))
         if head == "import":
-            alias = items[3].name if len(items) == 4 else items[1].name
-            self.env.import_module(items[1].name, alias, sp)
+            self.env.import_module(*import_names(form), sp)
             return form
         if head == "instance":
             return self.expand_instance(form)

@@ -35,3 +35,11 @@ def item_spans(x, span: Span | None) -> list:
 
 def fail(message: str, form, span: Span | None = None, hint: str | None = None):
     raise TurmericError("compile", message, span_of(form, span), hint)
+
+
+def import_names(form: PList) -> tuple[str, str]:
+    """(module name, alias) of an import form whose shape was checked: (import flow) is
+    ("flow", "flow"), (import flow :as f) is ("flow", "f")."""
+    items = list(form)
+    name = items[1].name
+    return name, (items[3].name if len(items) == 4 else name)
