@@ -251,3 +251,126 @@
   "defn; Turmeric has no private names, so it is defn."
   [name & more]
   `(defn ~name ~@more))
+
+;; Clojure's protocols, records and multimethods, written over defclass, instance and struct
+;; (spec/language.md §9, "Protocols, records and multimethods")
+
+;; Clojure's (Java's) type names -> the Turmeric type names an instance is given for
+(def %clojure-types
+  {'Object '[any] 'java.lang.Object '[any]
+   'String '[string] 'java.lang.String '[string] 'CharSequence '[string]
+   'Long '[int] 'Integer '[int] 'Short '[int] 'Byte '[int] 'BigInteger '[int]
+   'java.lang.Long '[int] 'java.lang.Integer '[int] 'clojure.lang.BigInt '[int]
+   'Double '[float] 'Float '[float] 'java.lang.Double '[float]
+   'Number '[int float] 'java.lang.Number '[int float]
+   'Boolean '[bool] 'java.lang.Boolean '[bool]
+   'Keyword '[keyword] 'clojure.lang.Keyword '[keyword]
+   'Symbol '[symbol] 'clojure.lang.Symbol '[symbol]
+   'IPersistentVector '[vector] 'PersistentVector '[vector]
+   'clojure.lang.IPersistentVector '[vector] 'clojure.lang.PersistentVector '[vector]
+   'IPersistentMap '[map] 'clojure.lang.IPersistentMap '[map] 'clojure.lang.PersistentHashMap '[map]
+   'clojure.lang.PersistentArrayMap '[map] 'java.util.Map '[map]
+   'IPersistentSet '[set] 'clojure.lang.IPersistentSet '[set] 'clojure.lang.PersistentHashSet '[set]
+   'java.util.Set '[set]
+   'ISeq '[list] 'IPersistentList '[list] 'clojure.lang.ISeq '[list]
+   'clojure.lang.IPersistentList '[list] 'clojure.lang.PersistentList '[list]
+   'clojure.lang.Sequential '[list vector] 'java.util.List '[list vector]
+   'clojure.lang.IPersistentCollection '[list vector map set] 'java.util.Collection '[list vector set]
+   'IFn '[fn] 'Fn '[fn] 'clojure.lang.IFn '[fn] 'clojure.lang.Fn '[fn]})
+
+(defn %type-names [t]
+  (if (nil? t) [(symbol "nil")] (get %clojure-types t [t])))
+
+(defn %by-head [forms]
+  "T (m [x] ...) (n [x] ...) U (m [x] ...) -> [[T [(m ...) (n ...)]] [U [(m ...)]]]: a
+  symbol (or nil, the type) starts a group."
+  (reduce (fn [groups f]
+            (if (or (symbol? f) (nil? f))
+              (conj groups [f []])
+              (update-in groups [(dec (count groups)) 1] conj f)))
+          [] forms))
+
+(defn %method-arities [impls wrap]
+  "(m [x] a) (m [x y] b) -> (m ([x] a) ([x y] b)), each body passed through wrap."
+  (map (fn [[method arities]]
+         `(~method ~@(map (fn [impl] (wrap (second impl) (drop 2 impl))) arities)))
+       (group-by first impls)))
+
+(defn %plain-arity [params body] `(~params ~@body))
+
+(defn %instances [type-groups wrap]
+  "(instance P T ...) forms for [[P T impls] ...]."
+  (mapcat (fn [[p t impls]]
+            (map (fn [tn] `(instance ~p ~tn ~@(%method-arities impls wrap))) (%type-names t)))
+          type-groups))
+
+(defmacro defprotocol
+  "(defprotocol P doc? (method [this args...] doc?) ...): a class whose methods dispatch on
+  the type of their first argument (defclass)."
+  [pname & specs]
+  `(defclass ~pname [a]
+     ~@(map (fn [spec] (list (first spec) (first (filter vector? (rest spec)))))
+            (filter list? specs))))
+
+(defmacro extend-type
+  "(extend-type T P (method [this ...] body) ... Q ...): T's instances of P, Q, ..."
+  [t & specs]
+  `(do ~@(%instances (map (fn [[p impls]] [p t impls]) (%by-head specs)) %plain-arity)))
+
+(defmacro extend-protocol
+  "(extend-protocol P T (method [this ...] body) ... U ...): the instances of P for T, U, ..."
+  [p & specs]
+  `(do ~@(%instances (map (fn [[t impls]] [p t impls]) (%by-head specs)) %plain-arity)))
+
+(defn %record-arity [fields]
+  "A method of a record sees the record's fields by name, unless a parameter has that name."
+  (fn [params body]
+    (let [this (gensym "this")
+          shadowed (set (filter symbol? params))
+          binds (mapcat (fn [f] [f (list (keyword (name f)) this)]) (remove shadowed fields))]
+      `([~this ~@(rest params)] (let [~(first params) ~this ~@binds] ~@body)))))
+
+(defmacro defrecord
+  "(defrecord R [field ...] P (method [this ...] body) ...): the struct R, its constructors
+  ->R and map->R, and its instances of the protocols named."
+  [rname fields & specs]
+  (let [m (gensym "m")]
+    `(do (defn ~(symbol (str "->" rname)) ~fields (~rname ~@fields))
+         (defn ~(symbol (str "map->" rname)) [~m]
+           (~rname ~@(map (fn [f] `(get ~m ~(keyword (name f)))) fields)))
+         ~@(%instances (map (fn [[p impls]] [p rname impls]) (%by-head specs))
+                       (%record-arity fields))
+         (struct ~rname ~fields))))
+
+(defn %multi-table [mname] (symbol (str mname "--methods")))
+
+(defn %multi-call [mname table dispatch default args]
+  (let [v (apply dispatch args)
+        method (get table v (get table default))]
+    (if (nil? method)
+      (throw (ex-info (str "no method in multimethod " mname " for dispatch value " (pr-str v))
+                      {:multimethod mname :dispatch-value v}))
+      (apply method args))))
+
+(defmacro defmulti
+  "(defmulti name doc? attr-map? dispatch-fn :default value?): a function that calls the
+  method (defmethod) whose dispatch value equals (dispatch-fn args...), else the :default one."
+  [mname & options]
+  (let [opts (drop-while (fn [x] (or (string? x) (map? x))) options)
+        default (get (apply hash-map (rest opts)) :default :default)
+        args (gensym "args")]
+    `(do (def ~(%multi-table mname) (atom {}))
+         (defn ~mname [& ~args]
+           (%multi-call '~mname (deref ~(%multi-table mname)) ~(first opts) ~default ~args)))))
+
+(defmacro defmethod
+  "(defmethod name dispatch-value [params] body...): the method for that dispatch value."
+  [mname dispatch-value & fn-tail]
+  `(swap! ~(%multi-table mname) assoc ~dispatch-value (fn ~(symbol (str mname "-method")) ~@fn-tail)))
+
+(defmacro remove-method [mname dispatch-value]
+  `(swap! ~(%multi-table mname) dissoc ~dispatch-value))
+
+(defmacro methods [mname] `(deref ~(%multi-table mname)))
+
+(defmacro get-method [mname dispatch-value] `(get (deref ~(%multi-table mname)) ~dispatch-value))

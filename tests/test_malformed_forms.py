@@ -114,7 +114,7 @@ CORE_HEADS = ["quote", "if", "do", "def", "fn", "let", "set!", "try", "cloneable
 DERIVED_HEADS = ["defn", "defmacro", "when", "unless", "cond", "and", "or", "->", "->>",
                  "quasiquote", "match", "if-let", "when-let", "loop", "dotimes", "doseq",
                  "comment", "case", "%fn-literal", "when-not", "if-not", "while", "assert",
-                 "cond->", "cond->>", "some->", "some->>", "condp", "for", "letfn", "time"]
+                 "cond->", "cond->>", "some->", "some->>", "condp", "for", "letfn", "time", "ns", "require"]
 # heads that are not forms but mean something inside one, or are core functions with a
 # special role (a prompt, a handler), or reader-macro names
 OTHER_HEADS = ["recur", "catch", "finally", "cloneable-reset", "resume", "try-with", "throw",

@@ -21,7 +21,7 @@ from types import CodeType
 
 from turmeric import codegen, cps
 from turmeric.analyzer.analyzer import Analyzer, ModuleContext
-from turmeric.analyzer.toplevel import ModuleState, module_version, prescan_globals
+from turmeric.analyzer.toplevel import ModuleState, module_version, prescan_globals, split_definition_group
 from turmeric.cps.form import CpsModule
 from turmeric.data.code import CompiledModule
 from turmeric.data.values import PList, is_sym
@@ -54,7 +54,13 @@ def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_n
     if forms and type(forms[0]) is PList and forms[0].count and is_sym(forms[0].first, "module"):
         state.version = module_version(forms[0])
     expander = Expander(env)
-    out.expanded = [e for e in (expander.expand_toplevel(f) for f in forms) if e is not NOTHING]
+    out.expanded, shows = [], []
+    for f in forms:
+        e = expander.expand_toplevel(f)
+        if e is not NOTHING:
+            parts = split_definition_group(e)
+            out.expanded += parts
+            shows += [False] * (len(parts) - 1) + [True]   # the group's value is its last part's
     if until == "expand":
         return out
     out.new_globals = frozenset(prescan_globals(out.expanded))
@@ -64,9 +70,9 @@ def compile_text(text: str, path: str, state: ModuleState, env: MacroEnv, core_n
     analyzer = Analyzer(ctx)
     unit = state.top_count + 1      # the number of the unit's first form: unique in its module
     out.tops = []
-    for form in out.expanded:
+    for form, shows_result in zip(out.expanded, shows):
         state.top_count += 1
-        out.tops.append(analyzer.analyze_toplevel(form))
+        out.tops.append(analyzer.analyze_toplevel(form, shows_result=shows_result))
     if until == "ir":
         return out
     out.cps = cps.lower(state.name, out.tops, pure_names, unit)

@@ -16,7 +16,7 @@ from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import mangle, split_qualified
+from turmeric.data.names import CLOJURE_LIBRARY_ALIASES, mangle, split_qualified
 from turmeric.data.span import Span
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, vector
 from turmeric.expander.functions import SELF_NAME
@@ -25,8 +25,8 @@ from turmeric.expander.syntax import form_list, import_names, span_of, sym
 
 # Clojure namespaces whose functions Turmeric has in core under the same names, and the
 # aliases Clojure programs usually give them: str/join is join unless `str` is an import.
-CLOJURE_STRING_ALIASES = frozenset({"clojure.string", "str", "string", "s"})
-CLOJURE_NAMESPACES = CLOJURE_STRING_ALIASES | {"clojure.core", "clojure.set", "set"}
+CLOJURE_STRING_ALIASES = CLOJURE_LIBRARY_ALIASES["clojure.string"]
+CLOJURE_NAMESPACES = frozenset().union(*CLOJURE_LIBRARY_ALIASES.values())
 # clojure.string functions whose core function has another name (core's reverse is a list's)
 CLOJURE_STRING_NAMES = {"reverse": "str-reverse"}
 
@@ -113,7 +113,7 @@ class Analyzer:
 
     # -- entry points ---------------------------------------------------------------
 
-    def analyze_toplevel(self, form, symbol: str | None = None) -> ir.TopLevel:
+    def analyze_toplevel(self, form, symbol: str | None = None, shows_result: bool = True) -> ir.TopLevel:
         """A top-level form becomes a 0-argument function named by what it is, not where it
         is (#10 item 1): `module/def-NAME` for a (def NAME ...), else `module/top-HASH`, the
         first 8 hex digits of its code hash; a second form with the same name in the module
@@ -130,7 +130,7 @@ class Analyzer:
         body = self.expr(form, toplevel=True)
         scope, self.fn = self.fn, None
         fn = ir.Fn(info, [], None, body, None, list(scope.free), span_of(form))
-        return ir.TopLevel(fn, is_definition(form), def_name(form))
+        return ir.TopLevel(fn, is_definition(form), def_name(form), shows_result)
 
     # -- expressions ----------------------------------------------------------------
 

@@ -146,3 +146,4 @@ class TopLevel:
     fn: Fn
     is_definition: bool       # run again when the module loads to resolve a continuation
     def_name: str | None      # the global a (def name value) form binds, else None
+    shows_result: bool = True  # its value is the REPL's to print (not a part of a definition group)

@@ -65,6 +65,28 @@ def is_definition(form) -> bool:
     return head in ("struct", "%defmacro", "module", "import", "defclass", "instance")
 
 
+# the heads of the forms a definition group is made of (split_definition_group)
+GROUPED_HEADS = frozenset({"def", "struct", "defclass", "instance", "%defmacro", "import", "module", "do"})
+
+
+def split_definition_group(form) -> list:
+    """The parts of a top-level (do ...) made only of definition forms (def, struct, defclass,
+    instance, ..., whatever their values), each a top-level form of its own, as Clojure
+    compiles a top-level do; any other form is [form]. A (defrecord ...) or (defmulti ...)
+    expands to such a group: split, each part is a definition or a state global on its own
+    (spec/serialization.md §2), instead of the whole group being neither."""
+    if not (type(form) is PList and form.count > 1 and is_sym(form.first, "do")):
+        return [form]
+    parts = list(form)[1:]
+    if not all(type(p) is PList and p.count and type(p.first) is Symbol and p.first.name in GROUPED_HEADS
+               for p in parts):
+        return [form]
+    split = [split_definition_group(p) for p in parts]
+    if any(len(s) == 1 and is_sym(s[0].first, "do") for s in split):
+        return [form]   # a do inside that is not a group itself
+    return [x for s in split for x in s]
+
+
 def def_name(form) -> str | None:
     if type(form) is PList and form.count and is_sym(form.first, "def"):
         return list(form)[1].name

@@ -33,7 +33,8 @@ class ModuleEmitter:
         source = "\n".join(header + self.lines) + "\n"
         spans = [None] * len(header) + self.spans
         return CompiledModule(cps.name, source, spans, [f.info for f in cps.functions],
-                              list(cps.toplevel), list(cps.definitions), list(cps.def_names))
+                              list(cps.toplevel), list(cps.definitions), list(cps.def_names),
+                              list(cps.shows_result))
 
     def emit(self, indent, text, span=None):
         self.lines.append("    " * indent + text)

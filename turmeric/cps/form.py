@@ -122,6 +122,7 @@ class CpsModule:
     toplevel: tuple          # Python names of the top-level form functions, in order
     definitions: tuple       # per top-level form: a definition (runs when resolving)
     def_names: tuple         # per top-level form: the global a def form binds, or None
+    shows_result: tuple      # per top-level form: its value is the REPL's to print
     constants: tuple         # (Python name, value) of every pooled constant, in order
     marks: tuple             # spans referred to by marks in expression text
 

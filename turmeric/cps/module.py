@@ -72,6 +72,7 @@ class ModuleLowering:
                 self.function(fn)
         return CpsModule(self.name, tuple(self.functions), tuple(names),
                          tuple(t.is_definition for t in tops), tuple(t.def_name for t in tops),
+                         tuple(t.shows_result for t in tops),
                          tuple(self.consts.pooled), tuple(self.marks))
 
     def function(self, fn: ir.Fn):

@@ -44,3 +44,4 @@ class CompiledModule:
     toplevel: list[str]          # Python names of the top-level form functions, in order
     definitions: list[bool]      # per top-level form: a definition (runs when resolving)
     def_names: list              # per top-level form: the global a def form binds, or None
+    shows_result: list           # per top-level form: its value is the REPL's to print

@@ -85,3 +85,13 @@ def split_qualified(name: str) -> tuple[str, str] | None:
     `/a` and names without a slash are not qualified)."""
     alias, slash, member = name.partition("/")
     return (alias, member) if slash and alias and member else None
+
+
+# Clojure libraries whose functions are Turmeric core functions under the same names, each
+# with the aliases that name them (str/join is join); the analyzer resolves these prefixes,
+# and ns/require accept these libraries under these aliases
+CLOJURE_LIBRARY_ALIASES = {
+    "clojure.core": frozenset({"clojure.core"}),
+    "clojure.string": frozenset({"clojure.string", "str", "string", "s"}),
+    "clojure.set": frozenset({"clojure.set", "set"}),
+}

@@ -9,6 +9,7 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, plist, vector
 from turmeric.expander.functions import replace_recur
 from turmeric.expander.match import expand_match
+from turmeric.expander.namespaces import ns, require
 from turmeric.expander.quasiquote import expand_quasiquote
 from turmeric.expander.syntax import core, fail, form_list, span_of, sym
 
@@ -338,4 +339,5 @@ DERIVED: dict[str, Callable[[Expander, PList], object]] = {
     "when-let": when_let, "loop": loop, "while": while_, "dotimes": dotimes, "doseq": doseq,
     "for": for_, "letfn": letfn, "assert": assert_, "time": time, "%fn-literal": fn_literal,
     "quasiquote": expand_quasiquote, "match": expand_match, "comment": comment,
+    "ns": ns, "require": require,
 }

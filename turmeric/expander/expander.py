@@ -95,6 +95,11 @@ class Expander:
                 continue
             macro = self.env.lookup_macro(head)
             if macro is None:
+                if len(head) > 1 and head.endswith(".") and not head.startswith("."):
+                    # Clojure's constructor call (Point. 1 2) is (Point 1 2)
+                    form = plist([Symbol(head[:-1], form.first.span), *list(form)[1:]],
+                                 span=form.span, item_spans=form.item_spans)
+                    continue
                 break
             out = self.env.call_macro(macro, list(form)[1:], form.span)
             form = restamp(out, form.span)

@@ -47,6 +47,8 @@ FORM_SHAPES: dict[str, Shape] = {
     "%defmacro": Shape("(%defmacro name fn)", ("name", "value")),
     "module": Shape("(module name :version V)", ("name", "options")),
     "import": Shape("(import name) or (import name :as alias)", ("name", "import-alias")),
+    "ns": Shape("(ns name (:require [lib :as alias] ...))", ("name", "body")),
+    "require": Shape("(require '[lib :as alias] ...)", BODY),
     "defclass": Shape("(defclass Name [a] (method [params] : type?) ...)",
                       ("name", "type-variables", "class-methods")),
     "instance": Shape("(instance Class Type [constraints]? (method [params] body...) ...)",

@@ -68,6 +68,12 @@ class Services(Protocol):
     def define_global(self, module: str, name: str, value: Any) -> None:
         """Bind a global of a loaded module (defclass binds its methods' dispatchers)."""
 
+    def module_state(self, name: str) -> list[tuple[str, Any]]:
+        """The values of the module's state globals, which a saved continuation carries."""
+
+    def restore_module_state(self, name: str, global_name: str, value: Any) -> None:
+        """Bind a state global from saved data, in a module loaded only to resolve it."""
+
     def call(self, fn: Callable, *args: Any, who: str = "a builtin") -> Any:
         """Call a Turmeric function from Python, on its own trampoline (a barrier)."""
 

@@ -94,6 +94,8 @@ class TypeClass:
             impl = None
             if args:
                 inst = cls.instances.get(instance_type(args[0]))
+                if inst is None:     # an instance for any (Clojure's Object) covers every type
+                    inst = cls.instances.get("any")
                 if inst is not None:
                     impl = inst.get(method)
             if impl is None:

@@ -144,6 +144,11 @@ class Decoder:
                     and (m[2] is None or isinstance(m[2], str))):
                 raise corrupt("a module entry in the header is malformed")
         self.paths = {m[0]: m[2] for m in self.modules}    # module -> its saved path
+        self.state = header.get("state", ())   # [module index, name, value] per state global
+        if type(self.state) is not tuple or not all(
+                type(g) is tuple and len(g) == 3 and type(g[0]) is int and 0 <= g[0] < len(self.modules)
+                and type(g[1]) is str for g in self.state):
+            raise corrupt("the header's table of module state is malformed")
         self.shapes = self.read_shapes(header.get("shapes", ()))
         self.records = records
         self.values: list = [None] * len(records)
@@ -182,6 +187,8 @@ class Decoder:
                 values[i].value = self.val(r[1], i)
             else:
                 values[i].v = self.val(r[1], i)
+        for j, name, value in self.state:
+            self.session.restore_module_state(self.modules[j][0], name, self.val(value, -1))
         return self.val(root, -1)
 
     def build_from(self, i: int):

@@ -122,13 +122,22 @@ class Encoder:
             root = careful_string(root)
         root_bytes = packer.pack(root)
         batches = []
-        done = 0
-        while done < len(self.records):   # writing a batch finds the next one's records
-            batch = self.records[done:]
-            done += len(batch)
-            packed = packer.pack(batch)
-            batches.append(packed[len(packer.pack_array_header(len(batch))):])
+        done = stated = 0
+        state = []         # [module index, global name, value] per state global (§5)
+        while done < len(self.records) or stated < len(self.module_table):
+            while done < len(self.records):   # writing a batch finds the next one's records
+                batch = self.records[done:]
+                done += len(batch)
+                packed = packer.pack(batch)
+                batches.append(packed[len(packer.pack_array_header(len(batch))):])
+            while stated < len(self.module_table):   # a global's value may name more modules
+                module = self.module_table[stated][0]
+                for name, value in self.session.module_state(module):
+                    state.append([stated, name, self.global_value(module, name, value)])
+                stated += 1
         header = {"turmeric": __version__, "modules": self.module_table}
+        if state:
+            header["state"] = state
         if self.careful:
             header["modules"] = [list(map(careful_string, m)) for m in self.module_table]
         if self.shape_table:
@@ -332,6 +341,17 @@ class Encoder:
         if name is not None:
             return T_BUILTIN, [name], []
         raise self.error(f, "a Python function that is not part of a Turmeric module")
+
+    def global_value(self, module: str, name: str, value):
+        """What the header's state table holds for a global's value (a reference, for a
+        value msgpack does not write itself)."""
+        try:
+            if type(value) is str:
+                return careful_string(value) if self.careful else value
+            return value if value is None or type(value) in (bool, float, bytes) else self.reference(value)
+        except TurmericError as e:
+            e.message = f"the global {name} of module {module}: {e.message}"
+            raise
 
     def module_ref(self, name: str) -> int:
         i = self.modules.get(name)

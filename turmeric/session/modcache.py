@@ -22,7 +22,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 6   # 6: top-level forms named by content (#10 item 1)
+FORMAT = 7   # 6: top-level forms named by content (#10 item 1); 7: shows_result
 
 
 def cache_dir() -> Path:
@@ -171,7 +171,8 @@ def unit_to_dict(unit, import_hashes=()) -> dict:
     return {"format": FORMAT, "python": PYTHON, "name": cm.name,
             "spans": [_span(s) for s in cm.line_spans],
             "infos": [info_to_plain(i) for i in cm.fninfos], "toplevel": cm.toplevel,
-            "definitions": cm.definitions, "def_names": cm.def_names, "code": unit.code,
+            "definitions": cm.definitions, "def_names": cm.def_names,
+            "shows_result": cm.shows_result, "code": unit.code,
             "filename": unit.filename, "version": unit.version, "imports": unit.imports,
             "globals": unit.globals, "import_hashes": list(import_hashes), "path": unit.path,
             "state": unit.state}
@@ -185,7 +186,8 @@ def unit_from_bytes(data: bytes | None, d: dict | None = None):
             return None
         cm = CompiledModule(  # line spans stay tuples: CodeMap makes a Span when asked
             d["name"], "", d["spans"],
-            [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"])
+            [info_from_plain(i) for i in d["infos"]], d["toplevel"], d["definitions"], d["def_names"],
+            d["shows_result"])
         return Unit(cm, d["code"], d["filename"], d["version"], d["imports"], d["globals"],
                     d["path"], d.get("state"))
     except (EOFError, ValueError, TypeError, KeyError, AttributeError):

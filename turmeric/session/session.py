@@ -50,6 +50,12 @@ class Module(ModuleState):
     source_hash: str = ""
     chunks: int = 0
     history: list = field(default_factory=list)   # (source, top_count before, file, unit) per REPL chunk
+    # the globals its non-definition forms bind, such as (def table (atom {})): a saved
+    # continuation carries their values (spec/serialization.md §5, module state)
+    state_names: set = field(default_factory=set)
+    # loaded with its definitions only, to resolve saved data: its state globals are unbound
+    # until the data that named the module restores them
+    definitions_only: bool = False
 
 
 class Session:
@@ -270,13 +276,15 @@ class Session:
         exec(unit.code, ns)  # noqa: S102 - code we generated from the module's source
         self.register(unit, mod)
         cm = unit.compiled
-        for fname, is_def, gname in zip(cm.toplevel, cm.definitions, cm.def_names):
+        mod.definitions_only = mod.definitions_only or definitions_only
+        mod.state_names |= {g for is_def, g in zip(cm.definitions, cm.def_names) if g is not None and not is_def}
+        for fname, is_def, gname, shows in zip(cm.toplevel, cm.definitions, cm.def_names, cm.shows_result):
             if definitions_only and not is_def or skip_defs and gname is not None:
                 continue
             value = self.run_toplevel(ns[fname])
             if gname is not None:
                 ns[mangle_global(gname)] = value
-            if on_result is not None:
+            if on_result is not None and shows:
                 on_result(value)
 
     def register(self, unit: "Unit", mod: Module):
@@ -400,6 +408,22 @@ class Session:
 
     def define_global(self, module: str, name: str, value) -> None:
         self.modules[module].ns[mangle_global(name)] = value
+
+    def module_state(self, name: str) -> list[tuple[str, object]]:
+        """The bound state globals of a module (not core's, which every session runs whole),
+        by name, for a saved continuation to carry."""
+        mod = self.modules.get(name)
+        if mod is None or name == "core":
+            return []
+        ns = mod.ns
+        return [(g, ns[mangle_global(g)]) for g in sorted(mod.state_names) if mangle_global(g) in ns]
+
+    def restore_module_state(self, name: str, global_name: str, value) -> None:
+        """Bind a state global that saved data carries, in a module loaded only to resolve
+        that data, unless something bound it already: a running program keeps its own."""
+        mod = self.modules.get(name)
+        if mod is not None and mod.definitions_only and global_name in mod.state_names:
+            mod.ns.setdefault(mangle_global(global_name), value)
 
     def source_line(self, span) -> str | None:
         return source_line(span, self.sources)
@@ -589,6 +613,7 @@ class CodeInfos(dict):
 
 
 def declared_name(text: str) -> str | None:
-    """The name in a leading (module name ...) form, read without the parser (start-up)."""
-    m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*module\s+([^\s()\[\]{}\";]+)", text)
+    """The name in a leading (module name ...) or (ns name ...) form, read without the parser
+    (start-up)."""
+    m = re.match(r"(?:\s|,|;[^\n]*\n)*\(\s*(?:module|ns)\s+([^\s()\[\]{}\";]+)", text)
     return m.group(1) if m else None
