@@ -16,7 +16,9 @@ from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
 from turmeric.data.errors import TurmericError
-from turmeric.data.names import CLOJURE_LIBRARY_ALIASES, mangle, split_qualified
+from turmeric.data.names import (
+    CLOJURE_LIBRARY_ALIASES, JAVA_STATICS, STATIC_CONSTANTS, mangle, split_qualified,
+)
 from turmeric.data.span import Span
 from turmeric.data.values import Keyword, PList, PMap, PSet, Symbol, is_sym, is_vector, vector
 from turmeric.expander.functions import SELF_NAME
@@ -181,6 +183,10 @@ class Analyzer:
                 member = CLOJURE_STRING_NAMES.get(member, member) if alias in CLOJURE_STRING_ALIASES else member
                 if member in self.ctx.core_names:
                     return ir.Core(member, s.span)
+            if name in STATIC_CONSTANTS:      # Math/PI, Long/MAX_VALUE
+                return ir.Const(STATIC_CONSTANTS[name], s.span)
+            if JAVA_STATICS.get(name) in self.ctx.core_names:   # Math/sqrt is sqrt
+                return ir.Core(JAVA_STATICS[name], s.span)
         if "." in name.strip(".") and not name.startswith("."):
             parts = name.split(".")
             if all(parts) and (self.lookup(parts[0]) is not None or parts[0] in self.ctx.globals):

@@ -7,6 +7,9 @@ is unambiguous because an escape always has a fixed length. Prefixes keep the ki
 """
 from __future__ import annotations
 
+import math
+import sys
+
 _CODES = {
     "-": "h", "_": "u", "?": "q", "!": "b", "*": "s", "<": "l", ">": "g", "=": "e",
     "/": "d", "+": "p", ".": "o", "&": "a", "%": "c", "$": "z", "'": "t", "#": "n",
@@ -94,4 +97,29 @@ CLOJURE_LIBRARY_ALIASES = {
     "clojure.core": frozenset({"clojure.core"}),
     "clojure.string": frozenset({"clojure.string", "str", "string", "s"}),
     "clojure.set": frozenset({"clojure.set", "set"}),
+    "clojure.math": frozenset({"clojure.math", "math"}),
+}
+
+# Java's static members that Clojure programs call, as the core function each one is
+# (Math/sqrt is sqrt), and the static constants, as their values (spec/language.md §8)
+JAVA_STATICS = {
+    **{f"Math/{java}": core for java, core in {
+        "abs": "abs", "max": "max", "min": "min", "sqrt": "sqrt", "cbrt": "cbrt", "pow": "pow",
+        "exp": "exp", "expm1": "expm1", "log": "log", "log10": "log10", "log1p": "log1p",
+        "sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "acos", "atan": "atan",
+        "atan2": "atan2", "hypot": "hypot", "floor": "floor", "ceil": "ceil", "rint": "rint",
+        "round": "round", "signum": "signum", "toRadians": "to-radians", "toDegrees": "to-degrees",
+        "floorDiv": "floor-div", "floorMod": "floor-mod", "random": "rand"}.items()},
+    "Integer/parseInt": "parse-long", "Long/parseLong": "parse-long",
+    "Double/parseDouble": "parse-double", "String/valueOf": "str",
+    "System/currentTimeMillis": "now-ms", "System/getenv": "getenv", "System/exit": "exit",
+    "Thread/sleep": "sleep-ms",
+}
+STATIC_CONSTANTS = {
+    **{f"{ns}/{name}": value for ns in ("Math", "math", "clojure.math")
+       for name, value in (("PI", math.pi), ("E", math.e))},
+    "Integer/MAX_VALUE": 2 ** 31 - 1, "Integer/MIN_VALUE": -2 ** 31,
+    "Long/MAX_VALUE": 2 ** 63 - 1, "Long/MIN_VALUE": -2 ** 63,
+    "Double/POSITIVE_INFINITY": math.inf, "Double/NEGATIVE_INFINITY": -math.inf,
+    "Double/NaN": math.nan, "Double/MAX_VALUE": sys.float_info.max,
 }

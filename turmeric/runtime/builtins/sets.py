@@ -66,6 +66,11 @@ def difference(s1, *more):
         _set("difference", s)
     if s1 is None:
         return None
+    if isinstance(s1, SortedSet):   # a sorted set loses what compares equal to a removed item,
+        for s in more:              # as (disj s1 y) does: (difference (sorted-set 0) #{0.0}) is #{}
+            for y in s or ():
+                s1 = s1.disj(y)
+        return s1
     kept = [x for x in s1 if not any(s is not None and x in s for s in more)]
     return _keep(s1, kept)
 

@@ -14,11 +14,11 @@ from typing import Callable
 
 from turmeric.data.names import mangle
 from turmeric.runtime.builtins import (
-    colls, comparison, errors, io, maps, numbers, parsing, predicates, printing, randomness,
+    colls, comparison, errors, io, maps, maths, numbers, parsing, predicates, printing, randomness,
     refs, seqs, sets, sorted as sorted_colls, strings, symbols,
 )
 
-_TOPICS = (numbers, comparison, predicates, seqs, maps, colls, sorted_colls, sets, refs, errors,
+_TOPICS = (numbers, maths, comparison, predicates, seqs, maps, colls, sorted_colls, sets, refs, errors,
            printing, strings, parsing, symbols, io, randomness)
 
 PURE_BUILTINS: dict[str, Callable] = {}

@@ -1,0 +1,5 @@
+(require '[clojure.math :as math])
+(prn [(Math/sqrt 16) (math/pow 2 10) (Math/abs -3) Math/PI math/E (Math/floor 2.7) (Math/round 2.5) (Math/round -2.5)])
+(prn [(Integer/parseInt "42") Long/MAX_VALUE (math/sqrt -1) (math/log 0) (math/exp 1000) (Math/toDegrees Math/PI) (math/floor-mod -7 2) (math/signum -3)])
+(prn [(map (fn [x] (Math/ceil x)) [1.2 -1.2]) (math/rint 2.5) (math/rint 3.5) (math/hypot 3 4) (math/cbrt 27) (math/cbrt -8) (math/pow 0 -1) (math/pow -8 (/ 1.0 3))])
+(prn [(math/atan2 1 1) (math/round ##NaN) (math/floor ##Inf) (math/log10 1000) (math/floor-div -7 2) (math/to-radians 180) Integer/MAX_VALUE Long/MIN_VALUE])
