@@ -252,6 +252,32 @@
   [name & more]
   `(defn ~name ~@more))
 
+;; Clojure 1.11 staples found missing by trying Clojure programs (spec/builtins.md)
+
+(defn update-vals [m f]
+  (reduce-kv (fn [acc k v] (assoc acc k (f v))) (empty m) m))
+
+(defn update-keys [m f]
+  (reduce-kv (fn [acc k v] (assoc acc (f k) v)) (empty m) m))
+
+(defn parse-boolean [s]
+  (if (string? s)
+    (get {"true" true "false" false} s)
+    (throw (ex-info (str "parse-boolean: expected a string, got " (pr-str s)) {:value s}))))
+
+(defn comparator [pred]
+  (fn [a b] (cond (pred a b) -1 (pred b a) 1 :else 0)))
+
+(defn array-map [& kvs] (apply hash-map kvs))
+
+(defn rename-keys [m renames]
+  (reduce-kv (fn [acc old new]
+               (if (contains? m old) (assoc acc new (get m old)) acc))
+             (apply dissoc m (keys renames)) renames))
+
+(defn map-invert [m]
+  (reduce-kv (fn [acc k v] (assoc acc v k)) {} m))
+
 ;; Clojure's protocols, records and multimethods, written over defclass, instance and struct
 ;; (spec/language.md §9, "Protocols, records and multimethods")
 
