@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import zlib
 from pathlib import Path
 
@@ -135,6 +136,47 @@ def test_checkout_charges_once_and_refuses_a_second_submission(checkout):
     again = c.post(page.action, {"card": "4000123412341234", "amount": "30"})
     assert_error_page(again, 409, "submitted already")
     assert int(c.get("/charges").body) == before + 1
+
+
+def test_concurrent_submissions_of_a_one_shot_page_charge_once(checkout):
+    """#12 item 3: 20 simultaneous submissions of one pay page (a double click, a retrying
+    proxy): exactly one is charged, every other one gets the 409 page."""
+    c = Client(checkout.base_url)
+    before = int(c.get("/charges").body)
+    pay = c.get("/checkout").action
+    results = []
+
+    def submit():
+        results.append(Client(checkout.base_url).post(pay, {"card": "4000000000000002", "amount": "5"}))
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r.status for r in results) == [200] + [409] * 19, [r.body[:200] for r in results]
+    assert int(c.get("/charges").body) == before + 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_shot_holds_across_two_servers_on_one_store(mode, tmp_path):
+    """#12 item 3: two server processes sharing a store (and a key file): a pay page submitted
+    to both at once is charged by exactly one (the store's atomic update decides)."""
+    store = tmp_path / "shared.db"
+    keys = write_key_file(tmp_path / "keys") if mode == "stateless" else None
+    with serve_app(EX / "checkout.tm", stateless=keys is not None, store=store, key_file=keys) as a, \
+         serve_app(EX / "checkout.tm", stateless=keys is not None, store=store, key_file=keys) as b:
+        pay = Client(a).get("/checkout").action
+        results = []
+
+        def submit(url):
+            results.append(Client(url).post(pay, {"card": "4000000000000002", "amount": "5"}).status)
+        threads = [threading.Thread(target=submit, args=(u,)) for u in [a, b] * 6]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(results) == [200] + [409] * 11
+        assert int(Client(a).get("/charges").body) + int(Client(b).get("/charges").body) == 1
 
 
 def test_checkout_bad_token_in_the_query_is_an_error_page(checkout):
@@ -299,6 +341,12 @@ def test_serve_command_line_errors(run_tm, tmp_path):
     assert r.returncode == 1 and b"defines no function start" in r.stderr
     r = run_tm("serve")
     assert r.returncode == 64 and b"give the app's FILE" in r.stderr
+    (tmp_path / "exits.tm").write_text("(defn start [req] \"hi\")\n(exit 3)\n")
+    r = run_tm("serve", str(tmp_path / "exits.tm"), "--port", "0", "--store", str(tmp_path / "s.db"))
+    assert r.returncode == 1 and b"called (exit 3) while it was loaded" in r.stderr
+    (tmp_path / "keys").write_text("k1 0123456789abcdef0123\n")
+    r = run_tm("serve", str(EX / "guess.tm"), "--key-file", str(tmp_path / "keys"))
+    assert r.returncode == 64 and b"--key-file is for --stateless" in r.stderr
     assert b"Traceback" not in r.stderr
 
 

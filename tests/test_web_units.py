@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from turmeric.cli.serve import Mount
 from turmeric.data.errors import TurmericError
 from turmeric.data.values import Keyword, PMap, plist, vector
 from turmeric.session.session import Session
@@ -234,3 +238,64 @@ def test_pages_in_a_postgresql_store(pg_url, keys):
     tables = store._tables()
     assert {"turmeric_web_pages", "turmeric_web_spent", "workflows"} <= tables
     store.close()
+
+
+def test_a_stateless_token_over_the_size_limit_falls_back_to_the_store(keys, tmp_path):
+    """#12 item 3: a page whose signed token would be longer than max_token is kept in the
+    store and named by a stateful id; both kinds resume on the same stateless server."""
+    small = app_for(str(EX / "guess.tm"), store=str(tmp_path / "s.db"), stateless=True, key_file=keys, max_token=100)
+    page = call(small, "GET", "/?seed=4")[1]
+    action = page.split('action="')[1].split('"')[0]
+    assert re.fullmatch(r"/k/p[0-9a-f]{32}", action)
+    status, out = call(small, "POST", action, b"n=1")
+    assert status == 200 and "1 is too low." in out
+    big = app_for(str(EX / "guess.tm"), store=str(tmp_path / "s.db"), stateless=True, key_file=keys)
+    assert "/k/s1.k1." in call(big, "GET", "/?seed=4")[1]
+    assert call(big, "POST", action, b"n=1")[0] == 200     # the store's page, on the other server
+
+
+def test_an_app_mounted_under_a_prefix_links_under_it(tmp_path):
+    """#12 item 2: under a WSGI mount (SCRIPT_NAME), page links and error pages' start links
+    carry the prefix."""
+    app = app_for(str(EX / "guess.tm"), store=str(tmp_path / "s.db"))
+    mounted = Mount(None, "/games", app)
+    status, page = call(mounted, "GET", "/games/?seed=1")
+    action = page.split('action="')[1].split('"')[0]
+    assert status == 200 and action.startswith("/games/k/p")
+    assert call(mounted, "POST", action, b"n=1")[0] == 200
+    status, out = call(mounted, "POST", "/games/k/nonsense", b"n=1")
+    assert status == 400 and 'href="/games/"' in out
+
+
+def test_the_benchmark_runs(tmp_path):
+    """#12 item 7: bench/web.py prints its two tables (a tiny run, so the benchmark cannot rot)."""
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "web.py"), "--requests", "6", "--rounds", "2"],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "| checkout | pay (one-shot) |" in r.stdout and "park + resume, stateless" in r.stdout
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+def test_a_stateless_page_holding_a_file_handle_is_rebuilt_closed(stateless, keys, tmp_path):
+    """#12 item 3: a stateless token is untrusted bytes until its signature verifies, and even
+    then it is read with :resources :closed: a file handle live in the page comes back closed
+    (an io error when used: the app's 500 page), while the store's own page reopens it."""
+    data = tmp_path / "lines.txt"
+    data.write_text("one\ntwo\n")
+    app_file = tmp_path / "files.tm"
+    app_file.write_text('(import web)\n'
+                        '(defn start [req]\n'
+                        f'  (let [h (open-file {str(data)!r})\n'
+                        '        first-line (read-line h)\n'
+                        '        req2 (web/send-suspend (fn [url] [:a {:href url} first-line]))]\n'
+                        '    [:p#line (read-line h)]))\n'.replace("'", '"'))
+    app = app_for(str(app_file), store=str(tmp_path / "s.db"), stateless=stateless,
+                  key_file=keys if stateless else None)
+    page = call(app, "GET", "/")[1]
+    link = page.split('href="')[1].split('"')[0]
+    assert ">one</a>" in page
+    status, out = call(app, "GET", link)
+    if stateless:
+        assert status == 500 and "error[io]" in out and "closed" in out, out
+    else:
+        assert status == 200 and '<p id="line">two</p>' in out, out

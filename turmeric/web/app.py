@@ -77,7 +77,7 @@ class Runner:
         raise value
 
 
-def error_page(status: int, message: str, hint: str | None = None) -> tuple[int, list, bytes]:
+def error_page(status: int, message: str, hint: str | None = None, home: str = "/") -> tuple[int, list, bytes]:
     title = TITLES.get(status, REASONS.get(status, "Error"))
     page = [Keyword("html"),
             [Keyword("head"), [Keyword("meta"), PMap.from_pairs([(Keyword("charset"), "utf-8")])],
@@ -86,7 +86,7 @@ def error_page(status: int, message: str, hint: str | None = None) -> tuple[int,
              [Keyword("h1"), f"{status} {title}"],
              [Keyword("p#error"), message],
              [Keyword("p#hint"), hint or ""],
-             [Keyword("p"), [Keyword("a#start"), PMap.from_pairs([(Keyword("href"), "/")]), "Start again"]]]]
+             [Keyword("p"), [Keyword("a#start"), PMap.from_pairs([(Keyword("href"), home)]), "Start again"]]]]
     return status, [("Content-Type", "text/html; charset=utf-8")], html.render(_vec(page)).encode("utf-8")
 
 
@@ -123,7 +123,12 @@ class WebApp:
         self.session.require("web")
         self.session.define_global("web", "%engine", self._call)
         name = os.path.splitext(os.path.basename(self.path))[0]
-        mod = self.session.load_file(self.path, name=name, program=True)
+        try:
+            mod = self.session.load_file(self.path, name=name, program=True)
+        except TurmericExit as e:
+            raise TurmericError("control", f"{self.path} called (exit {e.code}) while it was loaded",
+                                hint="an app's top-level forms run once when the server starts; "
+                                     "it answers requests with its start function") from None
         start = mod.ns.get(mangle_global("start"))
         if start is None or not callable(start) or self.session.function_info(getattr(start, "__code__", None)) is None:
             raise TurmericError("unbound", f"{self.path} defines no function start",
@@ -200,17 +205,17 @@ class WebApp:
                 value = self.session.run(machine.run, self.start, (req,))
             return wreq.to_response(value)
         except TokenError as e:
-            return error_page(e.status, e.message, e.hint)
+            return error_page(e.status, e.message, e.hint, prefix + "/")
         except TurmericError as e:
-            return self._failed(format_error(e), f"error[{e.kind}]: {e.message}")
+            return self._failed(format_error(e), f"error[{e.kind}]: {e.message}", prefix)
         except TurmericExit as e:
-            return self._failed(f"the app called (exit {e.code})", "the application tried to exit")
+            return self._failed(f"the app called (exit {e.code})", "the application tried to exit", prefix)
         except RecursionError:
-            return self._failed("the app nested too deeply for Python", "the application nested too deeply")
+            return self._failed("the app nested too deeply for Python", "the application nested too deeply", prefix)
 
-    def _failed(self, full: str, short: str):
+    def _failed(self, full: str, short: str, prefix: str):
         print(full, file=sys.stderr, flush=True)
-        return error_page(500, short, "this is a mistake in the application; its log says more")
+        return error_page(500, short, "this is a mistake in the application; its log says more", prefix + "/")
 
     # -- the WSGI callable (any thread) --------------------------------------------------------
 

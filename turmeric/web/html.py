@@ -60,46 +60,74 @@ def _attr_value(v) -> str:
                                 f"got {pr_str(v)}")
 
 
-def _open_tag(tag_kw: Keyword, attrs: PMap | None) -> tuple[str, str]:
+_TAGS: dict[str, tuple] = {}       # keyword name -> (tag, id, classes), for names already checked
+_ATTRS: set[str] = set()           # attribute names already checked
+_CACHE_MAX = 4096
+
+
+def _tag_parts(tag_kw: Keyword) -> tuple:
     spec = tag_kw.name
+    hit = _TAGS.get(spec)
+    if hit is not None:
+        return hit
     tag, _, rest = spec.partition("#")
     ident = None
     classes: list[str] = []
     if "." in tag:
         tag, *classes = tag.split(".")
     if rest:
-        ident, *classes2 = rest.split(".")
-        classes += classes2
+        ident, *more = rest.split(".")
+        classes += more
     if not NAME.match(tag):
         raise TurmericError("value", f"web: {pr_str(tag_kw)} is not an HTML tag name",
                             hint="a tag is a keyword such as :div, :input or :div#id.class")
-    parts = [tag]
-    seen = set()
+    parts = (tag, ident, tuple(classes), "<" + tag)
+    if len(_TAGS) < _CACHE_MAX:
+        _TAGS[spec] = parts
+    return parts
+
+
+def _attr_name(k) -> str:
+    name = k.name if type(k) is Keyword else k if isinstance(k, str) else None
+    if name in _ATTRS:
+        return name
+    if name is None or not ATTR.match(name):
+        raise TurmericError("value", f"web: {pr_str(k)} is not an HTML attribute name")
+    if len(_ATTRS) < _CACHE_MAX:
+        _ATTRS.add(name)
+    return name
+
+
+def _open_tag(tag_kw: Keyword, attrs: PMap | None) -> tuple[str, str]:
+    tag, ident, classes, opening = _tag_parts(tag_kw)
+    if attrs is None and ident is None and not classes:
+        return tag, opening + ">"
+    parts = [opening]
+    has_id = has_class = False
     if attrs is not None:
         for k, v in attrs.items():
-            name = k.name if type(k) is Keyword else k if isinstance(k, str) else None
-            if name is None or not ATTR.match(name):
-                raise TurmericError("value", f"web: {pr_str(k)} is not an HTML attribute name")
+            name = _attr_name(k)
             if name == "class" and classes:
+                has_class = True
                 extra = "" if v is None or v is False or v is True else " " + _attr_value(v)
-                parts.append(f'class="{escape(" ".join(classes))}{extra}"')
-                classes = []
-                seen.add(name)
+                parts.append(f' class="{escape(" ".join(classes))}{extra}"')
                 continue
-            if name == "id" and ident is not None:
-                ident = None
-            seen.add(name)
+            if name == "id":
+                has_id = True
             if v is None or v is False:
                 continue
             if v is True:
-                parts.append(name)
+                parts.append(" " + name)
+            elif type(v) is str:
+                parts.append(f' {name}="{escape(v)}"')
             else:
-                parts.append(f'{name}="{_attr_value(v)}"')
-    if ident is not None and "id" not in seen:
-        parts.insert(1, f'id="{escape(ident)}"')
-    if classes:
-        parts.insert(1 if ident is None else 2, f'class="{escape(" ".join(classes))}"')
-    return tag, "<" + " ".join(parts) + ">"
+                parts.append(f' {name}="{_attr_value(v)}"')
+    if classes and not has_class:
+        parts.insert(1, f' class="{escape(" ".join(classes))}"')
+    if ident is not None and not has_id:
+        parts.insert(1, f' id="{escape(ident)}"')
+    parts.append(">")
+    return tag, "".join(parts)
 
 
 def render(value) -> str:
