@@ -1,4 +1,4 @@
-"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs, workflow, worker."""
+"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs, workflow, worker, serve."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
-from turmeric.cli import workflow_args
+from turmeric.cli import serve as serve_cli, workflow_args
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize.blobs import collect_garbage
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
     p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
     workflow_args.add_parsers(sub)
+    serve_cli.add_parser(sub)
     args = parser.parse_args(argv)
     machine.allow_deep_python_stack()
     try:
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("workflow", "worker"):
             from turmeric.cli import workflow as workflow_cli   # start-up: the engine loads only here
             return workflow_cli.run(args)
+        if args.command == "serve":
+            return serve_cli.run(args)   # waitress and turmeric.web load inside, only for serve
     except TurmericError as e:
         sys.stdout.flush()
         print(format_error(e), file=sys.stderr)

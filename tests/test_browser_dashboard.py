@@ -1,0 +1,70 @@
+"""The workflow dashboard in a real browser (#12 items 5 and 6): headless Chromium lists the
+store's workflows, opens one and sees its parked frames and variables, forks it with the
+fork button and cancels it with the cancel button, and the store agrees each time."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from browser import browser, click_and_wait, serve_wsgi, tab, text, wait_for  # noqa: F401 (fixtures)
+from test_dashboard import SCRIPT, make_store
+from turmeric.web.dashboard import dashboard_app
+
+pytestmark = pytest.mark.usefixtures("scratch_cache")
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    url, engine = make_store(tmp_path)
+    with serve_wsgi(dashboard_app(url)) as base:
+        yield base, engine
+
+
+def test_list_show_fork_cancel_in_the_browser(tab, dashboard):
+    """#12 item 6: list, show, fork, cancel, clicked in Chromium."""
+    base, engine = dashboard
+    tab.get(base + "/")
+    rows = tab.find_elements(By.CSS_SELECTOR, "#workflows tr[data-id]")
+    assert [r.get_attribute("data-id") for r in rows] == [row.id for row in engine.store.list()]
+    assert "A-1 parked a message on payment order" in text(tab)
+
+    click_and_wait(tab, 'tr[data-id="A-1"] a')
+    assert wait_for(tab, "#status").text == "parked"
+    frames = tab.find_element(By.ID, "frames").text
+    assert "order" in frames and 'id\n"A-1"' in frames.replace(" ", "\n")
+
+    new_id = tab.find_element(By.ID, "new_id")
+    new_id.clear()
+    new_id.send_keys("A-1-forked")
+    click_and_wait(tab, "#fork")
+    assert wait_for(tab, "#wf-id").text == "A-1-forked"
+    assert tab.current_url == base + "/workflow?id=A-1-forked"
+    assert engine.store.must_get("A-1-forked").status == "parked"
+
+    click_and_wait(tab, "#cancel")
+    assert wait_for(tab, "#status").text == "cancelled"
+    assert tab.find_elements(By.ID, "cancel") == []
+    assert engine.store.must_get("A-1-forked").status == "cancelled"
+    assert engine.store.must_get("A-1").status == "parked"     # the original is untouched
+
+
+def test_markup_is_text_in_the_browser(tab, dashboard):
+    """#12 item 6: a workflow whose id and variables are a <script> runs no script: the browser
+    shows the text, and the page has no script element."""
+    base, _ = dashboard
+    tab.get(base + "/")
+    assert SCRIPT in text(tab)
+    tab.find_element(By.LINK_TEXT, SCRIPT).click()
+    assert wait_for(tab, "#wf-id").text == SCRIPT
+    assert tab.find_elements(By.TAG_NAME, "script") == []
+    assert tab.execute_script("return document.title").startswith("workflow " + SCRIPT)
+
+
+def test_a_refused_action_is_a_clear_page(tab, dashboard):
+    """#12 item 6: cancelling a workflow another tab cancelled first shows why, with a 409."""
+    base, engine = dashboard
+    tab.get(base + "/workflow?id=T-3")
+    engine.store.cancel("T-3")          # meanwhile, elsewhere
+    click_and_wait(tab, "#cancel")
+    assert "cancelled already" in wait_for(tab, "#error").text
+    assert "Traceback" not in tab.page_source

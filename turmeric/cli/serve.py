@@ -1,0 +1,93 @@
+"""`turmeric serve APP.tm`: an app's pages as web continuations, through waitress (spec/web.md,
+spec/cli.md). The arguments are declared here with argparse only; waitress and the web package
+load when the command runs, so the rest of the command line does not pay for them."""
+from __future__ import annotations
+
+import sys
+
+from turmeric.data.errors import TurmericError
+
+DEFAULT_PORT = 8000
+DEFAULT_HOST = "127.0.0.1"
+
+
+def add_parser(sub):
+    p = sub.add_parser("serve", help="serve a web app (its start function) through waitress")
+    p.add_argument("file", nargs="?", help="the app: a .tm file that defines (defn start [req] ...)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0: any free one)")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    p.add_argument("--store", metavar="URL", help="the store of parked pages (default TURMERIC_STORE or turmeric.db)")
+    p.add_argument("--stateless", action="store_true", help="pages travel in signed tokens, not in the store")
+    p.add_argument("--key-file", metavar="F", help="with --stateless: lines `KEY-ID SECRET`; the first signs")
+    p.add_argument("--expires", type=float, default=3600.0, metavar="SECONDS",
+                   help="how long a page can be submitted (default 3600)")
+    p.add_argument("--max-token", type=int, default=3000, metavar="CHARS",
+                   help="with --stateless: longer tokens fall back to the store (default 3000)")
+    p.add_argument("--threads", type=int, default=8, help="waitress's threads (default 8)")
+    p.add_argument("--dashboard", action="store_true", help="also serve the workflow dashboard at /dashboard/")
+    p.add_argument("--quiet", action="store_true", help="no access log")
+
+
+def stderr_log(line: str):
+    print(line, file=sys.stderr, flush=True)
+
+
+class Mount:
+    """/dashboard/... to the dashboard, everything else to the app."""
+
+    def __init__(self, app, prefix: str, other):
+        self.app, self.prefix, self.other = app, prefix, other
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            environ = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + self.prefix,
+                           PATH_INFO=path[len(self.prefix):] or "/")
+            return self.other(environ, start_response)
+        if self.app is None:
+            start_response("302 Found", [("Location", self.prefix + "/"), ("Content-Length", "0")])
+            return [b""]
+        return self.app(environ, start_response)
+
+
+def run(args) -> int:
+    # start-up: waitress and the web package (~30 ms) load only for `turmeric serve`
+    from waitress import create_server
+    from turmeric.web.app import AccessLog, app_for
+    if args.file is None and not args.dashboard:
+        raise TurmericError("usage", "turmeric serve: give the app's FILE (or --dashboard)")
+    if args.stateless and not args.key_file:
+        raise TurmericError("usage", "turmeric serve --stateless needs --key-file F",
+                            hint="F holds lines `KEY-ID SECRET`, the first one signs; e.g. "
+                                 "echo \"k1 $(python3 -c 'import secrets; print(secrets.token_hex(32))')\" > keys")
+    if args.key_file and not args.stateless:
+        raise TurmericError("usage", "turmeric serve: --key-file is for --stateless")
+    if not 0 <= args.port <= 65535:
+        raise TurmericError("usage", f"turmeric serve: --port {args.port} is not a TCP port")
+    if args.expires <= 0 or args.max_token < 0 or args.threads < 1:
+        raise TurmericError("usage", "turmeric serve: --expires and --threads must be positive, --max-token >= 0")
+    app = None
+    if args.file is not None:
+        app = app_for(args.file, store=args.store, stateless=args.stateless, key_file=args.key_file,
+                      expires=args.expires, max_token=args.max_token)
+    wsgi = app
+    if args.dashboard:
+        from turmeric.web import dashboard   # start-up: only with --dashboard (another module's)
+        wsgi = Mount(app, "/dashboard", dashboard.dashboard_app(args.store))
+    if not args.quiet:
+        wsgi = AccessLog(wsgi, stderr_log)
+    try:
+        server = create_server(wsgi, host=args.host, port=args.port, threads=args.threads,
+                               ident="turmeric", clear_untrusted_proxy_headers=True)
+    except OSError as e:
+        raise TurmericError("io", f"turmeric serve: cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+    what = args.file or "the dashboard"
+    print(f"turmeric serve: {what} on http://{args.host}:{server.effective_port}/ "
+          f"({'stateless' if args.stateless else 'stateful'} pages)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
