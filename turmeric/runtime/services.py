@@ -25,6 +25,10 @@ class ModuleFacts:
 
 class Services(Protocol):
     blob_memo: dict      # chunk names of large values already in a blob store (serialize/blobs.py)
+    code_memo: set       # module versions already kept in a code store (serialize/codestore.py)
+
+    def code_versions(self) -> list[tuple[str, str, str]]:
+        """(module, source hash, source text) of each module loaded from a file (#10 item 4)."""
 
     def function_info(self, code: CodeType) -> FnInfo | None:
         """The function whose compiled code this is, or None for code that is not Turmeric's."""
