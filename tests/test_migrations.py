@@ -197,3 +197,28 @@ def test_check_and_upgrade_agree(body_edit, edits):
         lines = fresh.getvalue().splitlines()
         after = lines[[i for i, x in enumerate(lines) if x.startswith("after")][0]:]
         assert out.getvalue().splitlines() == after
+
+
+@pytest.mark.parametrize("migrate, kind, message", [
+    ("(fn [frame] 42)", "type", "must return a frame: a map with :point and :locals"),
+    ("(fn [frame] (assoc frame :point \"nowhere#1\"))", "schema-mismatch", "names the point nowhere#1"),
+    ("(fn [frame] (assoc frame :locals {}))", "schema-mismatch", "has no value for order-id"),
+    ("(fn [frame] (throw (error \"no way\")))", "thrown", "no way"),
+])
+def test_item5_a_bad_migration_is_a_turmeric_error(tmp_path, migrate, kind, message):
+    """#10 item 5: whatever a migration returns, resume --upgrade fails with a Turmeric error
+    naming what is wrong, never a Python exception."""
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(io.StringIO()):
+        (tmp_path / "flow.tm").write_text(FLOW, encoding="utf-8")
+        s = Session(module_path=[str(tmp_path)])
+        s.run(lambda: s.load_file("flow.tm", name="flow"))
+        h = Checker().check("checkpoint-mid.bin")
+        assert h["status"] == "ok"
+        old = s.modules["flow"].fninfos["flow.work"].code_hash
+        v2 = FLOW.replace("[n]", "[order-id]").replace("(+ n 1)", "(+ order-id 1)").replace("a n)", "a order-id)")
+        (tmp_path / "flow.tm").write_text(v2 + f'(defmigration flow.work "{old}" {migrate})\n', encoding="utf-8")
+        data = (tmp_path / "checkpoint-mid.bin").read_bytes()
+        new = Session(module_path=[str(tmp_path)])
+        with pytest.raises(TurmericError) as e:
+            load_checkpoint(new, "checkpoint-mid.bin", data, upgrade=True)
+        assert e.value.kind == kind and message in e.value.message, e.value

@@ -35,7 +35,7 @@ from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
-from turmeric.serialize.codestore import source_hash
+from turmeric.serialize.codestore import DIRNAME as CODE_DIRNAME, source_hash
 from turmeric.serialize.decode import missing_module, schema_mismatch
 from turmeric.session.core_namespace import comprehension_items, internal_pure, wrap_pure
 from turmeric.session.modcache import ModuleCache
@@ -435,15 +435,15 @@ class Session:
             self.load_for_resolution(module, path_hint, version)
 
     def resolution_dirs(self) -> list[Path]:
-        """Where a module a payload names is looked for when its saved path does not hold it:
-        the folders of the program's modules already loaded from files (the script that calls
-        deserialize; for `turmeric resume`, the modules loaded so far), then the module path
-        (for resume: the checkpoint's folder and the current folder), TURMERIC_PATH and the
-        standard library."""
+        """Where a module a payload names is looked for: the folders of the program's modules
+        already loaded from files (the script that calls deserialize; for `turmeric resume`,
+        the modules loaded so far; not a code store's folder, whose files are found by hash
+        only), then the module path (for resume: the checkpoint's folder and the current
+        folder), TURMERIC_PATH and the standard library."""
         std = stdlib_dir()
         near = [Path(os.path.abspath(mod.path)).parent for mod in self.modules.values()
                 if mod.path and not mod.path.startswith("<")]
-        return list(dict.fromkeys([d for d in near if d != std] + self.search_path))
+        return list(dict.fromkeys([d for d in near if d != std and d.name != CODE_DIRNAME] + self.search_path))
 
     def load_for_resolution(self, module: str, path_hint: str | None, version=None):
         """Load (definitions only) a module the data names, found only in the resolution
@@ -521,7 +521,7 @@ class Session:
 
     def find_struct_type(self, qualname: str, path_hint: str | None = None):
         """The struct type `module.Name`, its module loaded (definitions only) as for a
-        function: from the saved path, else the resolution folders (#9 item 5)."""
+        function: from the resolution folders, else the code store (#9 item 5, #15 item 2)."""
         module, _, name = qualname.rpartition(".")
         if module == "core":
             v = self.core.get(name)

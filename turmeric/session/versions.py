@@ -226,7 +226,8 @@ class UpgradingDecoder(Decoder):
         if missing:
             raise schema_mismatch(f"the frame of {m.symbol} at {point} has no value for {' '.join(missing)} "
                                   f"(the new code keeps {' '.join(site.live_names)} there)", None,
-                                  hint=f"declare (defmigration {m.symbol} {m.old_hash} (fn [frame] ...)) that adds them")
+                                  hint=f"declare (defmigration {m.symbol} \"{m.old_hash}\" (fn [frame] ...)) "
+                                       f"that adds them")
         new_locs = tuple(Box(values.get(n)) if n in boxed else values.get(n) for n in site.live_names)
         stale = find_stale(new_locs)
         if stale is not None:
