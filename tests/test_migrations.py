@@ -59,6 +59,7 @@ def test_item5_a_step_added_after_the_checkpoint_is_upgraded_automatically(tmp_p
                                       encoding="utf-8")
     proc = tm(tm_env, tmp_path, "resume", "checkpoint-mid.bin")
     assert proc.returncode == 1 and "flow.work changed since" in proc.stderr
+    assert "hint: turmeric check checkpoint-mid.bin says whether turmeric resume --upgrade can move" in proc.stderr
     assert ok(tm(tm_env, tmp_path, "resume", "--upgrade", "checkpoint-mid.bin")) == \
         "after 5 4\nnew step 10\nresult 5\n"
 

@@ -67,7 +67,14 @@ def cmd_resume(args) -> int:
     session = _session_for(args.file)
     data = _read(args.file)
     try:
-        k = load_checkpoint(session, args.file, data, code=args.code, upgrade=args.upgrade)
+        try:
+            k = load_checkpoint(session, args.file, data, code=args.code, upgrade=args.upgrade)
+        except TurmericError as e:
+            if e.kind == "schema-mismatch" and not args.upgrade and args.code == "current" \
+                    and "changed since the checkpoint was saved" in e.message:
+                e.hint = (f"turmeric check {args.file} says whether turmeric resume --upgrade can move its "
+                          f"frames onto the new code; turmeric resume --code saved runs the code it was saved with")
+            raise
         if type(k) is not Continuation:
             raise TurmericError("type", f"{args.file} holds a {type(k).__name__}, not a continuation",
                                 hint="turmeric resume takes a file written from a continuation, e.g. by checkpoint")
