@@ -52,6 +52,15 @@
      ; `turmeric resume` without --value can give the checkpointed value back (spec/cli.md)
      (if (core/nil? %checkpoint-value) r# r#)))
 
+(defmacro defmigration
+  "Say how a frame of FN saved by the code whose hash is OLD-HASH (a string, as turmeric check
+  and inspect show it) maps onto the current code: MIGRATE gets the old frame as data,
+  {:function :code-hash :point :site :locals {name value}}, and returns the new one,
+  {:point P :locals {name value}}. `turmeric resume --upgrade` runs it (spec/cli.md)."
+  [fn-name old-hash migrate]
+  `(def ~(symbol (str "%migration-" fn-name "-" old-hash))
+     (core/%register-migration ~(str fn-name) ~(str old-hash) ~migrate)))
+
 (defclass Serializable [a]
   (serialize [x : a] : bytes)
   (deserialize [b : bytes] : a))

@@ -40,8 +40,10 @@ def py(v):
     return [py(x) for x in v]
 
 
-def session() -> Session:
-    return Session(module_path=[str(MACHINE_DIR)])
+def session(*folders) -> Session:
+    """A session on the example's folder, and on `folders` (a restoring session finds a
+    program's modules only on its module path: #15 item 2)."""
+    return Session(module_path=[str(MACHINE_DIR), *map(str, folders)])
 
 
 def program(tmp: Path, name: str, body: str) -> Path:
@@ -67,9 +69,9 @@ def uninterrupted(tmp: Path, seed: int, until: int = UNTIL) -> dict:
     return py(run_file(session(), program(tmp, f"plain{seed}", run_opts(seed, until, [])))[-1])
 
 
-def restore_in_process(data: bytes) -> dict:
+def restore_in_process(data: bytes, *folders) -> dict:
     """Restore in a new session of this process (the soak and the error tests)."""
-    s = session()
+    s = session(*folders)
     k = s.run(lambda: deserialize(s, data))
     return py(s.run(machine.run, lambda d: machine.resume(d, k, None), ()))
 
@@ -239,7 +241,7 @@ def test_dynamic_calls_replay_too(tmp_path, at):
     run = py(run_file(Session(), tmp_path / "calls.tm")[-1])
     [info] = run["checkpoints"]
     assert info["log-sizes"]["counter"] > 0
-    got = restore_in_process(ck.read_bytes())
+    got = restore_in_process(ck.read_bytes(), tmp_path)
     assert got["trace"] == full["trace"][info["outputs"]:]
 
 
@@ -285,7 +287,7 @@ def test_saving_and_loading_over_and_over_never_changes_the_run(tmp_path):
     assert len(written) >= 10
     chain = [written[0]]
     while True:
-        got = restore_in_process(Path(chain[-1]["file"]).read_bytes())
+        got = restore_in_process(Path(chain[-1]["file"]).read_bytes(), tmp_path)
         assert got["trace"] == full["trace"][chain[-1]["outputs"]:]
         later = [i for i in got["checkpoints"] if "file" in i]
         if not later:
@@ -302,7 +304,7 @@ def test_a_restored_run_holds_what_the_call_of_run_would_have_returned(tmp_path)
                    f'(+ 1000 (:outputs (ragged/run (machine/system 3) '
                    f'(assoc (machine/options 3 2000 [500]) :file "{ck}"))))')
     [_, _, value] = run_file(session(), path)
-    s = session()
+    s = session(tmp_path)
     k = s.run(lambda: deserialize(s, ck.read_bytes()))
     assert s.run(machine.run, lambda d: machine.resume(d, k, None), ()) == value
 

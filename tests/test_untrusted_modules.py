@@ -1,11 +1,12 @@
 """#15 items 2 and 6 (spec/serialization.md §6, §10): a module the data names is loaded only
 from the module path (the folders of the reading program's modules, the session's module
 path - for resume and inspect the checkpoint's folder and the current folder -,
-TURMERIC_PATH, the standard library), never from a path the bytes give, so a payload cannot
+TURMERIC_PATH, the standard library) or the checkpoint's code store, never from a path the bytes give, so a payload cannot
 make the reader compile (and run the macros of) an arbitrary local file; and a module file
 whose (module ...) declaration was renamed is a schema-mismatch, not error[module]."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -43,8 +44,6 @@ def test_item2_a_saved_path_does_not_choose_the_file_loaded(tmp_path, hint):
                                      if name == "other.tm" else EVIL.replace("{canary}", str(canary)),
                                      encoding="utf-8")
     reader = Session(module_path=[str(tmp_path / "empty")])
-    if hint == "{dir}/flow.tm":
-        reader.trust_saved_paths = False     # the one hint the (default) fallback would accept
     with pytest.raises(TurmericError) as e:
         deserialize(reader, payload_naming("flow", hint.format(dir=evil_dir)))
     assert e.value.kind == "schema-mismatch" and "not on the module path" in e.value.message
@@ -77,9 +76,10 @@ def test_item6_a_renamed_module_declaration_is_a_schema_mismatch(tmp_path):
     assert res.returncode == 1 and "Traceback" not in res.stderr
 
 
-def test_item2_resume_trusts_its_checkpoint_but_inspect_does_not(tmp_path):
-    """#15 item 2: `turmeric resume` may use the saved absolute path (the fallback of §6);
-    inspect never does."""
+def test_item2_neither_resume_nor_inspect_opens_the_saved_path(tmp_path):
+    """#15 item 2: the saved absolute path used to be a fallback for `turmeric resume`; now
+    modules come only from the module path or the checkpoint's code store (tests/test_codestore.py),
+    so a continuation serialized by hand, resumed from another folder, is refused."""
     src, run_dir = tmp_path / "src", tmp_path / "run"
     src.mkdir()
     run_dir.mkdir()
@@ -89,8 +89,9 @@ def test_item2_resume_trusts_its_checkpoint_but_inspect_does_not(tmp_path):
     cli = [sys.executable, "-m", "turmeric.cli"]
     assert subprocess.run(cli + ["run", str(src / "job.tm")], cwd=run_dir, capture_output=True,
                           timeout=120).returncode == 0
-    res = subprocess.run(cli + ["inspect", "k.bin"], cwd=run_dir, capture_output=True, text=True, timeout=120)
-    assert "not on the module path" in res.stdout + res.stderr
+    for command in (["inspect", "k.bin"], ["resume", "k.bin", "--value", "41"]):
+        res = subprocess.run(cli + command, cwd=run_dir, capture_output=True, text=True, timeout=120)
+        assert "not on the module path" in res.stdout + res.stderr and "Traceback" not in res.stderr
     res = subprocess.run(cli + ["resume", "k.bin", "--value", "41"], cwd=run_dir, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, env=dict(os.environ, TURMERIC_PATH=str(src)))
     assert res.returncode == 0 and res.stdout.strip() == "42", res.stderr

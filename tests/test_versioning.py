@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import re
+import shutil
 import tempfile
 
 import pytest
@@ -18,7 +20,9 @@ from turmeric.cli.continuations import checkpointed_value
 from turmeric.data.printer import pr_str
 from turmeric.data.values import vector
 from turmeric.runtime import machine
+from turmeric.serialize import wire
 from turmeric.serialize.decode import deserialize
+from turmeric.serialize.format import T_BUILTIN
 from turmeric.pipeline import compile_text
 from turmeric.session.session import MacroEnv, Module, Session
 from conftest import no_python, tm
@@ -219,3 +223,107 @@ def test_other_forms_do_not_move_a_forms_symbols(order, extra, data):
             assert moved[form] == syms, form
         else:
             assert sorted(map(tuple, moved[form])) == sorted(map(tuple, syms)), form
+
+
+# -- #10 item 1: every line of spec/serialization.md §6's two lists, across processes -----------
+
+SECTION6 = """(module flow)
+(struct Pt [x y])
+(struct Tag [label])
+(defn mk [n] (Pt n 2))
+(defn helper [x] (* x 10))
+(defn callee [x] (+ x 1))
+(defn work [n]
+  (let [p (mk n)
+        h helper
+        a (checkpoint "mid" (+ n 1))]
+    (println "after" a p.x (h 1) (callee n))
+    a))
+(defn looped [n]
+  (let [f (fn [] 0)]
+    (loop [i 0]
+      (when (< i n)
+        (checkpoint "loop" i)
+        (recur (inc i))))))
+(defn anon [n]
+  (let [t Tag
+        ys (map (fn [v] v) [0])
+        r ((fn [z] (checkpoint "anon" z)) n)]
+    [r t ys]))
+(println "result" (work 4))
+(println "looped" (looped 1))
+(println "anon" (anon 3))
+(println "anon" (anon 3))
+"""
+ANON_FORM = '(println "anon" (anon 3))\n'
+# line of §6 -> (the change, the checkpoints it must refuse; the others stay ok)
+INVALIDATES = {
+    "a function with a frame whose code changed": (lambda s: s.replace('"after"', '"later"'), {"mid"}),
+    "a function value in the data whose code changed": (lambda s: s.replace("(* x 10)", "(* x 11)"), {"mid"}),
+    "a function with a frame renamed": (lambda s: s.replace("work", "labour"), {"mid"}),
+    "a function with a frame removed": (lambda s: s.replace(s[s.index("(defn anon"):s.index("(println \"result")], "")
+                                        .replace(ANON_FORM, ""), {"anon"}),
+    "its module renamed": (lambda s: s.replace("(module flow)", "(module flux)"), {"mid", "loop", "anon"}),
+    "its module moved off the module path": (None, {"mid", "loop", "anon"}),
+    "an anonymous fn renumbered by one added before it": (
+        lambda s: s.replace("ys (map (fn [v] v) [0])", "ys (map (fn [v] v) (map (fn [w] w) [0]))"), {"anon"}),
+    "a top-level form with a frame changed": (lambda s: s.replace('"result"', '"total"'), {"mid"}),
+    "an identical form removed before one with a frame": (lambda s: s.replace(ANON_FORM, "", 1), {"anon"}),
+    "a loop renumbered by one added before it in the same function": (
+        lambda s: s.replace("(let [f (fn [] 0)]", "(let [f (fn [] 0) g (loop [j 0] j)]"), {"loop"}),
+    "a struct in the data whose number of fields changed": (
+        lambda s: s.replace("(struct Pt [x y])", "(struct Pt [x y z])").replace("(Pt n 2)", "(Pt n 2 0)"), {"mid"}),
+    "a struct type value whose field names changed": (lambda s: s.replace("[label]", "[name]"), {"anon"}),
+}
+DOES_NOT = {
+    "a function with no frame and no value changed (a callee)": lambda s: s.replace("(+ x 1)", "(+ x 2)"),
+    "the declared module version alone": lambda s: s.replace("(module flow)", "(module flow :version 2)"),
+    "comments, whitespace, moving code": lambda s: s.replace("(defn callee [x] (+ x 1))\n", "") \
+        .replace("(defn work", ";; moved\n\n\n(defn callee [x]\n  (+ x 1))   ; a comment\n(defn work"),
+    "other top-level forms added, removed, reordered": lambda s: s.replace(
+        "(struct Tag [label])\n", "(defmacro twice [x] `(do ~x ~x))\n(defn extra [] (fn [] 1))\n") \
+        .replace("(defn mk", "(struct Tag [label])\n(println (extra))\n(defn mk"),
+    "anonymous fns and loops in other functions, in the same top-level form too":
+        lambda s: s.replace("(defn helper [x] (* x 10))", "(defn helper [x] (* x 10))\n(defn more [] "
+                            "(loop [q 0] (if (< q 1) (recur (inc q)) (map (fn [e] e) [q]))))")
+        .replace("(let [f (fn [] 0)]", "(let [f (fn [] (or nil (and 1 (loop [u 0] u))))]"),
+    "a struct's fields renamed, their number kept": lambda s: s.replace("(struct Pt [x y])", "(struct Pt [x w])"),
+}
+
+
+def test_every_line_of_section_6_across_processes(tmp_path, tm_env):
+    """#10 item 1: each line of spec/serialization.md §6's lists, checked by a fresh process
+    (turmeric check: ok is exactly what resume takes as it is) against the checkpoints a first
+    process wrote; the DOES_NOT changes leave all three ok, each INVALIDATES change refuses
+    exactly the checkpoints whose data its line names."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "flow.tm").write_text(SECTION6, encoding="utf-8")
+    ok(tm(tm_env, base, "run", "flow.tm"))
+    cases = {f"i{n}": (change, bad) for n, (change, bad) in enumerate(INVALIDATES.values())}
+    cases.update({f"d{n}": (change, set()) for n, change in enumerate(DOES_NOT.values())})
+    for folder, (change, _bad) in cases.items():
+        shutil.copytree(base, tmp_path / folder)
+        if change is None:
+            (tmp_path / folder / "flow.tm").unlink()
+        else:
+            (tmp_path / folder / "flow.tm").write_text(change(SECTION6), encoding="utf-8")
+    shutil.rmtree(base / ".turmeric-code")      # (no saved copy to fall back on)
+    for folder in cases:
+        shutil.rmtree(tmp_path / folder / ".turmeric-code")
+    # the last line: a builtin in the data that no longer exists (bytes naming one)
+    (tmp_path / "builtin").mkdir()
+    (tmp_path / "builtin" / "k.bin").write_bytes(wire.pack(
+        [{"turmeric": "0.1.0", "modules": []}, [[T_BUILTIN, "a-builtin-since-removed"]],
+         wire.msgpack.ExtType(0, (0).to_bytes(4, "big"))]))
+    proc = tm(tm_env, tmp_path, "check", "--json", *cases, "builtin")
+    no_python(proc)
+    report = json.loads(proc.stdout)["checkpoints"]
+    [removed] = [e for e in report if e["path"].startswith("builtin")]
+    assert removed["status"] == "refused" and "the builtin a-builtin-since-removed no longer exists" in removed["error"]
+    names = dict(zip(cases, list(INVALIDATES) + list(DOES_NOT)))
+    for folder, (_change, bad) in cases.items():
+        got = {e["path"].split("/")[-1][len("checkpoint-"):-len(".bin")]: e["status"]
+               for e in report if e["path"].split("/")[0] == folder}
+        assert set(got) == {"mid", "loop", "anon"}, (names[folder], got)
+        assert {k for k, v in got.items() if v != "ok"} == bad, (names[folder], got, report)

@@ -108,6 +108,9 @@ def code_hash(form) -> str:
     return hashlib.sha256(canon(form).encode()).hexdigest()[:16]
 
 
+LOOP_GENSYM = re.compile(r"loop__\d+")   # the name derived.py gives a loop's local function
+
+
 class Analyzer:
     def __init__(self, ctx: ModuleContext):
         self.ctx = ctx
@@ -351,6 +354,14 @@ class Analyzer:
         """module.f for a named fn at top level, outer/inner inside outer, outer/fn#N if anonymous."""
         outer = self.fn.info.symbol
         at_top = self.fn.parent is None
+        if name and LOOP_GENSYM.fullmatch(name):
+            # a loop (derived.py names it with a gensym, whose number counts every gensym made
+            # before it in the top-level form): numbered among the loops of `outer` instead, so
+            # a change elsewhere in the form, in another function, does not rename it (#10 item 1)
+            key = "loop:" + outer
+            n = self.ctx.fn_counter.get(key, 0) + 1
+            self.ctx.fn_counter[key] = n
+            return FnInfo(f"{outer}/loop#{n}", self.ctx.name, "loop", span_of(form), code_hash(form))
         if name:
             # module.f only for what a top-level def names; any other named fn is outer/name
             global_def = at_top and (name in self.ctx.globals or name in self.ctx.macros)

@@ -59,7 +59,9 @@ def is_definition(form) -> bool:
     head = form.first.name
     items = list(form)
     if head == "def":
-        return len(items) < 3 or is_static(items[2])
+        # a defmigration's def registers its function: it must be in force when a module is
+        # loaded to resolve a saved continuation (#10 item 5)
+        return len(items) < 3 or is_static(items[2]) or is_migration(items[2])
     if head == "do":
         return all(is_definition(x) for x in items[1:])
     return head in ("struct", "%defmacro", "module", "import", "defclass", "instance")
@@ -85,6 +87,12 @@ def split_definition_group(form) -> list:
     if any(len(s) == 1 and is_sym(s[0].first, "do") for s in split):
         return [form]   # a do inside that is not a group itself
     return [x for s in split for x in s]
+
+
+def is_migration(x) -> bool:
+    """(core/%register-migration "module.fn" "OLD-HASH" (fn ...)), what defmigration makes."""
+    return (type(x) is PList and x.count == 4 and is_sym(x.first, "core/%register-migration")
+            and all(isinstance(a, str) for a in list(x)[1:3]))
 
 
 def def_name(form) -> str | None:

@@ -1,4 +1,4 @@
-"""`turmeric resume FILE [--value EXPR]` and `turmeric inspect FILE [--json]`."""
+"""`turmeric resume FILE [--value EXPR] [--code current|saved] [--upgrade]` and `turmeric inspect FILE [--json]`."""
 from __future__ import annotations
 
 import json
@@ -11,10 +11,9 @@ from turmeric.data.values import Box, Continuation
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize import wire
-from turmeric.serialize.blobs import store_beside
-from turmeric.serialize.decode import deserialize
 from turmeric.serialize.inspect import describe, render_text
 from turmeric.session.session import Session
+from turmeric.session.versions import load_checkpoint
 
 
 def _read(path: str) -> bytes:
@@ -62,11 +61,20 @@ def checkpointed_value(session, k: Continuation):
 
 
 def cmd_resume(args) -> int:
+    if args.upgrade and args.code == "saved":
+        raise TurmericError("usage", "turmeric resume: --upgrade moves frames onto the current code, "
+                                     "so it cannot go with --code saved")
     session = _session_for(args.file)
     data = _read(args.file)
-    blobs = store_beside(args.file)
     try:
-        k = session.run(lambda: deserialize(session, data, blobs=blobs))
+        try:
+            k = load_checkpoint(session, args.file, data, code=args.code, upgrade=args.upgrade)
+        except TurmericError as e:
+            if e.kind == "schema-mismatch" and not args.upgrade and args.code == "current" \
+                    and "changed since the checkpoint was saved" in e.message:
+                e.hint = (f"turmeric check {args.file} says whether turmeric resume --upgrade can move its "
+                          f"frames onto the new code; turmeric resume --code saved runs the code it was saved with")
+            raise
         if type(k) is not Continuation:
             raise TurmericError("type", f"{args.file} holds a {type(k).__name__}, not a continuation",
                                 hint="turmeric resume takes a file written from a continuation, e.g. by checkpoint")
@@ -87,7 +95,6 @@ def cmd_resume(args) -> int:
 def cmd_inspect(args) -> int:
     data = _read(args.file)
     session = _session_for(args.file)
-    session.trust_saved_paths = False   # inspect is for files not yet trusted (#15 item 2)
     report = describe(session, data, args.file, full=args.full)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))

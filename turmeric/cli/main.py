@@ -1,4 +1,4 @@
-"""The `turmeric` command: run, resume, inspect, compile, repl, gc-blobs, workflow, worker, serve."""
+"""The `turmeric` command: run, resume, inspect, check, compile, repl, gc-blobs, workflow, worker, serve."""
 from __future__ import annotations
 
 import argparse
@@ -42,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     p_resume = sub.add_parser("resume", help="resume a saved continuation in this fresh process")
     p_resume.add_argument("file")
     p_resume.add_argument("--value", help="a Turmeric expression: the value the suspended call returns")
+    p_resume.add_argument("--code", choices=("current", "saved"), default="current",
+                          help="run the module path's code (default) or the exact code saved with the checkpoint")
+    p_resume.add_argument("--upgrade", action="store_true",
+                          help="move frames of changed functions onto the current code (by point, or a defmigration)")
+    p_check = sub.add_parser("check", help="check saved continuations against the current code, running none")
+    p_check.add_argument("paths", nargs="*", metavar="PATH", help="checkpoint files, or folders to search")
+    p_check.add_argument("--store", metavar="URL", help="also check every parked workflow of this store")
+    p_check.add_argument("--json", action="store_true", help="print JSON for CI")
     p_inspect = sub.add_parser("inspect", help="show the frames and variables of a saved continuation")
     p_inspect.add_argument("file")
     p_inspect.add_argument("--json", action="store_true", help="print JSON for tools")
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_repl(args)
         if args.command == "gc-blobs":
             return cmd_gc_blobs(args)
+        if args.command == "check":
+            from turmeric.cli import check   # start-up: the checker loads only here
+            return check.run(args)
         if args.command in ("resume", "inspect"):
             from turmeric.cli import continuations   # start-up: inspect and its printers load only here
             return getattr(continuations, "cmd_" + args.command)(args)

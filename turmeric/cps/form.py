@@ -48,6 +48,7 @@ class Site(Stmt):
     target: str
     call: Expr
     number: int              # 1, 2, ... in the order of the function's text
+    point: str = ""          # its name for migrations: CALLEE#N, or checkpoint:NAME (SiteInfo.point)
 
 
 @dataclass(slots=True, frozen=True, eq=False)

@@ -26,6 +26,7 @@ class FnLowering(ExpressionLowering):
         self.self_name = self_name      # Python name the function calls itself by
         self.temps = 0
         self.sites: list[Site] = []
+        self.point_counts: dict[str, int] = {}     # callee label -> sites of it so far
         self.globals_set: set[str] = set()
         self.has_loop = False
         self.defined: set[str] = set(self.py(v) for v in fn.params)
@@ -158,12 +159,27 @@ class FnLowering(ExpressionLowering):
             out.append(Return(n.span, call, tail_call=True))
             return None
         target = self.temp()
-        site = Site(n.span, target, call, len(self.sites) + 1)
+        site = Site(n.span, target, call, len(self.sites) + 1, self.point_of(n))
         self.sites.append(site)
         self.site_defined.append(set(self.defined))
         out.append(site)
         self.defined.add(target)
         return Expr(target, frozenset([target]), simple=True)
+
+    def point_of(self, n: ir.Call) -> str:
+        """The site's suspension point as a user names it (#10 item 5): `checkpoint:NAME` for
+        the shift of a (checkpoint "NAME" ...), else the callee and its ordinal among this
+        function's sites that call it (`work#1`, `m/f#2`), so a site added or removed
+        elsewhere in the function does not rename it."""
+        name = checkpoint_name(n)
+        if name is not None:
+            label = "checkpoint:" + name
+        else:
+            f = n.fn
+            label = (f.name if type(f) in (ir.Global, ir.Core) else f"{f.module}/{f.name}" if type(f) is ir.ModuleRef
+                     else f.var.name if type(f) is ir.Local else "%call")
+        count = self.point_counts[label] = self.point_counts.get(label, 0) + 1
+        return label if label.startswith("checkpoint:") and count == 1 else f"{label}#{count}"
 
     def arity_matches(self, n: int) -> bool:
         fixed = len(self.fn.params)
@@ -273,3 +289,18 @@ class FnLowering(ExpressionLowering):
         self.defined = before
         out.append(Try(n.span, tuple(body), var, n.var.boxed, tuple(handler)))
 
+
+def checkpoint_name(n: ir.Call) -> str | None:
+    """NAME when the call is the shift of a `(checkpoint "NAME" ...)` expansion (stdlib/core.tm):
+    (%shift (fn [k] (do (%write-checkpoint (str "checkpoint-" "NAME" ".bin") k) ...)))."""
+    if type(n.fn) is not ir.Core or n.fn.name != "%shift" or len(n.args) != 1 or type(n.args[0]) is not ir.Fn:
+        return None
+    body = n.args[0].body
+    for form in (body.body if type(body) is ir.Do else [body]):
+        if type(form) is ir.Call and type(form.fn) is ir.Core and form.fn.name == "%write-checkpoint" \
+                and form.args and type(form.args[0]) is ir.Call and type(form.args[0].fn) is ir.Core \
+                and form.args[0].fn.name == "str" and all(type(a) is ir.Const for a in form.args[0].args):
+            text = "".join(str(a.value) for a in form.args[0].args)
+            if text.startswith("checkpoint-") and text.endswith(".bin"):
+                return text[len("checkpoint-"):-len(".bin")]
+    return None

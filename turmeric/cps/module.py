@@ -96,7 +96,7 @@ class ModuleLowering:
             cont = continuation_after(body, s, [Assign(s.span, s.target, Expr("value"))])
             live = tuple(sorted((reads_of(cont) & defined) - {"d", "value"}))
             sites.append(SiteInfo(s.span, live, tuple(readable_name(x) for x in live),
-                                  bool(site_in_try(body, s)), f"R_{base}_{s.number}"))
+                                  bool(site_in_try(body, s)), f"R_{base}_{s.number}", s.point))
         info = replace(fn.info, pyname=pyname, free=free, free_names=tuple(v.name for v in fn.free),
                        sites=tuple(sites))
         params = tuple(lw.py(v) for v in fn.params)

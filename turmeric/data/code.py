@@ -18,6 +18,7 @@ class SiteInfo:
     live_names: tuple[str, ...]  # their Turmeric names (for inspect)
     in_try: bool              # a Turmeric try encloses the site in this function
     entry: str                # the Python name of the resume entry
+    point: str = ""           # the suspension point as a user names it: checkpoint:NAME or CALLEE#N
 
 
 @dataclass(slots=True, frozen=True)

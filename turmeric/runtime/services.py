@@ -25,6 +25,10 @@ class ModuleFacts:
 
 class Services(Protocol):
     blob_memo: dict      # chunk names of large values already in a blob store (serialize/blobs.py)
+    code_memo: set       # module versions already kept in a code store (serialize/codestore.py)
+
+    def code_versions(self) -> list[tuple[str, str, str]]:
+        """(module, source hash, source text) of each module loaded from a file (#10 item 4)."""
 
     def function_info(self, code: CodeType) -> FnInfo | None:
         """The function whose compiled code this is, or None for code that is not Turmeric's."""
@@ -51,12 +55,12 @@ class Services(Protocol):
 
     def require_for_data(self, module: str, path_hint: str | None, version: Any = None) -> None:
         """Load a module a payload's module table names (definitions only) if it is not
-        loaded: from the saved path, else the module path; a schema-mismatch error if it is
-        nowhere."""
+        loaded: from the module path, else the checkpoint's code store (never the saved path,
+        #15 item 2); a schema-mismatch error if it is nowhere."""
 
     def find_struct_type(self, qualname: str, path_hint: str | None = None) -> StructType | None:
-        """The struct type `module.Name`, loading the module if needed (from the saved path
-        `path_hint` if it holds it, else the module path)."""
+        """The struct type `module.Name`, loading the module if needed, as require_for_data
+        does (`path_hint` is only reported)."""
 
     def marshal_resource(self, x: Any) -> tuple[str, Any, str | None] | None:
         """(type name, token, module of the instance that made it or None) for a resource

@@ -8,8 +8,10 @@ from turmeric.data.values import Box, Continuation, Keyword, PMap, Symbol, plist
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.atomic import atomic_write
 from turmeric.serialize.blobs import store_beside
+from turmeric.serialize.codestore import store_beside as code_store_beside
 from turmeric.serialize.encode import serialize
 from turmeric.serialize.format import SPECIAL_FRAMES
+from turmeric.serialize.wire import MAGIC
 
 
 def _options(who: str, opts: tuple, allowed=("key",)) -> dict:
@@ -83,7 +85,20 @@ def continuation_with(session, k, index, var, value):
 
 def session_builtins(session) -> dict:
     def serialize_(d, x, *opts):
-        return serialize(session, x, _options("serialize", opts).get("key"))
+        # the header names the module versions (#10 item 4): a payload kept in a file beside a
+        # code store (checkpoint, write-file-atomic) can be resumed on that code
+        return serialize(session, x, _options("serialize", opts).get("key"), code=code_names())
+
+    def code_names():
+        return [[name, h] for name, h, _ in session.code_versions()]
+
+    def keep_code(path):
+        """The module sources of this program, in the code store beside `path`, once each."""
+        versions = session.code_versions()
+        store = code_store_beside(path, session.code_memo)
+        for _name, h, text in versions:
+            store.put(h, text)
+        return [[name, h] for name, h, _ in versions]
 
     def deserialize_(d, data, *opts):
         o = _options("deserialize", opts, ("key", "resources"))
@@ -97,12 +112,15 @@ def session_builtins(session) -> dict:
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
         store = store_beside(path, session.blob_memo)
-        atomic_write(path, serialize(session, k, blobs=store))
+        # the module versions it names go to .turmeric-code beside it, once (#10 item 4)
+        atomic_write(path, serialize(session, k, blobs=store, code=keep_code(path)))
         return path
 
     def save_atomically(d, path, data):
         if not isinstance(path, str) or not isinstance(data, (bytes, str)):
             raise TurmericError("type", "write-file-atomic: expected a path and bytes or a string")
+        if isinstance(data, bytes) and data[:4] == MAGIC:
+            keep_code(path)     # a saved payload: the code it names is kept beside it (#10 item 4)
         atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
         return None
 

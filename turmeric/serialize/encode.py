@@ -112,6 +112,7 @@ class Encoder:
         self.sites = session.sites            # resume entry -> (FnInfo, site index)
         self.shapes: dict[tuple, int] = {}    # the keys of a map with keyword keys -> shape number
         self.shape_table: list = []           # each shape's key names, in the header
+        self.code: list | None = None         # [[module, source hash], ...] (a checkpoint's)
 
     def pack(self, root) -> bytes:
         """The msgpack body [header, records, root]."""
@@ -144,6 +145,9 @@ class Encoder:
             header["shapes"] = self.shape_table
         if self.blobs is not None:
             header["blobs"] = DIRNAME
+        if self.code:
+            header["code"] = ([list(map(careful_string, m)) for m in self.code] if self.careful
+                              else self.code)   # module versions kept in the code store (codestore.py)
         return b"".join([packer.pack_array_header(3), packer.pack(header),
                          packer.pack_array_header(len(self.records)), *batches, root_bytes])
 
@@ -441,9 +445,14 @@ def _label(k) -> str:
     return s if len(s) < 40 else s[:37] + "..."
 
 
-def serialize(session, value, key=None, blobs=None) -> bytes:
+def serialize(session, value, key=None, blobs=None, code=None) -> bytes:
+    """`code`: the module versions to name in the header ([[module, source hash], ...])."""
     try:
-        body = Encoder(session, blobs).pack(value)
+        enc = Encoder(session, blobs)
+        enc.code = code
+        body = enc.pack(value)
     except UnicodeEncodeError:   # a string with a lone surrogate: msgpack refused it
-        body = Encoder(session, blobs, careful=True).pack(value)
+        enc = Encoder(session, blobs, careful=True)
+        enc.code = code
+        body = enc.pack(value)
     return wire.frame(body, key)

@@ -22,7 +22,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 7   # 6: top-level forms named by content (#10 item 1); 7: shows_result
+FORMAT = 8   # 6: top-level forms named by content (#10 item 1); 7: sites name their point (#10 item 5); 8: shows_result
 
 
 def cache_dir() -> Path:
@@ -64,14 +64,14 @@ def _unspan(t):
 
 def info_to_plain(i: FnInfo):
     return (i.symbol, i.module, i.name, _span(i.span), i.code_hash, i.pyname, i.params,
-            [(_span(s.span), s.live, s.live_names, s.in_try, s.entry) for s in i.sites],
+            [(_span(s.span), s.live, s.live_names, s.in_try, s.entry, s.point) for s in i.sites],
             i.free, i.free_names)
 
 
 def info_from_plain(t) -> FnInfo:
     sym, mod, name, span, h, py, params, sites, free, free_names = t
     return FnInfo(sym, mod, name, _unspan(span), h, py, tuple(params),
-                  tuple(SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4]) for s in sites),
+                  tuple(SiteInfo(_unspan(s[0]), tuple(s[1]), tuple(s[2]), s[3], s[4], s[5]) for s in sites),
                   tuple(free), tuple(free_names))
 
 

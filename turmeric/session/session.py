@@ -35,6 +35,7 @@ from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
+from turmeric.serialize.codestore import DIRNAME as CODE_DIRNAME, source_hash
 from turmeric.serialize.decode import missing_module, schema_mismatch
 from turmeric.session.core_namespace import comprehension_items, internal_pure, wrap_pure
 from turmeric.session.modcache import ModuleCache
@@ -78,6 +79,9 @@ class Session:
         self.blob_memo: dict = {}   # chunk names of large values the checkpoint macro stored (blobs.py)
         self.code_infos: dict[Any, FnInfo] = CodeInfos()   # code object -> its function's info
         self.sources: dict[str, str] = {}
+        self.source_hashes: dict[str, str] = {}   # path -> hash of its text (the code store's name)
+        self.migrations: dict = {}      # (function symbol, old code hash) -> its migration (defmigration)
+        self.code_memo: set = set()     # (code store, source hash) already kept (serialize/codestore.py)
         self.gensym_counter = GensymCounter()   # this session's (gensym) numbers (a REPL :save keeps it)
         self._build_core()
 
@@ -95,6 +99,7 @@ class Session:
             "resume": machine.resume, "continue": machine.resume, "throw": machine.throw,
             "try-with": machine.try_with,
             "%register-macro": self._register_macro, "%import": self._import_at_runtime,
+            "%register-migration": self._register_migration,
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
             "error": ERROR, "ex-info": EX_INFO, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
             "command-line-args": lambda d: vector(self.argv),
@@ -164,23 +169,29 @@ class Session:
             return mod
         if name in self.loading:
             raise TurmericError("module", f"modules import each other in a cycle: {name}", span)
+        stored = self.stored_source(name, fallback=False)
+        if stored is None:
+            try:
+                path = self.find_module(name, near)
+            except TurmericError as e:
+                stored = self.stored_source(name, fallback=True)
+                if stored is None:
+                    e.span = e.span or span
+                    raise
         try:
-            path = self.find_module(name, near)
-        except TurmericError as e:
-            e.span = e.span or span
-            raise
-        try:
+            if stored is not None:
+                return self.load_source(stored[1], stored[0], name, definitions_only=self.resolving > 0)
             return self.load_file(str(path), name=name, definitions_only=self.resolving > 0)
         except TurmericError as e:
             e.span = e.span or span  # at the import, when the module itself has no place
             raise
 
     resolving = 0   # > 0 while modules load only to resolve a saved continuation's symbols
-    # a module found nowhere on the module path is loaded from its saved path when that is
-    # absolute, normalized (no ..) and ends in the module's own relative path (spec §6);
-    # `turmeric inspect`, and a session that reads untrusted bytes, set this to False, and
-    # then the bytes never choose a file (#15 item 2)
-    trust_saved_paths = True
+    # module -> (source hash, code store) of the checkpoint being resumed or checked (#10
+    # item 4): with code_mode "saved" these versions load instead of the module path's files;
+    # with "current" only a module found nowhere on the module path loads from the store
+    saved_code: dict = {}
+    code_mode = "current"
 
     def load_file(self, path: str, name: str | None = None, definitions_only: bool = False,
                   on_result: Callable | None = None, program: bool = False) -> Module:
@@ -202,6 +213,7 @@ class Session:
         """`program`: the file given to `turmeric run`, which may name itself with (module x);
         a module loaded by import must be named as it was imported."""
         self.sources[path] = text
+        self.source_hashes[path] = source_hash(text)
         declared = declared_name(text)
         if declared is not None and declared != name:
             if not program:
@@ -447,37 +459,41 @@ class Session:
             self.load_for_resolution(module, path_hint, version)
 
     def resolution_dirs(self) -> list[Path]:
-        """Where a module a payload names is looked for when its saved path does not hold it:
-        the folders of the program's modules already loaded from files (the script that calls
-        deserialize; for `turmeric resume`, the modules loaded so far), then the module path
-        (for resume: the checkpoint's folder and the current folder), TURMERIC_PATH and the
-        standard library."""
+        """Where a module a payload names is looked for: the folders of the program's modules
+        already loaded from files (the script that calls deserialize; for `turmeric resume`,
+        the modules loaded so far; not a code store's folder, whose files are found by hash
+        only), then the module path (for resume: the checkpoint's folder and the current
+        folder), TURMERIC_PATH and the standard library."""
         std = stdlib_dir()
         near = [Path(os.path.abspath(mod.path)).parent for mod in self.modules.values()
                 if mod.path and not mod.path.startswith("<")]
-        return list(dict.fromkeys([d for d in near if d != std] + self.search_path))
+        return list(dict.fromkeys([d for d in near if d != std and d.name != CODE_DIRNAME] + self.search_path))
 
     def load_for_resolution(self, module: str, path_hint: str | None, version=None):
         """Load (definitions only) a module the data names, found only in the resolution
-        folders (#15 item 2): the path the data saved (`path_hint`) never chooses the file, so
-        bytes cannot make the reader compile an arbitrary local file; it is only reported
-        when the module is nowhere. A file there that now declares another module name is a
-        schema-mismatch (#15 item 6, spec/serialization.md §6)."""
+        folders or the checkpoint's code store (#15 item 2, #10 item 4): the path the data
+        saved (`path_hint`) never chooses the file, so bytes cannot make the reader compile an
+        arbitrary local file; it is only reported when the module is nowhere. A file there
+        that now declares another module name is a schema-mismatch (#15 item 6, spec §6)."""
         rel = Path(*module.split(".")).with_suffix(".tm")
+        stored = self.stored_source(module, fallback=False)
         dirs = self.resolution_dirs()
-        found = next((d / rel for d in dirs if (d / rel).is_file()), None)
-        if found is None and self.trust_saved_paths and path_hint and os.path.isabs(path_hint) \
-                and os.path.normpath(path_hint) == path_hint and Path(path_hint).parts[-len(rel.parts):] == rel.parts \
-                and os.path.isfile(path_hint):
-            found = Path(path_hint)     # `turmeric resume` of the checkpoint store's own file
-        if found is None:
-            raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
-        path = str(found)
-        try:
-            with open(path, encoding="utf-8") as f:
-                declared = declared_name(f.read())
-        except (OSError, UnicodeDecodeError):
-            declared = None         # load_file reports what is wrong with the file
+        if stored is None:
+            found = next((d / rel for d in dirs if (d / rel).is_file()), None)
+            if found is None:
+                stored = self.stored_source(module, fallback=True)
+                if stored is None:
+                    raise missing_module(module, str(rel), path_hint, [str(d) for d in dirs], version)
+        if stored is not None:
+            path, text = stored
+        else:
+            path = str(found)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                text = None         # load_file reports what is wrong with the file
+        declared = declared_name(text) if text is not None else None
         if declared is not None and declared != module:
             raise schema_mismatch(
                 f"module {module} was renamed: {path} declares (module {declared}) now", version,
@@ -485,13 +501,51 @@ class Session:
                      f"declaration to resume it")
         self.resolving += 1
         try:
-            self.load_file(path, name=module, definitions_only=True)
+            if text is None:
+                self.load_file(path, name=module, definitions_only=True)
+            else:
+                self.load_source(text, path, module, definitions_only=True)
         finally:
             self.resolving -= 1
 
+    def use_code_store(self, store, code: dict, mode: str = "current") -> None:
+        """Resolve modules against the versions a checkpoint names (`code`: module -> source
+        hash, from its header) kept in `store` (#10 item 4). mode "saved": those versions load
+        instead of the module path's files, and one the store lacks is refused now."""
+        self.saved_code = {name: (h, store) for name, h in code.items() if name != "core"}
+        self.code_mode = mode
+        if mode == "saved":
+            for name, (h, st) in sorted(self.saved_code.items()):
+                if st.get(h) is None:
+                    raise schema_mismatch(
+                        f"module {name}: the version this checkpoint was saved with ({h}) is not in the "
+                        f"code store {st.root}", None,
+                        hint="turmeric resume --code saved runs only code kept beside the checkpoint; "
+                             "resume with --code current to run the module path's code")
+
+    def stored_source(self, module: str, fallback: bool):
+        """(path, text) of `module`'s version in the checkpoint's code store, when it is to be
+        used: always with code_mode "saved", else only as the fallback for a module found
+        nowhere on the module path."""
+        hit = self.saved_code.get(module)
+        if hit is None or not fallback and self.code_mode != "saved":
+            return None
+        h, store = hit
+        text = store.get(h)
+        return (store.path(h), text) if text is not None else None
+
+    def code_versions(self) -> list[tuple[str, str, str]]:
+        """(module, source hash, text) of every module loaded from a file: what a checkpoint
+        keeps in its code store (#10 item 4), one consistent snapshot."""
+        out = []
+        for name, mod in self.modules.items():
+            if name != "core" and mod.path and not mod.path.startswith("<") and mod.path in self.sources:
+                out.append((name, self.source_hashes[mod.path], self.sources[mod.path]))
+        return out
+
     def find_struct_type(self, qualname: str, path_hint: str | None = None):
         """The struct type `module.Name`, its module loaded (definitions only) as for a
-        function: from the saved path, else the resolution folders (#9 item 5)."""
+        function: from the resolution folders, else the code store (#9 item 5, #15 item 2)."""
         module, _, name = qualname.rpartition(".")
         if module == "core":
             v = self.core.get(name)
@@ -514,6 +568,13 @@ class Session:
         mod = self._module_of(fn)
         (mod.macros if mod is not None else self.core_macros)[name] = fn
         return None
+
+    def _register_migration(self, d, fn_name, old_hash, migrate):
+        """(defmigration module.fn OLD-HASH migrate), as its def runs (#10 item 5)."""
+        if not callable(migrate):
+            raise TurmericError("type", f"defmigration {fn_name}: the migration must be a function of the old frame")
+        self.migrations[(fn_name, old_hash)] = migrate
+        return migrate
 
     def _module_of(self, fn):
         qual = getattr(getattr(fn, "__code__", None), "co_filename", "")
