@@ -401,6 +401,7 @@ CASES = [
     ("%rand-int", (RandomGenerator(7), 1), 0), ("%rand-nth", (RandomGenerator(7), V(K("only"))), K("only")),
     ("%shuffle", (RandomGenerator(7), L(1)), V(1)), ("%shuffle", (RandomGenerator(7), None), V()),
     ("%reseed!", (RandomGenerator(7), 3), None),
+    ("%random-state", (RandomGenerator(7),), 7), ("%set-random-state!", (RandomGenerator(7), 9), None),
 ]
 
 
@@ -637,6 +638,9 @@ ERRORS = [
     ("superset?", (1, S()), "type", "superset?: expected a set or nil, got integer 1"),
     ("random-generator", (1.5,), "type", "random-generator: expected an integer, got float 1.5"),
     ("%rand", (None,), "type", "rand: expected a random generator, got nil"),
+    ("%random-state", (1,), "type", "%random-state: expected a random generator, got integer 1"),
+    ("%set-random-state!", (RandomGenerator(1), "x"), "type",
+     '%set-random-state!: expected an integer, got string "x"'),
     ("%rand", (RandomGenerator(1), "x"), "type", 'rand: expected a number, got string "x"'),
     ("%rand-int", (RandomGenerator(1), 0), "value", "rand-int: expected a positive bound, got 0"),
     ("%rand-int", (RandomGenerator(1), 2.0), "type", "rand-int: expected an integer, got float 2.0"),

@@ -562,6 +562,10 @@ class MacroEnv:
         except TurmericError as e:
             if e.span is None:
                 e.span = span
+            elif e.kind == "thrown" and Path(e.span.file).parent == stdlib_dir():
+                # a core library macro refusing its arguments (with-open, declare, ...): a
+                # compile error at the use, not a throw inside core.tm
+                raise TurmericError("compile", str(getattr(e.value, "f_message", e.message)), span) from None
             raise
 
 
