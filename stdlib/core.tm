@@ -289,3 +289,27 @@
     `(let [~(first bindings) ~(second bindings)]
        (try (with-open ~(vec (drop 2 bindings)) ~@body)
          (finally (core/close ~(first bindings)))))))
+
+;; Clojure 1.11 functions the differential suite found missing (#9 item 12; spec/builtins.md)
+
+(defn update-vals
+  "The map m with f applied to each value (a sorted map stays sorted)."
+  [m f]
+  (reduce-kv (fn [acc k v] (assoc acc k (f v))) (or m {}) m))
+
+(defn update-keys
+  "A map of m's entries with f applied to each key."
+  [m f]
+  (reduce-kv (fn [acc k v] (assoc acc (f k) v)) {} m))
+
+(defn rseq
+  "The items of a vector or sorted collection in reverse order, as a list; nil when empty."
+  [coll]
+  (when (seq coll) (reverse coll)))
+
+(defn parse-boolean
+  "true for \"true\", false for \"false\", nil for any other string."
+  [s]
+  (when-not (string? s)
+    (throw (error (str "parse-boolean: expected a string, got " (pr-str s)))))
+  (case s "true" true "false" false nil))

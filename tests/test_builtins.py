@@ -305,7 +305,7 @@ CASES = [
     ("ex-message", (M(K("message"), "m"),), "m"), ("ex-message", (M(),), None),
     # ---- strings
     ("str", (), ""), ("str", (None,), ""), ("str", ("a", 1, None, K("b")), "a1:b"),
-    ("str", (V("a", K("b")),), "[a :b]"), ("str", (True, 1.5), "true1.5"),
+    ("str", (V("a", K("b")),), "[\"a\" :b]"), ("str", (True, 1.5), "true1.5"),
     ("pr-str", ("a", 1, None), '"a" 1 nil'), ("pr-str", (), ""),
     ("subs", ("hello", 1), "ello"), ("subs", ("hello", 1, 3), "el"), ("subs", ("hi", 2), ""),
     ("split", ("a,b,,c,,", ","), V("a", "b", "", "c")), ("split", (" a  b\tc ",), V("a", "b", "c")),
@@ -341,7 +341,7 @@ CASES = [
     ("blank?", (None,), True), ("blank?", ("",), True), ("blank?", (" \t\n",), True),
     ("blank?", (" a ",), False),
     ("format", ("%s-%d", "a", 3), "a-3"), ("format", ("%.2f", 1.0), "1.00"),
-    ("format", ("%s %s %s", None, K("k"), V(1, "a")), "nil :k [1 a]"),
+    ("format", ("%s %s %s", None, K("k"), V(1, "a")), "nil :k [1 \"a\"]"),
     ("format", ("%r", "a"), '"a"'), ("format", ("100%%",), "100%"),
     ("format", ("%s", True), "true"), ("format", ("%5d|", 42), "   42|"),
     ("parse-int", ("42",), 42), ("parse-int", ("-7",), -7), ("parse-int", ("+7",), 7),
@@ -402,6 +402,7 @@ CASES = [
     ("%shuffle", (RandomGenerator(7), L(1)), V(1)), ("%shuffle", (RandomGenerator(7), None), V()),
     ("%reseed!", (RandomGenerator(7), 3), None),
     ("%random-state", (RandomGenerator(7),), 7), ("%set-random-state!", (RandomGenerator(7), 9), None),
+    ("identical?", (K("a"), K("a")), True), ("identical?", (Ref(1), Ref(1)), False),
 ]
 
 

@@ -129,6 +129,7 @@ PATTERN = "a name or a destructuring pattern ([a b & more] or {:keys [a b]})"
 MATCH_PATTERN = "a pattern (_, a name, a literal, 'datum, (Ctor p...) or [p... & rest])"
 MATCH_LITERALS = (int, float, str, bool, Keyword)
 AS, KEYS, OR = Keyword("as"), Keyword("keys"), Keyword("or")
+KEY_LISTS = (KEYS, Keyword("strs"), Keyword("syms"))   # {:keys [a]} {:strs [a]} {:syms [a]}
 COMPREHENSION_MODIFIERS = ("let", "when", "while")
 
 
@@ -493,12 +494,12 @@ class _Check:
         if type(x) is PMap:
             for j, (k, v) in enumerate(x.items()):
                 kspan, vspan = spans[2 * j], spans[2 * j + 1]
-                if k is KEYS:
+                if k in KEY_LISTS:
                     if not is_vector(v):
-                        self.expected("a vector of names after :keys", v, vspan)
+                        self.expected(f"a vector of names after {k}", v, vspan)
                     for name, nspan in zip(v, item_spans(v, vspan)):
                         if type(name) is not Symbol:
-                            self.expected("a name in :keys", name, nspan)
+                            self.expected(f"a name in {k}", name, nspan)
                 elif k is OR:
                     if type(v) is not PMap:
                         self.expected("a map of defaults after :or", v, vspan)
