@@ -45,9 +45,13 @@
   again (or the value of --value EXPR)."
   [name value]
   `(let [%checkpoint-value ~value
+         %checkpoint-random (core/%random-state core/%random)
          r# (cloneable-shift [k#]
               (core/%write-checkpoint (str "checkpoint-" ~name ".bin") k#)
               (continue k# %checkpoint-value))]
+     ; the default generator's state is saved in the frame and set again after the shift, so
+     ; a resumed run draws what the original run drew (rand, rand-int, shuffle; #9 item 13)
+     (core/%set-random-state! core/%random %checkpoint-random)
      ; r# either way: the test only keeps %checkpoint-value live in the suspended frame, so
      ; `turmeric resume` without --value can give the checkpointed value back (spec/cli.md)
      (if (core/nil? %checkpoint-value) r# r#)))
@@ -196,7 +200,7 @@
         (recur (inc i) (next xs) (if (nil? v) out (conj out v))))
       (apply list out))))
 
-(def %random (random-generator))   ; the session's default generator (not saved in checkpoints)
+(def %random (random-generator))   ; the session's default generator (a checkpoint saves its state)
 
 (defn set-random-seed!
   "Reseed the session's default generator: the same seed, the same numbers."
@@ -261,18 +265,65 @@
   [name & more]
   `(defn ~name ~@more))
 
+;; More Clojure staples as macros (#9 item 13; spec/builtins.md): declare, defonce, with-open
+
+(defn %names-only [what names]
+  (doseq [n names]
+    (when-not (symbol? n)
+      (throw (error (str what ": expected a name, got " (pr-str n)))))))
+
+(defmacro declare
+  "(declare name...): Clojure's forward declaration. Turmeric resolves a name used before its
+  definition already, so this defines nothing (and leaves a name that has a value alone)."
+  [& names]
+  (%names-only "declare" names)
+  nil)
+
+(defmacro defonce
+  "(defonce name expr): define name as expr's value unless name already has a value that is
+  not nil (a REPL input evaluated again, a restored REPL session); then expr is not evaluated."
+  [name expr]
+  (%names-only "defonce" [name])
+  `(def ~name (let [v# (try ~name (catch e# nil))] (if (nil? v#) ~expr v#))))
+
+(defmacro with-open
+  "(with-open [name init ...] body...): bind each name to its init, evaluate body, and close
+  the names (close) in reverse order when body is left, also by an error (a finally)."
+  [bindings & body]
+  (when-not (and (vector? bindings) (even? (count bindings)))
+    (throw (error "with-open: expected a vector of name-init pairs [f (open-file ...)]")))
+  (%names-only "with-open" (take-nth 2 bindings))
+  (if (empty? bindings)
+    `(do ~@body)
+    `(let [~(first bindings) ~(second bindings)]
+       (try (with-open ~(vec (drop 2 bindings)) ~@body)
+         (finally (core/close ~(first bindings)))))))
+
+;; Clojure 1.11 functions the differential suite found missing (#9 item 12; spec/builtins.md)
+
+(defn update-vals
+  "The map m with f applied to each value (a sorted map stays sorted)."
+  [m f]
+  (reduce-kv (fn [acc k v] (assoc acc k (f v))) (or m {}) m))
+
+(defn update-keys
+  "A map of m's entries with f applied to each key."
+  [m f]
+  (reduce-kv (fn [acc k v] (assoc acc (f k) v)) {} m))
+
+(defn rseq
+  "The items of a vector or sorted collection in reverse order, as a list; nil when empty."
+  [coll]
+  (when (seq coll) (reverse coll)))
+
+(defn parse-boolean
+  "true for \"true\", false for \"false\", nil for any other string."
+  [s]
+  (when-not (string? s)
+    (throw (error (str "parse-boolean: expected a string, got " (pr-str s)))))
+  (case s "true" true "false" false nil))
+
 ;; Clojure 1.11 staples found missing by trying Clojure programs (spec/builtins.md)
-
-(defn update-vals [m f]
-  (reduce-kv (fn [acc k v] (assoc acc k (f v))) (empty m) m))
-
-(defn update-keys [m f]
-  (reduce-kv (fn [acc k v] (assoc acc (f k) v)) (empty m) m))
-
-(defn parse-boolean [s]
-  (if (string? s)
-    (get {"true" true "false" false} s)
-    (throw (ex-info (str "parse-boolean: expected a string, got " (pr-str s)) {:value s}))))
 
 (defn comparator [pred]
   (fn [a b] (cond (pred a b) -1 (pred b a) 1 :else 0)))

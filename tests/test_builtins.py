@@ -316,7 +316,7 @@ CASES = [
     ("ex-message", (M(K("message"), "m"),), "m"), ("ex-message", (M(),), None),
     # ---- strings
     ("str", (), ""), ("str", (None,), ""), ("str", ("a", 1, None, K("b")), "a1:b"),
-    ("str", (V("a", K("b")),), "[a :b]"), ("str", (True, 1.5), "true1.5"),
+    ("str", (V("a", K("b")),), "[\"a\" :b]"), ("str", (True, 1.5), "true1.5"),
     ("pr-str", ("a", 1, None), '"a" 1 nil'), ("pr-str", (), ""),
     ("subs", ("hello", 1), "ello"), ("subs", ("hello", 1, 3), "el"), ("subs", ("hi", 2), ""),
     ("split", ("a,b,,c,,", ","), V("a", "b", "", "c")), ("split", (" a  b\tc ",), V("a", "b", "c")),
@@ -352,7 +352,7 @@ CASES = [
     ("blank?", (None,), True), ("blank?", ("",), True), ("blank?", (" \t\n",), True),
     ("blank?", (" a ",), False),
     ("format", ("%s-%d", "a", 3), "a-3"), ("format", ("%.2f", 1.0), "1.00"),
-    ("format", ("%s %s %s", None, K("k"), V(1, "a")), "nil :k [1 a]"),
+    ("format", ("%s %s %s", None, K("k"), V(1, "a")), "nil :k [1 \"a\"]"),
     ("format", ("%r", "a"), '"a"'), ("format", ("100%%",), "100%"),
     ("format", ("%s", True), "true"), ("format", ("%5d|", 42), "   42|"),
     ("parse-int", ("42",), 42), ("parse-int", ("-7",), -7), ("parse-int", ("+7",), 7),
@@ -412,6 +412,8 @@ CASES = [
     ("%rand-int", (RandomGenerator(7), 1), 0), ("%rand-nth", (RandomGenerator(7), V(K("only"))), K("only")),
     ("%shuffle", (RandomGenerator(7), L(1)), V(1)), ("%shuffle", (RandomGenerator(7), None), V()),
     ("%reseed!", (RandomGenerator(7), 3), None),
+    ("%random-state", (RandomGenerator(7),), 7), ("%set-random-state!", (RandomGenerator(7), 9), None),
+    ("identical?", (K("a"), K("a")), True), ("identical?", (Ref(1), Ref(1)), False),
 ]
 
 
@@ -652,6 +654,9 @@ ERRORS = [
     ("superset?", (1, S()), "type", "superset?: expected a set or nil, got integer 1"),
     ("random-generator", (1.5,), "type", "random-generator: expected an integer, got float 1.5"),
     ("%rand", (None,), "type", "rand: expected a random generator, got nil"),
+    ("%random-state", (1,), "type", "%random-state: expected a random generator, got integer 1"),
+    ("%set-random-state!", (RandomGenerator(1), "x"), "type",
+     '%set-random-state!: expected an integer, got string "x"'),
     ("%rand", (RandomGenerator(1), "x"), "type", 'rand: expected a number, got string "x"'),
     ("%rand-int", (RandomGenerator(1), 0), "value", "rand-int: expected a positive bound, got 0"),
     ("%rand-int", (RandomGenerator(1), 2.0), "type", "rand-int: expected an integer, got float 2.0"),

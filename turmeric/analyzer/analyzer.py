@@ -203,9 +203,13 @@ class Analyzer:
             return ir.Core(name, s.span)
         if self.ctx.strict:
             known = set(self.ctx.globals) | set(self.ctx.core_names) | self.visible_locals()
+            if not name.startswith("%"):   # the %-helpers expansions call are not suggested
+                known = {k for k in known if not k.startswith("%")}
             close = difflib.get_close_matches(name, sorted(known), n=1)
-            raise TurmericError("unbound", f"{name} is not defined", s.span,
-                                hint=f"did you mean {close[0]}?" if close else None)
+            hint = f"did you mean {close[0]}?" if close else None
+            if name in ("catch", "finally"):
+                hint = f"{name} is a clause of try: (try body... (catch e handler...) (finally cleanup...))"
+            raise TurmericError("unbound", f"{name} is not defined", s.span, hint=hint)
         return ir.Global(name, s.span)
 
     def visible_locals(self) -> set[str]:

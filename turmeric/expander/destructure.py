@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from turmeric.data.errors import InternalError
 from turmeric.data.span import Span
 from turmeric.data.values import Keyword, PMap, Symbol, is_sym, is_vector
-from turmeric.expander.syntax import core, form_list, span_of
+from turmeric.expander.syntax import core, form_list, span_of, sym
 
 if TYPE_CHECKING:
     from turmeric.expander.expander import Expander
 
 AS, KEYS, OR = Keyword("as"), Keyword("keys"), Keyword("or")
+STRS, SYMS = Keyword("strs"), Keyword("syms")
 
 
 def destructure(ex: Expander, pattern, value, span: Span | None) -> list:
@@ -42,9 +43,11 @@ def destructure(ex: Expander, pattern, value, span: Span | None) -> list:
         out[1] = form_list(sp, core("%kv-map"), value)     # keyword arguments: [& {:keys [a]}]
         defaults = pattern.get(OR) or PMap()
         for k, v in pattern.items():
-            if k is KEYS:
+            if k is KEYS or k is STRS or k is SYMS:   # the key :a, "a" or 'a for each name a
                 for name in v:
-                    out += [name, form_list(sp, core("get"), g, Keyword(name.name), defaults.get(name))]
+                    key = (Keyword(name.name) if k is KEYS else name.name if k is STRS
+                           else form_list(sp, sym("quote", sp), Symbol(name.name, sp)))
+                    out += [name, form_list(sp, core("get"), g, key, defaults.get(name))]
             elif k is AS:
                 out += [v, g]
             elif k is not OR:

@@ -25,8 +25,8 @@ from turmeric.data.values import PList, PMap, PSet, Symbol, is_sym, is_vector, p
 from turmeric.expander.derived import DERIVED
 from turmeric.expander.destructure import destructure
 from turmeric.expander.functions import expand_fn, strip_annotation
-from turmeric.expander.shapes import FORM_SHAPES, check_shape
-from turmeric.expander.syntax import form_list, import_names, sym
+from turmeric.expander.shapes import FORM_SHAPES, catch_clause, check_shape, try_clause_head
+from turmeric.expander.syntax import core, form_list, import_names, sym
 
 
 CORE_FORMS = frozenset({
@@ -152,18 +152,60 @@ class Expander:
 
     def expand_try(self, form: PList):
         """(try body... (catch e handler...)) -> (try (do body...) (catch [e] handler...));
-        without a catch, (do body...)."""
+        without a catch or finally, (do body...). Catch clauses with exception classes, several
+        catches or a finally become a core try whose handler takes the error as a Caught
+        (runtime/catching.py) and tries the classes in order, then rethrows it unchanged:
+
+            (try body (catch C1 a h1) (catch C2 b h2))
+            -> (try (do body) (catch [g] (let [c (core/%caught)]
+                 (if (core/%caught-is? "C1" c) (let [a (core/%caught-value c)] h1)
+                   (if ... (core/%rethrow c))))))
+            (try body clauses... (finally f...))
+            -> (let [r (try (try body clauses...) (catch [g] (core/%caught)))]
+                 f... (core/%finally-exit r))
+
+        The finally is ordinary code after the try, so it runs once each time a run of the
+        body leaves it (a capture is not leaving; spec/language.md §7)."""
         items = list(form)
-        body, catch = items[1:], None
-        if body and type(body[-1]) is PList and body[-1].count and is_sym(body[-1].first, "catch"):
-            body, catch = body[:-1], body[-1]
-        if catch is None:
-            return form_list(form.span, sym("do", form.span), *self.expand_body(body))
-        c = list(catch)
-        var = c[1] if type(c[1]) is Symbol else c[1][0]
-        new_catch = form_list(catch.span, catch.first, vector([var]), *self.expand_body(c[2:]))
-        return form_list(form.span, items[0], form_list(form.span, sym("do"), *self.expand_body(body)),
-                         new_catch)
+        sp = form.span
+        body, catches, cleanup = [], [], None
+        for x in items[1:]:
+            head = try_clause_head(x)
+            if head == "catch":
+                catches.append(catch_clause(x) + (x,))
+            elif head == "finally":
+                cleanup = list(x)[1:]
+            else:
+                body.append(x)
+        if cleanup is not None:
+            inner = form_list(sp, items[0], *body, *(c[3] for c in catches))
+            r, g = self.gensym("try", sp), self.gensym("e", sp)
+            return self.expand(form_list(
+                sp, sym("let", sp),
+                vector([r, form_list(sp, items[0], inner,
+                                     form_list(sp, sym("catch", sp), vector([g]),
+                                               form_list(sp, core("%caught", sp))))]),
+                *cleanup, form_list(sp, core("%finally-exit", sp), r)))
+        if not catches:
+            return form_list(sp, sym("do", sp), *self.expand_body(body))
+        do_body = form_list(sp, sym("do", sp), *self.expand_body(body))
+        if len(catches) == 1 and catches[0][0] is None:
+            _, var, handler, clause = catches[0]
+            return form_list(sp, items[0], do_body,
+                             form_list(clause.span, clause.first, vector([var]), *self.expand_body(handler)))
+        c, g = self.gensym("caught", sp), self.gensym("e", sp)
+        chain = form_list(sp, core("%rethrow", sp), c)
+        for category, var, handler, clause in reversed(catches):
+            bound = form_list(clause.span, sym("let", sp), vector([var, form_list(sp, core("%caught-value", sp), c)]),
+                              *handler)
+            if category is None:
+                chain = bound
+            else:
+                chain = form_list(clause.span, sym("if", sp), form_list(sp, core("%caught-is?", sp), category, c),
+                                  bound, chain)
+        handler = self.expand(form_list(sp, sym("let", sp), vector([c, form_list(sp, core("%caught", sp))]), chain))
+        return form_list(sp, items[0], do_body,
+                         form_list(sp, sym("catch", sp), vector([g]), handler))
 
     def expand_instance(self, form: PList):
         """Each method (name [params] body...) becomes (name (fn [params] body...)); `...`

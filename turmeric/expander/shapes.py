@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from turmeric.data.catching import CATCH_CLASSES
 from turmeric.data.errors import TurmericError
 from turmeric.data.span import Span
 from turmeric.data.types import describe
@@ -28,6 +29,40 @@ class Shape:
     hint: str | None = None
 
 
+def try_clause_head(x) -> str | None:
+    """"catch" or "finally" if `x` is such a clause of a try, else None."""
+    if type(x) is PList and x.count and type(x.first) is Symbol and x.first.name in ("catch", "finally"):
+        return x.first.name
+    return None
+
+
+def catch_clause(x: PList):
+    """(category, var, handler forms) of a catch clause; category None catches everything
+    ((catch e ...), (catch [e] ...)), "?" is an unknown class; None if malformed."""
+    c = list(x)
+    if len(c) < 2:
+        return None
+    name = _catch_var(c[1])
+    if type(c[1]) is Symbol and len(c) > 2 and _catch_var(c[2]) is not None and _looks_like_class(c[1].name):
+        category = CATCH_CLASSES.get(c[1].name, "?")
+        return (None if category == "all" else category), _catch_var(c[2]), c[3:]
+    if name is None:
+        return None
+    return None, name, c[2:]
+
+
+def _catch_var(x):
+    if type(x) is Symbol:
+        return x
+    if is_vector(x) and len(x) == 1 and type(x[0]) is Symbol:
+        return x[0]
+    return None
+
+
+def _looks_like_class(name: str) -> bool:
+    return name[:1].isupper() or ("." in name.strip("."))
+
+
 BODY = ("body",)
 FORM_SHAPES: dict[str, Shape] = {
     # core forms
@@ -41,7 +76,7 @@ FORM_SHAPES: dict[str, Shape] = {
                 ("name?", "fn-tail")),
     "let": Shape("(let [name value ...] body...)", ("bindings", "body")),
     "set!": Shape("(set! name value)", ("name", "value")),
-    "try": Shape("(try body... (catch [e] handler...))", ("try-body",)),
+    "try": Shape("(try body... (catch e handler...)... (finally cleanup...)?)", ("try-body",)),
     "cloneable-shift": Shape("(cloneable-shift [k] body...)", ("continuation-name", "body")),
     "struct": Shape("(struct name [field : type? ...])", ("name", "fields")),
     "%defmacro": Shape("(%defmacro name fn)", ("name", "value")),
@@ -96,6 +131,7 @@ PATTERN = "a name or a destructuring pattern ([a b & more] or {:keys [a b]})"
 MATCH_PATTERN = "a pattern (_, a name, a literal, 'datum, (Ctor p...) or [p... & rest])"
 MATCH_LITERALS = (int, float, str, bool, Keyword)
 AS, KEYS, OR = Keyword("as"), Keyword("keys"), Keyword("or")
+KEY_LISTS = (KEYS, Keyword("strs"), Keyword("syms"))   # {:keys [a]} {:strs [a]} {:syms [a]}
 COMPREHENSION_MODIFIERS = ("let", "when", "while")
 
 
@@ -296,19 +332,29 @@ class _Check:
         return i + 1
 
     def part_try_body(self, i):
-        catch = None
+        seen = None   # "catch" or "finally": the clauses come last, finally after the catches
         for x, span in zip(self.items[i:], self.spans[i:]):
-            if type(x) is PList and x.count and is_sym(x.first, "catch"):
-                if catch is not None:
-                    self.error("try takes one catch clause", span)
-                catch = x
+            head = try_clause_head(x)
+            if head == "catch":
+                if seen == "finally":
+                    self.error("the finally clause must come last in try", span)
+                seen = "catch"
                 c, spans = list(x), item_spans(x, span)
-                if len(c) < 2 or not (type(c[1]) is Symbol or (is_vector(c[1]) and len(c[1]) == 1
-                                                                and type(c[1][0]) is Symbol)):
-                    self.error("catch needs a name for the error: (catch [e] handler...)",
+                if len(c) < 2 or catch_clause(x) is None:
+                    self.error("catch needs a name for the error: (catch e handler...), "
+                               "(catch [e] handler...) or (catch Exception e handler...)",
                                spans[1] if len(c) > 1 else span)
-            elif catch is not None:
-                self.error("the catch clause must come last in try", span)
+                if catch_clause(x)[0] == "?":
+                    self.error(f"catch: {c[1].name} is not an exception class Turmeric knows",
+                               spans[1], "(catch e ...) catches everything; the classes are "
+                               + ", ".join(sorted(n for n in CATCH_CLASSES if "." not in n))
+                               + " (spec/language.md: try, catch, finally)")
+            elif head == "finally":
+                if seen == "finally":
+                    self.error("try takes one finally clause", span)
+                seen = "finally"
+            elif seen is not None:
+                self.error(f"the {seen} clause must come last in try", span)
         return len(self.items)
 
     def part_continuation_name(self, i):
@@ -450,12 +496,12 @@ class _Check:
         if type(x) is PMap:
             for j, (k, v) in enumerate(x.items()):
                 kspan, vspan = spans[2 * j], spans[2 * j + 1]
-                if k is KEYS:
+                if k in KEY_LISTS:
                     if not is_vector(v):
-                        self.expected("a vector of names after :keys", v, vspan)
+                        self.expected(f"a vector of names after {k}", v, vspan)
                     for name, nspan in zip(v, item_spans(v, vspan)):
                         if type(name) is not Symbol:
-                            self.expected("a name in :keys", name, nspan)
+                            self.expected(f"a name in {k}", name, nspan)
                 elif k is OR:
                     if type(v) is not PMap:
                         self.expected("a map of defaults after :or", v, vspan)

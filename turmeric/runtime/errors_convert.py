@@ -240,10 +240,14 @@ def attach_stack(err: TurmericError, exc: BaseException, codemap: CodeMap) -> Tu
             info, i = site
             stack.append((info.symbol, info.sites[i].span))
     tb = getattr(exc, "tm_traceback", None) or exc.__traceback__
+    frame = None
     while tb is not None:
         loc = codemap.locate(tb.tb_frame.f_code, tb.tb_lineno)
         if loc is not None:
+            if tb.tb_frame is frame:   # an error thrown again in the frame that caught it
+                stack.pop()            # (a finally, a catch of other classes): where it began
             stack.append(loc)
+            frame = tb.tb_frame
         tb = tb.tb_next
     if not err.tstack:
         err.tstack = [(n, s) for n, s in stack if not n.startswith("<")]

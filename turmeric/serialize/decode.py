@@ -105,7 +105,8 @@ class Unbuilt(Exception):
 
 
 def schema_mismatch(detail: str, old_version,
-                    hint: str = "the code this checkpoint was saved with changed; see spec/serialization.md"
+                    hint: str = ("the code this checkpoint was saved with changed (a function, struct or module it "
+                                 "names was edited or removed): resume it with the code it was saved with")
                     ) -> TurmericError:
     value = SCHEMA_MISMATCH.cls(detail, old_version)
     return TurmericError("schema-mismatch", detail, value=value, hint=hint)

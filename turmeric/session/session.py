@@ -27,6 +27,7 @@ from turmeric.data.names import mangle, mangle_global, split_qualified
 from turmeric.data.signals import Raising, Thrown, Unwind
 from turmeric.data.values import Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector
 from turmeric.runtime import higher_order, machine
+from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, SCHEMA_MISMATCH, SOME
@@ -91,13 +92,14 @@ class Session:
         self.pure: dict[str, Callable] = dict(PURE_BUILTINS)
         self.pure["gensym"] = gensym_of(self.gensym_counter)
         self.pure.update(internal_pure())
+        self.pure.update(CATCH_PURE)
         self.pure.update(RESOURCE_BUILTINS)
         self.core: dict[str, Any] = {name: wrap_pure(name, f) for name, f in self.pure.items()}
         self.core.update(higher_order.HIGHER_ORDER)
         self.core.update({
             "%shift": machine.shift, "cloneable-reset": machine.cloneable_reset,
             "resume": machine.resume, "continue": machine.resume, "throw": machine.throw,
-            "try-with": machine.try_with,
+            "try-with": machine.try_with, **CATCH_CORE,
             "%register-macro": self._register_macro, "%import": self._import_at_runtime,
             "%register-migration": self._register_migration,
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
@@ -645,6 +647,10 @@ class MacroEnv:
         except TurmericError as e:
             if e.span is None:
                 e.span = span
+            elif e.kind == "thrown" and Path(e.span.file).parent == stdlib_dir():
+                # a core library macro refusing its arguments (with-open, declare, ...): a
+                # compile error at the use, not a throw inside core.tm
+                raise TurmericError("compile", str(getattr(e.value, "f_message", e.message)), span) from None
             raise
 
 

@@ -1,5 +1,5 @@
 ; print / println write values as str does (strings raw, also inside collections);
-; pr / prn readably; str concatenates, nil adds nothing; pr-str is the readable string.
+; pr / prn readably; str concatenates, nil adds nothing, a collection readably (as Clojure); pr-str is the readable string.
 (print "a" :b [1 "c"])
 (newline)
 (println "total:" 3)

@@ -63,4 +63,5 @@ BUILTINS: dict[str, Callable] = {
     "coll?": is_coll,
     "sequential?": is_sequential,
     "not": not_, "identity": identity, "boolean": to_boolean, "type-of": type_of,
+    "identical?": lambda a, b: a is b,
 }

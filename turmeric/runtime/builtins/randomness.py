@@ -8,8 +8,9 @@ exactly the numbers the original run would have drawn. It is not for cryptograph
 
 The session's default generator, which rand & co use when they are given none, is a global
 of the core module (stdlib/core.tm's %random), seeded from the operating system's entropy
-when the session starts. No frame holds it, so a checkpoint does not save it: a resumed run
-starts it afresh (spec/builtins.md#rand says so; a generator in a variable is saved).
+when the session starts. No frame holds it, so the checkpoint macro keeps its state (an
+integer, %random-state) live in the saved frame and sets it again after its shift
+(%set-random-state!): a run resumed from a checkpoint draws what the original run drew.
 """
 from __future__ import annotations
 
@@ -137,8 +138,20 @@ def reseed(g, seed=None):
     return None
 
 
+def random_state(g) -> int:
+    """The state of g (the checkpoint macro saves the default generator's this way)."""
+    return _generator("%random-state", g).state
+
+
+def set_random_state(g, state):
+    """Sets g's state to one %random-state gave."""
+    _generator("%set-random-state!", g)
+    g.state = int_arg("%set-random-state!", state) & _MASK
+    return None
+
+
 BUILTINS: dict[str, Callable] = {
     "random-generator": random_generator, "random-generator?": is_random_generator,
     "%rand": rand, "%rand-int": rand_int, "%rand-nth": rand_nth, "%shuffle": shuffle,
-    "%reseed!": reseed,
+    "%reseed!": reseed, "%random-state": random_state, "%set-random-state!": set_random_state,
 }

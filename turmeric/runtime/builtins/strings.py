@@ -13,7 +13,7 @@ from turmeric.data.printer import pr_str
 from turmeric.data.types import type_error, value_error
 from turmeric.data.values import Regex, plist, regex, vector
 from turmeric.runtime.builtins.args import MISSING, int_arg, str_arg
-from turmeric.runtime.builtins.predicates import is_sequential
+from turmeric.runtime.builtins.predicates import is_coll, is_sequential
 from turmeric.runtime.builtins.printing import text_of
 from turmeric.runtime.builtins.seqs import items
 
@@ -24,7 +24,8 @@ _JAVA_FLOATS = {math.inf: "Infinity", -math.inf: "-Infinity"}
 def str_text(x) -> str:
     """One argument of `str` (and an item of `join`): a string raw, nil as "", ##Inf,
     ##-Inf and ##NaN as Java's toString names them (Infinity, -Infinity, NaN; inside a
-    collection and in print they stay ##Inf ...), anything else as print shows it."""
+    collection and in print they stay ##Inf ...), a collection readably (its strings quoted,
+    as Clojure's str; print shows them raw), anything else as print shows it."""
     t = type(x)
     if t is str:
         return x
@@ -32,6 +33,8 @@ def str_text(x) -> str:
         return ""
     if t is float and (x != x or x in _JAVA_FLOATS):
         return "NaN" if x != x else _JAVA_FLOATS[x]
+    if is_coll(x):   # as Clojure's toString of a collection: readable, "[1 \"a\"]" (print shows [1 a])
+        return pr_str(x)
     return text_of(x)
 
 
@@ -219,7 +222,7 @@ class _FormatArg:
         self.x = x
 
     def __str__(self):
-        return text_of(self.x)
+        return "nil" if self.x is None else str_text(self.x)
 
     def __repr__(self):
         return pr_str(self.x)
