@@ -33,6 +33,7 @@ from turmeric.session.session import Session
 from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
 from turmeric.workflow.defaults import DEFAULT_LEASE
+from turmeric.workflow.heartbeat import Heartbeat
 from turmeric.workflow.store import Change, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow
 
 START = Keyword("start")
@@ -89,6 +90,7 @@ class Engine:
         self.blobs = StoreBlobs(store)
         self.ctx: Context | None = None
         self.log = log     # a function of one string, or None
+        self.heartbeat = Heartbeat(store, self.owner, lease, log)
         self.session.require("workflow")
         self.session.define_global("workflow", "%engine", self._call)
 
@@ -196,6 +198,7 @@ class Engine:
         """Run a workflow this runner holds: 'parked', 'done', 'failed', 'lost' or 'cancelled'."""
         ctx = Context(row.id, row.seq, row.parent)
         self.ctx = ctx
+        self.heartbeat.hold(row.id)
         try:
             try:
                 state = self.decode(row.state)
@@ -230,6 +233,7 @@ class Engine:
             self._say(f"{row.id}: lease lost; another runner has it")
             return "lost"
         finally:
+            self.heartbeat.hold(None)
             self.ctx = None
 
     def _message_value(self, ctx, data: bytes):
@@ -311,6 +315,7 @@ class Engine:
             self.blobs.memo.clear()   # its chunks were not written: the memo must not claim them
             raise
         self.blobs.committed(change.chunks)
+        self.heartbeat.touch()
         ctx.clear_ops()
 
     def _park_again(self, ctx: Context, row: Row) -> str:

@@ -78,6 +78,9 @@ class PgStore(Store):
     def close(self):
         self.conn.close()
 
+    def reopen(self):
+        return PgStore(self.url)
+
 
 def redact(url: str) -> str:
     """The URL without its password, for messages."""

@@ -113,6 +113,10 @@ class Store:
     def close(self):
         raise NotImplementedError
 
+    def reopen(self) -> "Store":
+        """Another connection to the same store (for the lease heartbeat's thread)."""
+        raise NotImplementedError
+
     def _retryable(self, e: Exception) -> bool:
         return False
 
@@ -293,6 +297,14 @@ class Store:
                           f"ORDER BY ready_at, created, id LIMIT ? {self.skip_locked}) RETURNING {', '.join(COLUMNS)}",
                           (owner, real + lease, real, clock_now, real, limit)).fetchall()
             return sorted((Row(*r) for r in rows), key=lambda r: (r.created, r.id))
+        return self.transact(go)
+
+    def renew(self, wf_id: str, owner: str, lease: float) -> bool:
+        """The lease heartbeat (heartbeat.py): extend a lease this runner still holds."""
+        def go():
+            cur = self.x("UPDATE workflows SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                         (time.time() + lease, wf_id, owner))
+            return cur.rowcount == 1
         return self.transact(go)
 
     def release(self, wf_ids: list[str], owner: str):
