@@ -8,7 +8,7 @@ from turmeric.workflow.defaults import DEFAULT_LEASE, STATUSES
 def add_parsers(sub):
     """The subcommands, on the main parser's subparsers."""
     common = dict(help="the store: a SQLite file or a postgresql:// URL (default TURMERIC_STORE, else turmeric.db)")
-    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock")
+    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock, gc")
     wsub = p_wf.add_subparsers(dest="wf_command", required=True)
 
     p = wsub.add_parser("start", help="create a workflow running FN of FILE and run it here until it parks or ends")
@@ -54,6 +54,10 @@ def add_parsers(sub):
 
     p = wsub.add_parser("clock", help="show the workflows' clock, or move it ahead")
     p.add_argument("--advance", metavar="DURATION", help="seconds, or a number with s, m, h or d (30d)")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("gc", help="remove the chunks of large values that nothing stored names any more")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
     p.add_argument("--store", **common)
 
     p = sub.add_parser("worker", help="run the runnable workflows of a store")

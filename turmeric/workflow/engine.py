@@ -34,7 +34,9 @@ from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
 from turmeric.workflow.defaults import DEFAULT_LEASE
 from turmeric.workflow.heartbeat import Heartbeat
-from turmeric.workflow.store import Change, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow
+from turmeric.workflow.store import (
+    Change, ChunksMissing, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow,
+)
 
 START = Keyword("start")
 RESUME = Keyword("resume")
@@ -127,24 +129,41 @@ class Engine:
         (unless `detach`: then a worker runs it). Returns (id, what happened)."""
         fn, path = self.load_function(file, fn_name)
         wf_id = wf_id or "wf-" + uuid.uuid4().hex[:10]
-        state = self.encode(vector([START, fn, vector(args)]))
-        chunks = self.blobs.take()
+        state = vector([START, fn, vector(args)])
         if detach:
-            self.store.create(wf_id, state, path, fn_name, chunks)
-            self.blobs.committed(chunks)
+            self._with_chunks(lambda data, chunks, reused: self.store.create(
+                wf_id, data, path, fn_name, chunks, reused=reused), state)
             return wf_id, "created"
-        self.store.create(wf_id, state, path, fn_name, chunks, owner=self.owner,
-                          lease_until=time.time() + self.lease)
-        self.blobs.committed(chunks)
+        self._with_chunks(lambda data, chunks, reused: self.store.create(
+            wf_id, data, path, fn_name, chunks, owner=self.owner, lease_until=time.time() + self.lease,
+            reused=reused), state)
         return wf_id, self.run_row(self.store.must_get(wf_id))
 
     def send(self, wf_id: str, topic, value, message_id: str | None = None) -> bool:
         """Deliver a message (once per message id). False: that id was delivered before."""
-        data = self.encode(value)
-        chunks = self.blobs.take()
-        if chunks:
-            self.store.transact(self.store._put_chunks, chunks)
-        return self.store.deliver(wf_id, topic_name("send", topic), message_id or uuid.uuid4().hex, data)
+        topic = topic_name("send", topic)
+        mid = message_id or uuid.uuid4().hex
+        return self._with_chunks(lambda data, chunks, reused: self.store.deliver(
+            wf_id, topic, mid, data, chunks, reused), value)
+
+    def _with_chunks(self, write, value):
+        """Encode value and write(bytes, new chunks, reused chunk names) in one transaction;
+        encoded again, writing every chunk, if a gc removed a chunk this engine thought stored."""
+        for attempt in (1, 2):
+            data = self.encode(value)
+            chunks, reused = self.blobs.take(), self.blobs.take_reused()
+            try:
+                out = write(data, chunks, reused)
+            except ChunksMissing:
+                self.blobs.forget()
+                if attempt == 2:   # pragma: no cover - a fresh engine reuses nothing
+                    raise
+                continue
+            except BaseException:
+                self.blobs.memo.clear()
+                raise
+            self.blobs.committed(chunks)
+            return out
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -195,7 +214,23 @@ class Engine:
         return runs
 
     def run_row(self, row: Row) -> str:
-        """Run a workflow this runner holds: 'parked', 'done', 'failed', 'lost' or 'cancelled'."""
+        """Run a workflow this runner holds: 'parked', 'done', 'failed', 'lost' or 'cancelled'.
+        If a commit finds that a gc removed a chunk this engine thought stored (ChunksMissing:
+        nothing was committed), the engine forgets what it stored and runs the workflow again
+        from its last commit, under the same lease (at-least-once, as after a crash)."""
+        for _attempt in range(5):
+            try:
+                return self._run_row(row)
+            except ChunksMissing:
+                self.blobs.forget()
+                self._say(f"{row.id}: a chunk it named was collected meanwhile; running it again from its last commit")
+                row = self.store.get(row.id)
+                if row is None or row.lease_owner != self.owner or row.status != "running":
+                    return "lost"
+        self.store.release([row.id], self.owner)   # pragma: no cover - a gc at every commit
+        return "lost"
+
+    def _run_row(self, row: Row) -> str:
         ctx = Context(row.id, row.seq, row.parent)
         self.ctx = ctx
         self.heartbeat.hold(row.id)
@@ -309,6 +344,7 @@ class Engine:
     def _commit(self, ctx: Context, change: Change):
         change.consumed, change.sends, change.children = ctx.consumed, ctx.sends, ctx.children
         change.chunks = self.blobs.take()
+        change.reused = self.blobs.take_reused()
         try:
             self.store.commit(ctx.wf_id, self.owner, self.lease, change)
         except BaseException:

@@ -52,6 +52,12 @@ class PgStore(Store):
         return {r[0] for r in self.x("SELECT table_name FROM information_schema.tables "
                                      "WHERE table_schema = current_schema()").fetchall()}
 
+    def _gc_shared_lock(self):
+        self.x("SELECT pg_advisory_xact_lock_shared(74110012)")
+
+    def _gc_lock(self):
+        self.x("SELECT pg_advisory_xact_lock(74110012)")
+
     def _schema_lock(self):
         self.x("SELECT pg_advisory_xact_lock(74110011)")   # workers starting together create it once
 
