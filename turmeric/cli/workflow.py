@@ -235,7 +235,7 @@ def cmd_gc(args) -> int:
 def cmd_worker(args) -> int:
     engine = _engine(args, args.lease)
     try:
-        engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll)
+        engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll, notify=not args.no_notify)
     finally:
         sys.stdout.flush()
     return 0

@@ -187,10 +187,21 @@ class Engine:
         return len(rows)
 
     def work(self, drain: bool = False, skip_time: bool = False, poll: float = 0.05,
-             until=None, batch: int = 16) -> int:
+             until=None, batch: int = 16, notify: bool = True) -> int:
         """Run whatever is runnable, forever, or (drain) until nothing is runnable, held by a
         runner's lease or waiting for a timer. `skip_time`: when only timers remain, move the
-        store's clock to the next one. Returns the number of runs."""
+        store's clock to the next one. Idle, it waits for the store's notification that a
+        workflow became runnable (PostgreSQL's LISTEN, unless `notify` is False) for at most
+        `poll` seconds, or else polls, from poll/4 seconds doubling up to `poll`. Returns the
+        number of runs."""
+        waiter = self.store.waiter() if notify else None
+        try:
+            return self._work(drain, skip_time, poll, until, batch, waiter)
+        finally:
+            if waiter is not None:
+                waiter.close()
+
+    def _work(self, drain, skip_time, poll, until, batch, waiter) -> int:
         runs = 0
         idle = poll / 4
         while until is None or not until():
@@ -209,6 +220,9 @@ class Engine:
                     continue
                 if drain and p["held"] == 0 and p["next_timer"] is None:
                     return runs
+            if waiter is not None:
+                waiter.wait(poll)
+                continue
             time.sleep(idle)
             idle = min(poll, idle * 2)
         return runs

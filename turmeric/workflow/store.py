@@ -171,6 +171,15 @@ class Store:
     def _schema_lock(self):
         """Serialize schema creation between processes (SQLite's BEGIN IMMEDIATE does)."""
 
+    def _runnable(self):
+        """In a transaction that makes a workflow runnable: tell the idle workers, at commit
+        (PostgreSQL: NOTIFY; SQLite's workers poll)."""
+
+    def waiter(self):
+        """Something whose wait(seconds) returns early when a workflow may have become
+        runnable (PostgreSQL: LISTEN), or None: the worker polls."""
+        return None
+
     def init_schema(self):
         """Create the schema in an empty database; refuse one that holds something else."""
         def go():
@@ -239,6 +248,7 @@ class Store:
         def go():
             offset = self.clock_offset() + seconds
             self.x("UPDATE turmeric_meta SET value = ? WHERE key = 'clock_offset'", (repr(offset),))
+            self._runnable()      # timers may be due now
             return offset
         return self.transact(go)
 
@@ -272,6 +282,8 @@ class Store:
 
     def _insert(self, wf_id, state, file, fn, parent, owner=None, lease_until=None):
         now = time.time()
+        if owner is None:
+            self._runnable()
         self.x("INSERT INTO workflows (id, status, ready_at, state, seq, parent, lease_owner, lease_until, "
                "file, fn, created, updated, runs) VALUES (?, 'running', 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 0)",
                (wf_id, state, parent, owner, lease_until, file, fn, now, now))
@@ -367,6 +379,7 @@ class Store:
     def release(self, wf_ids: list[str], owner: str):
         """Give back claimed workflows this runner did not get to."""
         def go():
+            self._runnable()
             for wf_id in wf_ids:
                 self.x("UPDATE workflows SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
                        (wf_id, owner))
@@ -421,6 +434,7 @@ class Store:
         status, kind, wtopic = r
         if status == "parked" and kind in ("message", "result") and wtopic == topic:
             self.x("UPDATE workflows SET ready_at = 0 WHERE id = ?", (target,))
+            self._runnable()
         return True
 
     def deliver(self, target: str, topic: str, mid: str, value: bytes, chunks=(), reused=()) -> bool:
