@@ -4,8 +4,11 @@
 - journaled workflow steps per second, one worker (in this process) and four (processes);
   a journaled step commits the workflow's continuation and the step's result in one
   transaction, so the target is within 3x of one raw commit;
-- the latency from `send` to the resumed workflow's next step (a worker polling at its
-  default interval);
+- the latency from `send` to the resumed workflow's next step (journaled: the worker's claim
+  and the step's commit are in it), each send after the worker was idle 0.25 s: on
+  PostgreSQL the idle worker
+  waits on LISTEN/NOTIFY, and the same with `--no-notify` (polling at the default interval,
+  as before); SQLite polls;
 - the time to resume 10,000 parked workflows after a restart.
 
     python bench/workflows.py [--steps N] [--parked N] [--no-pg]
@@ -88,16 +91,17 @@ def four_worker_steps(folder: str, url: str, n: int) -> float:
     return (4 * n - 1) / (last - first)
 
 
-def send_latency(folder: str, url: str, rounds: int) -> list[float]:
+def send_latency(folder: str, url: str, rounds: int, *worker_args: str) -> list[float]:
     e = engine(folder, url)
     e.start(os.path.join(folder, "flows.tm"), "echo", [rounds], "echo")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    w = subprocess.Popen([sys.executable, "-m", "turmeric.cli", "worker", "--store", url], cwd=folder, env=env,
-                         stdin=subprocess.DEVNULL)
+    w = subprocess.Popen([sys.executable, "-m", "turmeric.cli", "worker", "--store", url, *worker_args], cwd=folder,
+                         env=env, stdin=subprocess.DEVNULL)
     out = []
     try:
         time.sleep(1.0)   # the worker's start-up
         for i in range(rounds):
+            time.sleep(0.25)  # the worker has been idle a while (a polling one is at its longest pause)
             t = time.perf_counter()
             e.send("echo", "ping", i)
             while len(e.store.steps("echo")) < i + 1:
@@ -142,14 +146,19 @@ def main():
             step = one_worker_steps(tmp, url_for("one"), args.steps)
             four = four_worker_steps(tmp, url_for("four"), args.steps)
             lat = send_latency(tmp, url_for("lat"), 30)
+            polled = send_latency(tmp, url_for("latpoll"), 30, "--no-notify") if kind == "postgresql" else None
             parked = resume_parked(tmp, url_for("parked"), args.parked)
             print(f"\n{kind}:")
             print(f"  raw commit               {raw * 1e3:8.3f} ms   ({1 / raw:8.0f} commits/s)")
             print(f"  journaled step, 1 worker {step * 1e3:8.3f} ms   ({1 / step:8.0f} steps/s)  "
                   f"= {step / raw:.2f}x a raw commit (target <= 3x)")
             print(f"  journaled steps, 4 workers               ({four:8.0f} steps/s, first to last step)")
+            how = "LISTEN/NOTIFY" if kind == "postgresql" else "polling, at most every 0.1 s"
             print(f"  send -> next step        {statistics.median(lat) * 1e3:8.1f} ms median, "
-                  f"{max(lat) * 1e3:.1f} ms max (worker polls at most every 0.1 s)")
+                  f"{max(lat) * 1e3:.1f} ms max (worker idle: {how})")
+            if polled is not None:
+                print(f"  send -> next step, polled{statistics.median(polled) * 1e3:8.1f} ms median, "
+                      f"{max(polled) * 1e3:.1f} ms max (worker --no-notify: polls at most every 0.1 s; before)")
             print(f"  resume {args.parked} parked   {parked:8.2f} s    ({parked / args.parked * 1e3:.3f} ms each)")
     finally:
         if server is not None:

@@ -1,4 +1,4 @@
-"""`turmeric workflow start|send|list|show|cancel|fork|edit|clock` and `turmeric worker`
+"""`turmeric workflow start|send|list|show|cancel|fork|edit|clock|gc` and `turmeric worker`
 (spec/cli.md, spec/workflows.md)."""
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def cmd_edit(args) -> int:
     value = _literal(engine, args.expr, "the value")
     k2 = continuation_with(engine.session, k, args.frame, Symbol(args.var), value)
     new = engine.encode(state.set(1, k2))
-    engine.store.replace_state(args.wf_id, bytes(row.state), new, engine.blobs.take())
+    engine.store.replace_state(args.wf_id, bytes(row.state), new, engine.blobs.take(), engine.blobs.take_reused())
     print(f"workflow {args.wf_id}: frame {args.frame} {args.var} = {pr_str(value)}")
     return 0
 
@@ -133,14 +133,22 @@ def cmd_clock(args) -> int:
     return 0
 
 
+def cmd_gc(args) -> int:
+    report = open_store(args.store).collect_garbage(dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb} {report['removed']} chunks ({report['bytes']} bytes), kept {report['referenced']} "
+          f"that stored workflows name")
+    return 0
+
+
 def cmd_worker(args) -> int:
     engine = _engine(args, args.lease)
     try:
-        engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll)
+        engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll, notify=not args.no_notify)
     finally:
         sys.stdout.flush()
     return 0
 
 
 COMMANDS = {"start": cmd_start, "send": cmd_send, "list": cmd_list, "show": cmd_show, "cancel": cmd_cancel,
-            "fork": cmd_fork, "edit": cmd_edit, "clock": cmd_clock}
+            "fork": cmd_fork, "edit": cmd_edit, "clock": cmd_clock, "gc": cmd_gc}

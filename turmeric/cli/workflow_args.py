@@ -8,7 +8,7 @@ from turmeric.workflow.defaults import DEFAULT_LEASE, STATUSES
 def add_parsers(sub):
     """The subcommands, on the main parser's subparsers."""
     common = dict(help="the store: a SQLite file or a postgresql:// URL (default TURMERIC_STORE, else turmeric.db)")
-    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock")
+    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock, gc")
     wsub = p_wf.add_subparsers(dest="wf_command", required=True)
 
     p = wsub.add_parser("start", help="create a workflow running FN of FILE and run it here until it parks or ends")
@@ -56,6 +56,10 @@ def add_parsers(sub):
     p.add_argument("--advance", metavar="DURATION", help="seconds, or a number with s, m, h or d (30d)")
     p.add_argument("--store", **common)
 
+    p = wsub.add_parser("gc", help="remove the chunks of large values that nothing stored names any more")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    p.add_argument("--store", **common)
+
     p = sub.add_parser("worker", help="run the runnable workflows of a store")
     p.add_argument("--store", **common)
     p.add_argument("--lease", type=float, default=DEFAULT_LEASE, metavar="SECONDS",
@@ -65,3 +69,5 @@ def add_parsers(sub):
     p.add_argument("--skip-time", action="store_true",
                    help="when only timers are left, move the store's clock to the next one")
     p.add_argument("--poll", type=float, default=0.1, metavar="SECONDS", help="the longest wait between looks")
+    p.add_argument("--no-notify", action="store_true",
+                   help="PostgreSQL: poll instead of waiting for LISTEN/NOTIFY (as on SQLite)")

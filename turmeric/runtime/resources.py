@@ -6,7 +6,8 @@ a file reopens at its saved position without being truncated or created (a file 
 vanished, or is now shorter than that position, is an `io` error); a socket stays closed and
 connects to its saved address when the program first reads or writes it. With
 `(deserialize b :resources :closed)` nothing is opened at all. The built-in instances of
-Resource-Serializable for FileHandle and Socket are these two classes.
+Resource-Serializable for FileHandle and Socket are FileHandle here and the Socket and
+Listener of builtins/tcp.py (the TCP builtins).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from turmeric.data.values import Keyword, PMap, Regex
 from turmeric.runtime.builtins.io import read_line as read_stdin_line
 from turmeric.runtime.builtins.randomness import RandomGenerator
 from turmeric.runtime.builtins.sorted import SortedMap, SortedSet
+from turmeric.runtime.builtins.tcp import BUILTINS as TCP_BUILTINS, Listener, Socket, unmarshal_socket
 
 MODES = {"read": "r", "write": "w", "append": "a"}
 
@@ -122,72 +124,7 @@ class FileHandle:
         return FileHandle(path, mode.name, pos, restoring=True, closed=closed or bool(token.get(Keyword("closed"))))
 
 
-class Socket:
-    """A line-oriented TCP client connection."""
-    turmeric_type = "Socket"
-
-    def __init__(self, host: str, port: int, connect: bool = True):
-        self.host, self.port = host, port
-        self.sock = self.reader = None
-        self.closed = False
-        if connect:
-            self._connect("tcp-connect")
-
-    def _connect(self, who):
-        # Imported here, not at the top, as a start-up win: only tcp-connect needs it, and
-        # importing socket (with selectors) costs about 2.0 ms (median of 10, python -X
-        # importtime) of `turmeric run examples/hello.tm`'s 64 ms.
-        import socket
-        host, port = self.host, self.port
-        try:
-            self.sock = socket.create_connection((host, port), timeout=30)
-        except OSError as e:
-            raise TurmericError("io", f"{who}: cannot connect to {host}:{port}: {e.strerror or e}") from None
-        self.reader = self.sock.makefile("r", encoding="utf-8", newline="\n")
-
-    def _ready(self, who):
-        """A socket read from a token connects here, when the program first uses it (#15 item 1)."""
-        if self.closed:
-            raise TurmericError("io", f"{who}: the socket to {self.host}:{self.port} is closed")
-        if self.sock is None:
-            self._connect(who)
-
-    def __repr__(self):
-        return f"#<Socket {self.host}:{self.port}>"
-
-    def read_line(self):
-        self._ready("read-line")
-        line = self.reader.readline()
-        return None if line == "" else line.rstrip("\n")
-
-    def write_line(self, s: str):
-        self._ready("write-line")
-        self.sock.sendall((s + "\n").encode("utf-8"))
-
-    def close(self):
-        if self.sock is not None:
-            self.reader.close()
-            self.sock.close()
-            self.sock = self.reader = None
-        self.closed = True
-
-    def tm_marshal(self):
-        return PMap.from_pairs([(Keyword("type"), "Socket"), (Keyword("host"), self.host),
-                                (Keyword("port"), self.port)])
-
-    @staticmethod
-    def unmarshal(token, closed: bool = False):
-        """Never connects: the socket connects when first read or written (or, with
-        closed=True, stays closed: using it is an `io` error)."""
-        host, port = token.get(Keyword("host")), token.get(Keyword("port"))
-        if not isinstance(host, str) or type(port) is not int or not 0 <= port <= 65535:
-            raise TurmericError("deserialize", "a Socket token needs :host (a string) and :port (0-65535)")
-        sock = Socket(host, port, connect=False)
-        sock.closed = closed
-        return sock
-
-
-BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmarshal, "regex": Regex.unmarshal,
+BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": unmarshal_socket, "regex": Regex.unmarshal,
                      # values with a token of their own (builtins/sorted.py, builtins/randomness.py)
                      "sorted-map": SortedMap.unmarshal, "sorted-set": SortedSet.unmarshal,
                      "random-generator": RandomGenerator.unmarshal}
@@ -196,6 +133,12 @@ BUILTIN_RESOURCES = {"FileHandle": FileHandle.unmarshal, "Socket": Socket.unmars
 def _handle(x, who):
     if isinstance(x, (FileHandle, Socket)):
         return x
+    if isinstance(x, Listener):
+        if who == "close":
+            return x
+        raise TurmericError("type", f"{who}: expected a file handle or a connected socket, got the listener on "
+                                    f"{x.host}:{x.port}",
+                            hint="(tcp-accept listener) waits for a connection and returns its socket")
     raise TurmericError("type", f"{who}: expected a file handle or socket, got {type_name(x)}")
 
 
@@ -238,6 +181,6 @@ RESOURCE_BUILTINS = {
     "open-file": open_file, "read-line": read_line, "write-line": write_line, "close": close,
     "file-handle-path": lambda fh: _handle(fh, "file-handle-path").path,
     "file-position": lambda fh: _handle(fh, "file-position").position(),
-    "tcp-connect": lambda host, port: Socket(host, port),
     "marshal": marshal, "unmarshal": unmarshal,
+    **TCP_BUILTINS,      # tcp-listen, tcp-accept, tcp-connect, tcp-port, send-bytes, receive-bytes
 }

@@ -17,9 +17,12 @@ class StoreBlobs(BlobStore):
         self.store = store
         self.written: dict[str, bytes] = {}    # not committed yet
         self.known_names: set[str] = set()     # committed (or found) in this process
+        self.reused: set[str] = set()          # named since the last take without being written
 
     def put(self, h: str, data: bytes):
-        if h not in self.known_names:
+        if h in self.known_names:
+            self.reused.add(h)
+        else:
             self.written[h] = data
 
     def take(self) -> list:
@@ -27,6 +30,19 @@ class StoreBlobs(BlobStore):
         out = list(self.written.items())
         self.written = {}
         return out
+
+    def take_reused(self) -> set:
+        """The chunks named since the last take that were committed before and not written
+        again: the transaction checks they are still there (a gc may have removed them)."""
+        out, self.reused = self.reused, set()
+        return out
+
+    def forget(self):
+        """After ChunksMissing: nothing is known to be in the store any more."""
+        self.known_names.clear()
+        self.written = {}
+        self.reused = set()
+        self.memo.clear()
 
     def committed(self, chunks: list):
         self.known_names.update(h for h, _ in chunks)

@@ -33,7 +33,10 @@ from turmeric.session.session import Session
 from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
 from turmeric.workflow.defaults import DEFAULT_LEASE
-from turmeric.workflow.store import Change, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow
+from turmeric.workflow.heartbeat import Heartbeat
+from turmeric.workflow.store import (
+    Change, ChunksMissing, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow,
+)
 
 START = Keyword("start")
 RESUME = Keyword("resume")
@@ -89,6 +92,7 @@ class Engine:
         self.blobs = StoreBlobs(store)
         self.ctx: Context | None = None
         self.log = log     # a function of one string, or None
+        self.heartbeat = Heartbeat(store, self.owner, lease, log)
         self.session.require("workflow")
         self.session.define_global("workflow", "%engine", self._call)
 
@@ -125,24 +129,41 @@ class Engine:
         (unless `detach`: then a worker runs it). Returns (id, what happened)."""
         fn, path = self.load_function(file, fn_name)
         wf_id = wf_id or "wf-" + uuid.uuid4().hex[:10]
-        state = self.encode(vector([START, fn, vector(args)]))
-        chunks = self.blobs.take()
+        state = vector([START, fn, vector(args)])
         if detach:
-            self.store.create(wf_id, state, path, fn_name, chunks)
-            self.blobs.committed(chunks)
+            self._with_chunks(lambda data, chunks, reused: self.store.create(
+                wf_id, data, path, fn_name, chunks, reused=reused), state)
             return wf_id, "created"
-        self.store.create(wf_id, state, path, fn_name, chunks, owner=self.owner,
-                          lease_until=time.time() + self.lease)
-        self.blobs.committed(chunks)
+        self._with_chunks(lambda data, chunks, reused: self.store.create(
+            wf_id, data, path, fn_name, chunks, owner=self.owner, lease_until=time.time() + self.lease,
+            reused=reused), state)
         return wf_id, self.run_row(self.store.must_get(wf_id))
 
     def send(self, wf_id: str, topic, value, message_id: str | None = None) -> bool:
         """Deliver a message (once per message id). False: that id was delivered before."""
-        data = self.encode(value)
-        chunks = self.blobs.take()
-        if chunks:
-            self.store.transact(self.store._put_chunks, chunks)
-        return self.store.deliver(wf_id, topic_name("send", topic), message_id or uuid.uuid4().hex, data)
+        topic = topic_name("send", topic)
+        mid = message_id or uuid.uuid4().hex
+        return self._with_chunks(lambda data, chunks, reused: self.store.deliver(
+            wf_id, topic, mid, data, chunks, reused), value)
+
+    def _with_chunks(self, write, value):
+        """Encode value and write(bytes, new chunks, reused chunk names) in one transaction;
+        encoded again, writing every chunk, if a gc removed a chunk this engine thought stored."""
+        for attempt in (1, 2):
+            data = self.encode(value)
+            chunks, reused = self.blobs.take(), self.blobs.take_reused()
+            try:
+                out = write(data, chunks, reused)
+            except ChunksMissing:
+                self.blobs.forget()
+                if attempt == 2:   # pragma: no cover - a fresh engine reuses nothing
+                    raise
+                continue
+            except BaseException:
+                self.blobs.memo.clear()
+                raise
+            self.blobs.committed(chunks)
+            return out
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -166,10 +187,21 @@ class Engine:
         return len(rows)
 
     def work(self, drain: bool = False, skip_time: bool = False, poll: float = 0.05,
-             until=None, batch: int = 16) -> int:
+             until=None, batch: int = 16, notify: bool = True) -> int:
         """Run whatever is runnable, forever, or (drain) until nothing is runnable, held by a
         runner's lease or waiting for a timer. `skip_time`: when only timers remain, move the
-        store's clock to the next one. Returns the number of runs."""
+        store's clock to the next one. Idle, it waits for the store's notification that a
+        workflow became runnable (PostgreSQL's LISTEN, unless `notify` is False) for at most
+        `poll` seconds, or else polls, from poll/4 seconds doubling up to `poll`. Returns the
+        number of runs."""
+        waiter = self.store.waiter() if notify else None
+        try:
+            return self._work(drain, skip_time, poll, until, batch, waiter)
+        finally:
+            if waiter is not None:
+                waiter.close()
+
+    def _work(self, drain, skip_time, poll, until, batch, waiter) -> int:
         runs = 0
         idle = poll / 4
         while until is None or not until():
@@ -188,14 +220,34 @@ class Engine:
                     continue
                 if drain and p["held"] == 0 and p["next_timer"] is None:
                     return runs
+            if waiter is not None:
+                waiter.wait(poll)
+                continue
             time.sleep(idle)
             idle = min(poll, idle * 2)
         return runs
 
     def run_row(self, row: Row) -> str:
-        """Run a workflow this runner holds: 'parked', 'done', 'failed', 'lost' or 'cancelled'."""
+        """Run a workflow this runner holds: 'parked', 'done', 'failed', 'lost' or 'cancelled'.
+        If a commit finds that a gc removed a chunk this engine thought stored (ChunksMissing:
+        nothing was committed), the engine forgets what it stored and runs the workflow again
+        from its last commit, under the same lease (at-least-once, as after a crash)."""
+        for _attempt in range(5):
+            try:
+                return self._run_row(row)
+            except ChunksMissing:
+                self.blobs.forget()
+                self._say(f"{row.id}: a chunk it named was collected meanwhile; running it again from its last commit")
+                row = self.store.get(row.id)
+                if row is None or row.lease_owner != self.owner or row.status != "running":
+                    return "lost"
+        self.store.release([row.id], self.owner)   # pragma: no cover - a gc at every commit
+        return "lost"
+
+    def _run_row(self, row: Row) -> str:
         ctx = Context(row.id, row.seq, row.parent)
         self.ctx = ctx
+        self.heartbeat.hold(row.id)
         try:
             try:
                 state = self.decode(row.state)
@@ -230,6 +282,7 @@ class Engine:
             self._say(f"{row.id}: lease lost; another runner has it")
             return "lost"
         finally:
+            self.heartbeat.hold(None)
             self.ctx = None
 
     def _message_value(self, ctx, data: bytes):
@@ -305,12 +358,14 @@ class Engine:
     def _commit(self, ctx: Context, change: Change):
         change.consumed, change.sends, change.children = ctx.consumed, ctx.sends, ctx.children
         change.chunks = self.blobs.take()
+        change.reused = self.blobs.take_reused()
         try:
             self.store.commit(ctx.wf_id, self.owner, self.lease, change)
         except BaseException:
             self.blobs.memo.clear()   # its chunks were not written: the memo must not claim them
             raise
         self.blobs.committed(change.chunks)
+        self.heartbeat.touch()
         ctx.clear_ops()
 
     def _park_again(self, ctx: Context, row: Row) -> str:

@@ -7,6 +7,8 @@ and a delivery never miss each other. A deadlock between two transactions that s
 other's workflows is retried."""
 from __future__ import annotations
 
+import time
+
 import psycopg
 from psycopg import errors as pg_errors
 
@@ -52,6 +54,18 @@ class PgStore(Store):
         return {r[0] for r in self.x("SELECT table_name FROM information_schema.tables "
                                      "WHERE table_schema = current_schema()").fetchall()}
 
+    def _runnable(self):
+        self.x("NOTIFY turmeric_runnable")    # sent when the transaction commits, once
+
+    def waiter(self):
+        return Waiter(self.url)
+
+    def _gc_shared_lock(self):
+        self.x("SELECT pg_advisory_xact_lock_shared(74110012)")
+
+    def _gc_lock(self):
+        self.x("SELECT pg_advisory_xact_lock(74110012)")
+
     def _schema_lock(self):
         self.x("SELECT pg_advisory_xact_lock(74110011)")   # workers starting together create it once
 
@@ -77,6 +91,57 @@ class PgStore(Store):
 
     def close(self):
         self.conn.close()
+
+    def reopen(self):
+        return PgStore(self.url)
+
+
+class Waiter:
+    """A connection of its own that LISTENs for turmeric_runnable: an idle worker waits on it
+    instead of sleeping, and wakes when a transaction made a workflow runnable. It listens
+    from before the worker's first look for work, so a notification sent between a look and
+    the wait is queued and ends the wait at once. Lease expiries and due timers send
+    nothing: the wait is still bounded by the worker's poll interval."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.conn = None
+        self._open()
+
+    def _open(self):
+        try:
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
+            self.conn.execute("LISTEN turmeric_runnable")
+        except psycopg.Error:
+            self.conn = None
+
+    def wait(self, seconds: float) -> bool:
+        """True if notified within `seconds` (False also when the connection is broken: the
+        worker then polls, and the waiter reconnects at the next wait)."""
+        if self.conn is None or self.conn.closed:
+            self._open()
+            if self.conn is None:
+                time.sleep(seconds)
+                return False
+        try:
+            got = False
+            for _ in self.conn.notifies(timeout=seconds, stop_after=1):
+                got = True
+            if got:    # the others queued meanwhile say the same: one look for work answers them
+                for _ in self.conn.notifies(timeout=0.0):
+                    pass
+            return got
+        except psycopg.Error:
+            self.close()
+            return False
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except psycopg.Error:
+                pass
+            self.conn = None
 
 
 def redact(url: str) -> str:

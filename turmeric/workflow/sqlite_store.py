@@ -71,3 +71,6 @@ class SqliteStore(Store):
 
     def close(self):
         self.conn.close()
+
+    def reopen(self):
+        return SqliteStore(self.path)

@@ -21,7 +21,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import msgpack
+
 from turmeric.data.errors import TurmericError
+from turmeric.serialize.format import T_CHUNKED
+from turmeric.serialize.wire import unpack
 
 SCHEMA_VERSION = "1"
 FINISHED = ("done", "failed", "cancelled")
@@ -72,12 +76,19 @@ class Change:
     sends: list = field(default_factory=list)        # (target, topic, message id, value bytes)
     children: list = field(default_factory=list)     # (id, state bytes, file, fn)
     chunks: list = field(default_factory=list)       # (hash, bytes)
+    reused: set = field(default_factory=set)         # names of chunks committed before, not written again
     unless_mail: str | None = None  # a park on this topic: roll back if a message waits there
 
 
 class LeaseLost(Exception):
     """The runner's lease ran out and another runner took the workflow (or it was cancelled):
     what this runner did since its last commit is dropped."""
+
+
+class ChunksMissing(Exception):
+    """A change names chunks that this runner committed before, and so did not write again,
+    but that `turmeric workflow gc` removed since (nothing named them any more): nothing was
+    committed. The runner forgets which chunks it wrote and does its work again."""
 
 
 class MailWaiting(Exception):
@@ -111,6 +122,10 @@ class Store:
         raise NotImplementedError
 
     def close(self):
+        raise NotImplementedError
+
+    def reopen(self) -> "Store":
+        """Another connection to the same store (for the lease heartbeat's thread)."""
         raise NotImplementedError
 
     def _retryable(self, e: Exception) -> bool:
@@ -155,6 +170,15 @@ class Store:
 
     def _schema_lock(self):
         """Serialize schema creation between processes (SQLite's BEGIN IMMEDIATE does)."""
+
+    def _runnable(self):
+        """In a transaction that makes a workflow runnable: tell the idle workers, at commit
+        (PostgreSQL: NOTIFY; SQLite's workers poll)."""
+
+    def waiter(self):
+        """Something whose wait(seconds) returns early when a workflow may have become
+        runnable (PostgreSQL: LISTEN), or None: the worker polls."""
+        return None
 
     def init_schema(self):
         """Create the schema in an empty database; refuse one that holds something else."""
@@ -224,6 +248,7 @@ class Store:
         def go():
             offset = self.clock_offset() + seconds
             self.x("UPDATE turmeric_meta SET value = ? WHERE key = 'clock_offset'", (repr(offset),))
+            self._runnable()      # timers may be due now
             return offset
         return self.transact(go)
 
@@ -240,13 +265,14 @@ class Store:
     # -- changing -----------------------------------------------------------------------------
 
     def create(self, wf_id: str, state: bytes, file: str | None, fn: str | None, chunks: list,
-               owner: str | None = None, lease_until: float | None = None, parent: str | None = None):
+               owner: str | None = None, lease_until: float | None = None, parent: str | None = None,
+               reused=()):
         def go():
-            self._put_chunks(chunks)
+            self._put_chunks(chunks, reused)
             self._insert(wf_id, state, file, fn, parent, owner, lease_until)
         try:
             self.transact(go)
-        except TurmericError:
+        except (TurmericError, ChunksMissing):
             raise
         except Exception:  # noqa: BLE001 - a unique violation, in either driver
             if self.get(wf_id) is not None:
@@ -256,13 +282,62 @@ class Store:
 
     def _insert(self, wf_id, state, file, fn, parent, owner=None, lease_until=None):
         now = time.time()
+        if owner is None:
+            self._runnable()
         self.x("INSERT INTO workflows (id, status, ready_at, state, seq, parent, lease_owner, lease_until, "
                "file, fn, created, updated, runs) VALUES (?, 'running', 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 0)",
                (wf_id, state, parent, owner, lease_until, file, fn, now, now))
 
-    def _put_chunks(self, chunks: list):
+    def _put_chunks(self, chunks: list, reused=()):
+        """In a transaction that names chunks: hold off a collection (gc) until it ends, write
+        the new chunks, and check that those it names without writing them are still there."""
+        if not chunks and not reused:
+            return
+        self._gc_shared_lock()
         for h, data in chunks:
             self.x("INSERT INTO chunks (hash, data) VALUES (?, ?) ON CONFLICT DO NOTHING", (h, data))
+        if reused:
+            names = sorted(reused)
+            found = set()
+            for at in range(0, len(names), 500):
+                part = names[at:at + 500]
+                found.update(r[0] for r in self.x(f"SELECT hash FROM chunks WHERE hash IN ({', '.join('?' * len(part))})",
+                                                  tuple(part)).fetchall())
+            if len(found) < len(names):
+                raise ChunksMissing(sorted(set(names) - found))
+
+    def _gc_shared_lock(self):
+        """A transaction that names chunks excludes a collection (PostgreSQL: a shared advisory
+        lock; SQLite: every write transaction already excludes the others)."""
+
+    def _gc_lock(self):
+        """The collection's exclusive lock (PostgreSQL; SQLite's BEGIN IMMEDIATE is one)."""
+
+    def collect_garbage(self, dry_run: bool = False) -> dict:
+        """Remove the chunks that no stored state, result, message or step result names
+        (`turmeric workflow gc`), in one transaction that no transaction naming chunks
+        overlaps: a chunk a runner names without writing it again (it wrote it before) is
+        checked in that runner's commit, which fails with ChunksMissing if it is gone.
+        Stops, deleting nothing, at stored bytes it cannot read."""
+        def go():
+            self._gc_lock()
+            live: set[str] = set()
+            sources = [("workflows", "id", "state"), ("workflows", "id", "result"), ("messages", "wf_id", "value"),
+                       ("steps", "wf_id", "result")]
+            if "turmeric_web_pages" in self._tables():   # the parked pages of `turmeric serve`
+                sources.append(("turmeric_web_pages", "id", "state"))
+            for table, who, col in sources:
+                for wf_id, data in self.x(f"SELECT {who}, {col} FROM {table} WHERE {col} IS NOT NULL").fetchall():
+                    live.update(chunk_names(bytes(data), f"{table}.{col} of workflow {wf_id}", self.url))
+            stored = {r[0]: r[1] for r in self.x("SELECT hash, LENGTH(data) FROM chunks").fetchall()}
+            dead = sorted(set(stored) - live)
+            if not dry_run:
+                for at in range(0, len(dead), 500):
+                    part = dead[at:at + 500]
+                    self.x(f"DELETE FROM chunks WHERE hash IN ({', '.join('?' * len(part))})", tuple(part))
+            return {"referenced": len(stored) - len(dead), "removed": len(dead),
+                    "bytes": sum(stored[h] for h in dead)}
+        return self.transact(go)
 
     def claim(self, owner: str, lease: float, clock_now: float, wf_id: str | None = None) -> Row | None:
         """Take one runnable workflow (or `wf_id`, if runnable) under a lease, in one transaction."""
@@ -295,9 +370,18 @@ class Store:
             return sorted((Row(*r) for r in rows), key=lambda r: (r.created, r.id))
         return self.transact(go)
 
+    def renew(self, wf_id: str, owner: str, lease: float) -> bool:
+        """The lease heartbeat (heartbeat.py): extend a lease this runner still holds."""
+        def go():
+            cur = self.x("UPDATE workflows SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                         (time.time() + lease, wf_id, owner))
+            return cur.rowcount == 1
+        return self.transact(go)
+
     def release(self, wf_ids: list[str], owner: str):
         """Give back claimed workflows this runner did not get to."""
         def go():
+            self._runnable()
             for wf_id in wf_ids:
                 self.x("UPDATE workflows SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
                        (wf_id, owner))
@@ -310,7 +394,7 @@ class Store:
         MailWaiting (nothing written) if it parks on a topic that has a message."""
         def go():
             real = time.time()
-            self._put_chunks(c.chunks)
+            self._put_chunks(c.chunks, c.reused)
             for n in c.consumed:
                 self.x("UPDATE messages SET consumed = 1 WHERE n = ?", (n,))
             for child_id, state, file, fn in c.children:
@@ -352,11 +436,14 @@ class Store:
         status, kind, wtopic = r
         if status == "parked" and kind in ("message", "result") and wtopic == topic:
             self.x("UPDATE workflows SET ready_at = 0 WHERE id = ?", (target,))
+            self._runnable()
         return True
 
-    def deliver(self, target: str, topic: str, mid: str, value: bytes) -> bool:
-        """A message from outside any workflow (turmeric workflow send)."""
+    def deliver(self, target: str, topic: str, mid: str, value: bytes, chunks=(), reused=()) -> bool:
+        """A message from outside any workflow (turmeric workflow send), with the chunks of
+        its value."""
         def go():
+            self._put_chunks(list(chunks), reused)
             row = self.x(f"SELECT status FROM workflows WHERE id = ? {self.lock_row}", (target,)).fetchone()
             if row is None:
                 raise unknown_workflow(target)
@@ -398,6 +485,7 @@ class Store:
                                     hint="every park (a message, a timer, a step, a checkpoint) is a fork point")
             if self.get(new_id) is not None:
                 raise TurmericError("value", f"a workflow with the id {new_id} exists already")
+            self._gc_shared_lock()     # the copy names the chunks its source names
             now = time.time()
             self.x("INSERT INTO workflows (id, status, ready_at, wait_kind, wait_topic, wake_at, state, seq, "
                    "parent, file, fn, created, updated, runs) SELECT ?, status, ready_at, wait_kind, wait_topic, "
@@ -413,6 +501,7 @@ class Store:
     def fork_many(self, src: str, new_ids: list[str]):
         """Copies of a parked workflow in one transaction (the load test and the benchmark)."""
         def go():
+            self._gc_shared_lock()
             now = time.time()
             for new_id in new_ids:
                 self.x("INSERT INTO workflows (id, status, ready_at, wait_kind, wait_topic, wake_at, state, seq, "
@@ -421,7 +510,7 @@ class Store:
                        (new_id, now, now, src))
         self.transact(go)
 
-    def replace_state(self, wf_id: str, expect: bytes, state: bytes, chunks: list):
+    def replace_state(self, wf_id: str, expect: bytes, state: bytes, chunks: list, reused=()):
         """turmeric workflow edit: a parked workflow's new state, if nobody changed it since."""
         def go():
             row = self.x(f"SELECT status, state FROM workflows WHERE id = ? {self.lock_row}", (wf_id,)).fetchone()
@@ -430,7 +519,7 @@ class Store:
             if row[0] != "parked" or bytes(row[1]) != expect:
                 raise TurmericError("value", f"workflow {wf_id} changed while it was edited (it is {row[0]} now)",
                                     hint="edit it again")
-            self._put_chunks(chunks)
+            self._put_chunks(chunks, reused)
             self.x("UPDATE workflows SET state = ?, updated = ? WHERE id = ?", (state, time.time(), wf_id))
         self.transact(go)
 
@@ -440,6 +529,22 @@ class Store:
             self.x("INSERT INTO turmeric_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                    "value = excluded.value", ("bench", payload.hex()))
         self.transact(go)
+
+
+def chunk_names(data: bytes, what: str, url: str) -> set[str]:
+    """The chunks that stored bytes name (their T_CHUNKED records); a collection that cannot
+    read them stops before deleting anything."""
+    try:
+        _header, records, _root = unpack(data, None, msgpack.ExtType, verify=False)
+    except TurmericError as e:
+        raise TurmericError("deserialize", f"workflow gc: {what} in {url} cannot be read: {e.message}",
+                            hint="nothing was deleted: those bytes might name any chunk") from None
+    names = set()
+    if type(records) is tuple:
+        for r in records:
+            if type(r) is tuple and len(r) >= 3 and r[0] == T_CHUNKED and type(r[2]) is tuple:
+                names.update(h for h in r[2] if type(h) is str)
+    return names
 
 
 def unknown_workflow(wf_id: str) -> TurmericError:
