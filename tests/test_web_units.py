@@ -9,9 +9,15 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.validate import validator
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -299,3 +305,49 @@ def test_a_stateless_page_holding_a_file_handle_is_rebuilt_closed(stateless, key
         assert status == 500 and "error[io]" in out and "closed" in out, out
     else:
         assert status == 200 and '<p id="line">two</p>' in out, out
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_the_app_is_a_valid_wsgi_callable(tmp_path):
+    """#12 item 2: app_for's callable passes wsgiref's WSGI validator (which any server, gunicorn
+    included, relies on) for pages, resumed pages, error pages and HEAD, under a second WSGI
+    server (wsgiref's) on loopback."""
+    app = validator(app_for(str(EX / "guess.tm"), store=str(tmp_path / "s.db")))
+    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # wsgiref.validate warns about what it does not fail
+            page = urllib.request.urlopen(base + "/?seed=8").read().decode()
+            link = page.split('action="')[1].split('"')[0]
+            out = urllib.request.urlopen(urllib.request.Request(base + link, data=b"n=1")).read().decode()
+            assert "1 is too low." in out
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(base + "/k/bad")
+            assert e.value.code == 400
+            head = urllib.request.urlopen(urllib.request.Request(base + "/?seed=8", method="HEAD"))
+            assert head.status == 200 and head.read() == b""
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bug_of_the_server_is_a_500_page_without_traceback(tmp_path, monkeypatch, capfd):
+    """#12 item 4: even a Python exception in the server's own code (simulated here) is a 500
+    page and one log line, never a traceback on the page or a dropped connection."""
+    app = app_for(str(EX / "guess.tm"), store=str(tmp_path / "s.db"))
+
+    def broken(value):
+        raise KeyError("simulated")
+    monkeypatch.setattr("turmeric.web.request.to_response", broken)
+    monkeypatch.delenv("TURMERIC_DEBUG", raising=False)
+    status, out = call(app, "GET", "/")
+    assert status == 500 and "the server failed" in out and "Traceback" not in out
+    err = capfd.readouterr().err
+    assert "error[internal]: KeyError" in err and "Traceback" not in err

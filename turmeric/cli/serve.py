@@ -53,7 +53,8 @@ class Mount:
 def run(args) -> int:
     # start-up: waitress and the web package (~30 ms) load only for `turmeric serve`
     from waitress import create_server
-    from turmeric.web.app import AccessLog, app_for
+    from turmeric.web.app import AccessLog, app_for   # start-up: as above
+    from turmeric.workflow.stores import store_url    # start-up: as above
     if args.file is None and not args.dashboard:
         raise TurmericError("usage", "turmeric serve: give the app's FILE (or --dashboard)")
     if args.stateless and not args.key_file:
@@ -73,7 +74,7 @@ def run(args) -> int:
     wsgi = app
     if args.dashboard:
         from turmeric.web import dashboard   # start-up: only with --dashboard (another module's)
-        wsgi = Mount(app, "/dashboard", dashboard.dashboard_app(args.store))
+        wsgi = Mount(app, "/dashboard", dashboard.dashboard_app(store_url(args.store)))
     if not args.quiet:
         wsgi = AccessLog(wsgi, stderr_log)
     try:

@@ -18,8 +18,9 @@ import queue
 import sys
 import threading
 import time
+import traceback
 
-from turmeric.data.errors import TurmericError, format_error
+from turmeric.data.errors import TurmericError, debug_enabled, format_error
 from turmeric.data.names import mangle_global
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, PMap, vector
@@ -212,6 +213,11 @@ class WebApp:
             return self._failed(f"the app called (exit {e.code})", "the application tried to exit", prefix)
         except RecursionError:
             return self._failed("the app nested too deeply for Python", "the application nested too deeply", prefix)
+        except Exception as e:  # noqa: BLE001 - a bug of ours: a 500 page and a log line, no traceback shown
+            if debug_enabled():
+                traceback.print_exc()
+            return self._failed(f"error[internal]: {type(e).__name__}: {e} (a bug in Turmeric's web server; "
+                                "TURMERIC_DEBUG=1 logs the Python traceback)", "the server failed", prefix)
 
     def _failed(self, full: str, short: str, prefix: str):
         print(full, file=sys.stderr, flush=True)
@@ -224,6 +230,8 @@ class WebApp:
             parts = wreq.parse(environ)
         except wreq.BadRequest as e:
             status, headers, body = error_page(e.status, e.message)
+        except (OSError, ValueError) as e:    # the client went away mid-body, a broken input stream
+            status, headers, body = error_page(400, f"the request could not be read ({type(e).__name__})")
         else:
             prefix = environ.get("SCRIPT_NAME", "").rstrip("/")
             if parts["path"] == "/favicon.ico":
