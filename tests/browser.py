@@ -109,26 +109,38 @@ def new_tab(driver) -> str:
     return driver.current_window_handle
 
 
+def waiting(driver) -> WebDriverWait:
+    """A wait that asks again when the driver errs mid-navigation (chromedriver can answer
+    "unhandled inspector error" while the old page's context goes away)."""
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(WebDriverException,))
+
+
 def wait_for(driver, css: str):
     """The element CSS selects, once the page has it."""
-    return WebDriverWait(driver, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+    return waiting(driver).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def click_and_wait(driver, css: str):
     """Clicks the element and waits for the next page to replace this one."""
-    old = driver.find_element(By.CSS_SELECTOR, "html")
-    driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+    old = wait_for(driver, "html")
+    wait_for(driver, css).click()
+    waiting(driver).until(expected_conditions.staleness_of(old))
 
 
 def back(driver):
-    old = driver.find_element(By.CSS_SELECTOR, "html")
+    old = wait_for(driver, "html")
     driver.back()
-    WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+    waiting(driver).until(expected_conditions.staleness_of(old))
+
+
+def status(driver) -> int:
+    """The HTTP status of the page the tab shows (Navigation Timing's responseStatus)."""
+    wait_for(driver, "body")
+    return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
 
 
 def text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
+    return wait_for(driver, "body").text
 
 
 @contextlib.contextmanager

@@ -30,10 +30,10 @@ def test_list_show_fork_cancel_in_the_browser(tab, dashboard):
 
     click_and_wait(tab, 'tr[data-id="A-1"] a')
     assert wait_for(tab, "#status").text == "parked"
-    frames = tab.find_element(By.ID, "frames").text
+    frames = wait_for(tab, "#frames").text
     assert "order" in frames and 'id\n"A-1"' in frames.replace(" ", "\n")
 
-    new_id = tab.find_element(By.ID, "new_id")
+    new_id = wait_for(tab, "#new_id")
     new_id.clear()
     new_id.send_keys("A-1-forked")
     click_and_wait(tab, "#fork")

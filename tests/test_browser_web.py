@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from browser import back, browser, click_and_wait, new_tab, tab, text, wait_for  # noqa: F401 (fixtures)
+from browser import back, browser, click_and_wait, new_tab, status, tab, text, wait_for  # noqa: F401 (fixtures)
 from conftest import ROOT
 from test_dashboard import make_store
 from turmeric.session.session import Session
@@ -100,7 +100,7 @@ def test_two_tabs_are_two_computations(tab, stateless):
             submit(tab, **fields)
         tab.switch_to.window(ann)
         assert by_id(tab, "step") == "Step 3 of 3"
-        tab.find_element(By.CSS_SELECTOR, '#plan option[value="pro"]').click()
+        wait_for(tab, '#plan option[value="pro"]').click()
         click_and_wait(tab, "#submit")
         assert by_id(tab, "summary") == "Ann <ann@example.org>, pro plan"
         tab.switch_to.window(bob)
@@ -146,12 +146,29 @@ def test_a_one_shot_page_submitted_twice_charges_once(tab, stateless):
         submit(tab, card="4242424242424242", amount="30")
         assert by_id(tab, "result") == "Charged 30 to the card ending 4242 (charge 1)."
         back(tab)
-        assert tab.find_element(By.ID, "card").get_attribute("value") == "4242424242424242"
+        assert wait_for(tab, "#card").get_attribute("value") == "4242424242424242"
         click_and_wait(tab, "#submit")
         body = text(tab)
-        assert "Already submitted" in body and "only once" in body
+        assert "Already submitted" in body and "only once" in body and status(tab) == 409
         assert "Traceback" not in tab.page_source
         assert charges(base) == 1
+
+
+@pytest.mark.parametrize("stateless", MODES)
+def test_a_bad_link_is_an_error_page_not_a_500(tab, stateless):
+    """#12 item 5: a page link that was tampered with or cut short, opened in the browser, is
+    an error page with a 4xx status and no traceback."""
+    with serve_app(WEB / "wizard.tm", stateless=stateless) as base:
+        tab.get(base + "/")
+        action = wait_for(tab, "form").get_attribute("action")
+        token = action.rsplit("/", 1)[1]
+        flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+        for bad in (flipped, token[: len(token) // 2], "p" + "0" * 32):
+            tab.get(action.rsplit("/", 1)[0] + "/" + bad)
+            assert 400 <= status(tab) < 500, bad
+            assert "Traceback" not in tab.page_source and text(tab)
+        tab.get(action)                          # the good one still works (a GET of the page's link)
+        assert status(tab) == 200
 
 
 def test_the_dashboard_under_turmeric_serve(tab, tmp_path):

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from browser import serve_wsgi
 from conftest import ROOT
+from test_workflow import pg_server  # noqa: F401 (the fixture: a real PostgreSQL server on loopback)
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Keyword, PMap
@@ -37,11 +38,11 @@ SCRIPT = "<script>alert('x')</script>"
 
 # -- a store with a workflow of every kind ------------------------------------------------------
 
-def make_store(folder) -> tuple[str, Engine]:
+def make_store(folder, url: str | None = None) -> tuple[str, Engine]:
     """order.tm's workflows: parked on a message, parked on a timer, done, cancelled, and one
-    whose id and variables are markup."""
+    whose id and variables are markup. In a SQLite file of FOLDER unless URL is given."""
     shutil.copy(ROOT / "examples" / "workflows" / "order.tm", folder / "order.tm")
-    url = str(folder / "dash.db")
+    url = url or str(folder / "dash.db")
     engine = Engine(open_store(url), session=Session(module_path=[str(folder)]))
     order = str(folder / "order.tm")
     engine.start(order, "order", ["A-1", 100], "A-1")
@@ -385,3 +386,18 @@ def test_under_waitress(fresh):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(base + "/workflow?id=nobody", timeout=10)
         assert e.value.code == 404
+
+
+def test_on_postgresql(pg_server, tmp_path):
+    """#12 item 6: the dashboard works on a PostgreSQL store as on SQLite: list, show, fork,
+    cancel (it uses the store API only)."""
+    url, engine = make_store(tmp_path, pg_server.new_database("dashboard"))
+    app = dashboard_app(url)
+    r = call(app)
+    assert r.code == 200 and all(f'data-id="{html.escape(row.id, quote=True)}"' in r.text
+                                 for row in engine.store.list())
+    assert "id='frames'" in show(app, "A-1").text
+    assert post(app, "/fork", id="A-1", new_id="A-2").code == 303
+    assert post(app, "/cancel", id="A-2").code == 303
+    assert engine.store.must_get("A-2").status == "cancelled" and engine.store.must_get("A-1").status == "parked"
+    assert post(app, "/cancel", id="A-2").code == 409
