@@ -351,3 +351,35 @@ def test_a_bug_of_the_server_is_a_500_page_without_traceback(tmp_path, monkeypat
     assert status == 500 and "the server failed" in out and "Traceback" not in out
     err = capfd.readouterr().err
     assert "error[internal]: KeyError" in err and "Traceback" not in err
+
+
+BIG_PAGE_APP = """\
+(import web)
+(defn start [req]
+  (let [big (vec (range 5000))
+        r (web/send-suspend (fn [k-url] [:form {:action k-url :method "post"} [:input {:name "n"}]]))]
+    [:p#sum (str (reduce + big) "+" (web/param r "n"))]))
+"""
+
+
+def test_workflow_gc_keeps_the_chunks_of_parked_pages(tmp_path):
+    """`turmeric workflow gc` on a store that `turmeric serve` parks pages in: a page's chunks
+    are live (found while merging the web and gc branches: gc removed them), and a page
+    written after a gc by a server that remembers the removed chunks writes them again."""
+    (tmp_path / "big.tm").write_text(BIG_PAGE_APP)
+    url = str(tmp_path / "s.db")
+    app = app_for(str(tmp_path / "big.tm"), store=url)
+    _, first = call(app, "GET", "/")
+    action = first.split('action="')[1].split('"')[0]
+    store = open_store(url)
+    removed = store.collect_garbage()
+    assert removed["referenced"] > 0 and removed["removed"] == 0
+    assert "12497500+7" in call(app, "POST", action, b"n=7")[1]
+    # every chunk gone (as if only finished pages had named them), then a new page: the server's
+    # memo says the chunks are stored, and the write must notice and write them again
+    store.x("DELETE FROM turmeric_web_pages")
+    store.transact(lambda: None)
+    assert store.collect_garbage()["removed"] > 0
+    _, second = call(app, "GET", "/")
+    action = second.split('action="')[1].split('"')[0]
+    assert "12497500+8" in call(app, "POST", action, b"n=8")[1]
