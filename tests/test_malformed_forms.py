@@ -355,6 +355,7 @@ def test_heads_cover_the_compiler():
 
 # malformed forms: each must be error[compile] with a position in the file
 MALFORMED = [
+    "(cloneable-reset (fn [] (cloneable-shift [&] 1)))",   # IndexError, analyzer (found by a hypothesis run)
     "(instance)",                            # IndexError, analyzer form_instance
     "(instance Foo)",                        # IndexError, analyzer form_instance
     "(prn (instance Show))",

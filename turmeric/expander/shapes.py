@@ -362,7 +362,7 @@ class _Check:
         if not self.has(i):
             self.missing(what)
         x = self.items[i]
-        if not is_vector(x) or len(x) != 1 or type(x[0]) is not Symbol:
+        if not is_vector(x) or len(x) != 1 or type(x[0]) is not Symbol or x[0].name == "&":
             self.expected(what, x, self.spans[i])
         return i + 1
 
