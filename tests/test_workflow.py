@@ -416,3 +416,25 @@ def test_a_pg_database_with_other_tables_is_not_a_store(pg_server):
         conn.execute("CREATE TABLE invoices (n INTEGER)")
     with pytest.raises(TurmericError, match="is not a Turmeric workflow store: it holds other tables"):
         open_store(url)
+
+
+def test_a_program_outside_the_module_path_is_found_by_its_stored_file(tm_env, tmp_path):
+    """A worker, `workflow show` or the dashboard in a fresh process, in another folder, finds
+    the workflow's program through the path the store recorded (its own trusted record),
+    since modules no longer load from a path in the serialized bytes (#15 item 2). Found
+    while merging: the dashboard showed `module order is not on the module path`."""
+    prog, elsewhere = tmp_path / "prog", tmp_path / "elsewhere"
+    prog.mkdir()
+    elsewhere.mkdir()
+    shutil.copy(ROOT / "examples" / "workflows" / "order.tm", prog / "order.tm")
+    store = str(tmp_path / "wf.db")
+    started = tm(tm_env, elsewhere, "workflow", "start", str(prog / "order.tm"), "order", '"A-1"', "100",
+                 "--id", "A-1", "--store", store)
+    assert started.returncode == 0, started.stderr
+    shown = tm(tm_env, elsewhere, "workflow", "show", "A-1", "--store", store)
+    assert shown.returncode == 0 and "#0 order.order" in shown.stdout and "amount = 100" in shown.stdout, shown.stdout
+    assert tm(tm_env, elsewhere, "workflow", "send", "A-1", "payment", "{:amount 100}", "--store", store).returncode == 0
+    worker = tm(tm_env, elsewhere, "worker", "--drain", "--skip-time", "--store", store)
+    assert worker.returncode == 0, worker.stderr
+    done = tm(tm_env, elsewhere, "workflow", "show", "A-1", "--store", store)
+    assert ":status :shipped" in done.stdout, done.stdout

@@ -99,7 +99,7 @@ def cmd_edit(args) -> int:
     row = engine.store.must_get(args.wf_id)
     if row.status != "parked":
         raise TurmericError("value", f"workflow {args.wf_id} is {row.status}: only a parked workflow can be edited")
-    state = engine.decode(row.state)
+    state = engine.decode(row.state, row)
     k = continuation_of(state)
     if k is None:
         raise TurmericError("value", f"workflow {args.wf_id} has not started: it has no frames to edit")

@@ -101,7 +101,14 @@ class Engine:
     def encode(self, value) -> bytes:
         return serialize(self.session, value, blobs=self.blobs)
 
-    def decode(self, data: bytes):
+    def decode(self, data: bytes, row: Row | None = None):
+        """A stored value; `row`: the workflow it belongs to, whose program file (the store's
+        own, trusted record of it) is loaded first (definitions only), so a fresh process
+        finds the program's modules even when its folder is not on the module path."""
+        if row is not None and row.file and os.path.isfile(row.file):
+            name = os.path.splitext(os.path.basename(row.file))[0]
+            if name not in self.session.modules:
+                self.session.load_file(row.file, name=name, definitions_only=True, program=True)
         return self.session.run(lambda: deserialize(self.session, bytes(data), blobs=self.blobs))
 
     def _say(self, text: str):
@@ -250,7 +257,7 @@ class Engine:
         self.heartbeat.hold(row.id)
         try:
             try:
-                state = self.decode(row.state)
+                state = self.decode(row.state, row)
                 if not (type(state) is type(vector([])) and len(state) == 3 and state[0] in (START, RESUME)):
                     raise TurmericError("deserialize", "the stored state is not a workflow's state")
             except TurmericError as e:

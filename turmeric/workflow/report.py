@@ -19,7 +19,7 @@ def status_line(engine: Engine, wf_id: str) -> str:
     """`workflow ID: done, result 42`, `workflow ID: parked, waiting for a message on reply`."""
     row = engine.store.must_get(wf_id)
     if row.status == "done":
-        return f"workflow {wf_id}: done, result {pr_str(engine.decode(row.result))}"
+        return f"workflow {wf_id}: done, result {pr_str(engine.decode(row.result, row))}"
     if row.status == "failed":
         return f"workflow {wf_id}: failed: {row.error}"
     w = waiting(engine.store, row)
@@ -53,11 +53,11 @@ def report(engine: Engine, wf_id: str) -> dict:
     out = {"id": row.id, "status": row.status, "function": row.fn, "file": row.file, "parent": row.parent,
            "result": None, "error": row.error, "waiting": waiting(store, row), "runs": row.runs}
     if row.status == "done":
-        out["result"] = pr_str(engine.decode(row.result))
+        out["result"] = pr_str(engine.decode(row.result, row))
     steps = []
     for seq, key, name, result, at in store.steps(wf_id):
         try:
-            shown = pr_str(engine.decode(result))
+            shown = pr_str(engine.decode(result, row))
         except TurmericError as e:
             shown = f"#<cannot be loaded: {e.message}>"
         steps.append({"seq": seq, "key": key, "name": name, "result": shown})
@@ -66,7 +66,7 @@ def report(engine: Engine, wf_id: str) -> dict:
     out["frames"] = []
     if row.status in ("parked", "running") and row.state is not None:
         try:
-            state = engine.decode(row.state)
+            state = engine.decode(row.state, row)
             k = continuation_of(state)
             if k is not None:
                 out["frames"] = [dict(f, file=short_path(f["file"])) if f.get("file") else f
