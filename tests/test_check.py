@@ -27,8 +27,8 @@ CHANGES = {     # folder -> (new source, expected status, what the report must s
     "added": (FLOW.replace("    a))", '    (println "one more step")\n    a))'), "upgradable",
               "its suspension point checkpoint:mid still exists"),
     "renamed": (FLOW.replace("[n]", "[k]").replace("(+ n 1)", "(+ k 1)").replace("(helper n)", "(helper k)"),
-                "refused", "the live variables at checkpoint:mid changed: (%checkpoint-value n) -> "
-                           "(%checkpoint-value k)"),
+                "refused", "the live variables at checkpoint:mid changed: (%checkpoint-random %checkpoint-value n) -> "
+                           "(%checkpoint-random %checkpoint-value k)"),
     "removed": (FLOW.replace('(checkpoint "mid" (+ n 1))', "(+ n 1)"), "refused",
                 "the suspension point checkpoint:mid no longer exists in flow.work"),
     "gone": (FLOW.replace("(defn work", "(defn labour").replace("(work 4)", "(labour 4)"), "refused",

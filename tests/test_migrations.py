@@ -73,7 +73,7 @@ def test_item5_a_renamed_live_local_needs_a_migration(tmp_path, tm_env):
     proc = tm(tm_env, tmp_path, "resume", "--upgrade", "checkpoint-mid.bin")
     no_python(proc)
     assert proc.returncode == 1 and "error[schema-mismatch]" in proc.stderr
-    assert "the live variables at checkpoint:mid changed: (%checkpoint-value n) -> (%checkpoint-value order-id)" \
+    assert "the live variables at checkpoint:mid changed: (%checkpoint-random %checkpoint-value n) -> (%checkpoint-random %checkpoint-value order-id)" \
         in proc.stderr and "defmigration flow.work" in proc.stderr
     h = old_hash(tmp_path, tm_env, "flow.work")
     (tmp_path / "flow.tm").write_text(v2 + f"""
