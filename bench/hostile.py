@@ -148,7 +148,7 @@ CORPUS = {   # name: (builder, full scale, quick scale)
     "shared-dag-60": (shared_dag, 60, 60),
     "dag-key-60": (dag_key, 60, 60),
     "string-8MB": (long_string, 8_000_000, 1_000_000),
-    "fuzz-grammar-200000": (fuzz_grammar, 200_000, 20_000),
+    "fuzz-grammar-30000": (fuzz_grammar, 30_000, 10_000),
 }
 READERS = ("deserialize", "inspect", "inspect-json")
 

@@ -103,7 +103,7 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
         wire.framing(data)      # all that can be checked without the key
         header, records, root = None, None, None
     else:
-        header, records, root = wire.unpack(data, None, ext_hook)
+        header = wire.unpack(data, None, ext_hook)[0]    # (the records are not kept meanwhile:
     report: dict = {"file": path, "bytes": len(data), "format": data[4] if len(data) > 4 else None,
                     "signed": _signed(data)}
     if header is None:
@@ -116,6 +116,7 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
+        _header, records, root = wire.unpack(data, None, ext_hook)   # they would double the peak)
         report["frames"] = raw_frames(records, root, full)
         report["frame_count"] = raw_frame_count(records, root)
     else:
