@@ -328,3 +328,65 @@ def test_compare_is_a_consistent_order(xs):
     expect = sorted(xs) if isinstance(xs[0], str) else sorted(xs, key=lambda v: (len(v), list(v)))
     assert [list(x) if not isinstance(x, str) else x for x in ordered] == \
            [list(x) if not isinstance(x, str) else x for x in expect]
+
+
+# ---- the one printer with limits (#9 clean-up, #16 item 3) -------------------------------------
+
+from turmeric.data.printer import SHORT, Limits, preview  # noqa: E402
+from turmeric.data.values import PMap  # noqa: E402
+
+
+def test_clean_up_9_a_huge_integer_is_elided_without_converting_it():
+    """#16 item 3: printing a 256 KiB integer took 3.9 s; within limits it is its size."""
+    import time
+    n = 7 ** 3_000_000                              # 2,535,295 digits
+    start = time.perf_counter()
+    text, cut = preview(vector([n, 1]))
+    assert time.perf_counter() - start < 0.5
+    assert cut and text == "[#<integer of about 2,535,295 digits> 1]"
+    assert preview(10 ** 199) == (pr_str(10 ** 199), False)        # 200 digits: whole
+    assert preview(-(10 ** 200))[1] and preview(b"\x01" * 10_000)[0].endswith("... (20,009 chars)")
+
+
+wide = st.recursive(st.one_of(st.integers(), st.text(max_size=30), st.binary(max_size=20), st.none()),
+                    lambda kids: st.one_of(st.lists(kids, max_size=8).map(vector), st.lists(kids, max_size=8).map(plist),
+                                           st.lists(st.tuples(st.integers(0, 9), kids), max_size=5)
+                                           .map(PMap.from_pairs), kids.map(Ref)), max_leaves=40)
+
+
+@given(wide)
+def test_clean_up_9_class_limits_wide_enough_print_exactly_pr_str(x):
+    """The differential: the shortened walk with limits nothing reaches is pr_str, and with
+    the SHORT limits it is pr_str unless it says it cut something."""
+    assert preview(x, Limits(items=100, text=10_000, depth=100, chars=10 ** 6)) == (pr_str(x), False)
+    text, cut = preview(x, SHORT)
+    assert cut or text == pr_str(x)
+
+
+class _Repl:
+    """What cmd_inspect uses of the REPL: evaluate, say, show_error, session."""
+    def __init__(self, value):
+        self.value, self.said, self.session = value, [], None
+
+    def evaluate(self, text, on_value):
+        on_value(self.value)
+        return True
+
+    def say(self, text):
+        self.said.append(text)
+
+    def show_error(self, e):
+        raise e
+
+
+def test_clean_up_9_repl_inspect_elides_unless_full():
+    """#9 clean-up: the REPL's :inspect printed long values in full; now as `turmeric inspect`
+    (the same printer), and `:inspect :full EXPR` whole."""
+    from turmeric.repl.commands import cmd_inspect
+    big = vector(range(5000))
+    repl = _Repl(big)
+    cmd_inspect(repl, "(vec (range 5000))")
+    cmd_inspect(repl, ":full (vec (range 5000))")
+    assert repl.said == ["[0 1 2 3 4 5 6 7 8 9 ... (4,990 more)]", pr_str(big)]
+    cmd_inspect(repl, ":full")
+    assert repl.said[-1] == "usage: :inspect [:full] EXPR"

@@ -113,3 +113,31 @@ def test_item3_inspect_exit_code_65_for_malformed_header(tmp_path):
         res = subprocess.run([sys.executable, "-m", "turmeric.cli", *args], capture_output=True, text=True,
                              timeout=60)
         assert res.returncode == 65 and "error[deserialize]" in res.stderr and "Traceback" not in res.stderr
+
+
+P61 = (1 << 61) - 1       # integers k * P61 all hash alike (#16 item 3)
+collider = st.integers(1, 200).map(lambda k: bigint(k * P61))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from([T_SET, T_MAP]), colliders=st.lists(collider, min_size=40, max_size=140),
+       others=st.lists(atoms, max_size=8), wrap=st.booleans(), rnd=st.randoms(use_true_random=False))
+def test_item16_class_colliding_keys_on_both_readers(session, kind, colliders, others, wrap, rnd):
+    """#16 item 3 in the fuzz grammar: sets and maps of keys of which any number hash
+    alike (bare or inside vectors) give a value or a deserialize error, on deserialize and
+    inspect alike, and are refused exactly when more than 64 distinct ones share a hash."""
+    keys = colliders + others
+    rnd.shuffle(keys)
+    recs = [[kind]]
+    for k in keys:
+        if wrap:
+            recs.append([T_VECTOR, k])
+            k = ref(len(recs) - 1)
+        recs[0] += [k, 0] if kind == T_MAP else [k]
+    data = wire.pack([{"modules": []}, recs, ref(0)])
+    check_both(session, data)
+    if len({k.data for k in colliders}) > 64 and not any(type(k) is msgpack.ExtType and k.code == wire.EXT_REF
+                                                           for k in others):
+        with pytest.raises(TurmericError) as e:
+            deserialize(session, data)
+        assert "with the same hash" in e.value.message

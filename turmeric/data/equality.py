@@ -2,8 +2,9 @@
 
 `(= 1 1.0)` is false (integers and floats differ), booleans are not numbers, a list equals
 a vector with equal elements, maps and sets compare by contents, struct values by type and
-fields, refs by identity. `equals` keeps its own stack, so neither long nor deeply nested
-data can exhaust Python's.
+fields, refs by identity. `equals`, `hash_of` and `compare` keep their own stacks, so neither
+long nor deeply nested data can exhaust Python's, and each meets a value shared by several
+parts of a collection once, not once per path to it.
 """
 from __future__ import annotations
 
@@ -12,25 +13,63 @@ from turmeric.data.types import describe
 from turmeric.data.values import EMPTY_VECTOR, Keyword, PList, PMap, PSet, StructValue, Symbol
 
 _PVECTOR = type(EMPTY_VECTOR)
+_SEQS = (_PVECTOR, PList)
 _MISSING = object()
 
 
 def equals(a, b) -> bool:
     """Clojure's =."""
-    # a stack of iterators over pairs still to compare
-    todo = [iter(((a, b),))]
-    while todo:
-        for x, y in todo[-1]:
-            r = _shallow(x, y)
-            if r is True:
-                continue
-            if r is False:
-                return False
-            todo.append(r)  # the parts of x and y: compare them before going on
-            break
+    # the pairs still to compare: a stack of iterators over pairs, besides the pair (x, y)
+    # at hand. A collection's first pair is taken at once and only the rest is pushed, so a
+    # chain of one-item collections (a vector nested 10^6 deep) keeps the stack empty.
+    todo: list = []
+    x, y = a, b
+    # pairs of collections of two or more items already begun: data that shares a value
+    # (a vector holding one vector twice, n levels: 2^n paths) is compared once per pair,
+    # not once per path. A pair met again was either found equal (else we would have
+    # stopped) or is being compared; either way it adds nothing.
+    begun: set | None = None
+    while True:
+        tx = type(x)
+        if (tx is _PVECTOR or tx is PList) and type(y) in _SEQS and len(x) == 1 == len(y):
+            x, y = x[0], y[0]            # (one item each: nothing to come back to)
+            continue
+        r = _shallow(x, y)
+        if r is False:
+            return False
+        if r is not True:
+            fresh = True
+            if _shares(x):
+                if begun is None:
+                    begun = set()
+                pair = (id(x), id(y))
+                fresh = pair not in begun
+                begun.add(pair)
+            if fresh:
+                first = next(r, _MISSING)
+                if first is not _MISSING:
+                    todo.append(r)
+                    x, y = first
+                    continue
+        while todo:                      # the next pair still to compare
+            nxt = next(todo[-1], _MISSING)
+            if nxt is _MISSING:
+                todo.pop()
+            else:
+                x, y = nxt
+                break
         else:
-            todo.pop()
-    return True
+            return True
+
+
+def _shares(x) -> bool:
+    """Whether x may hold one value more than once through two of its parts: a collection of
+    two or more items (a chain of one-item collections cannot fan out, so it is not
+    remembered, and a 10^6-deep vector costs no memory to compare or hash)."""
+    try:
+        return len(x) >= 2
+    except TypeError:           # a struct
+        return True
 
 
 def _shallow(x, y):
@@ -84,25 +123,57 @@ def hash_of(x) -> int:
     t = type(x)
     if t not in _COMPOSITE and not isinstance(x, StructValue):
         return hash(x)
-    # a stack of [value, iterator over its parts, the parts' hashes so far]
-    todo = [[x, _parts(x), []]]
+    # a stack of [value, iterator over its parts, the parts' hashes so far], or a bare
+    # one-item list or vector (its hash is its item's, combined: a chain of them, such as a
+    # vector nested 10^6 deep, costs one pointer a level)
+    todo: list = []
+    # the hashes of collections of two or more items, by id: a value shared by several parts
+    # (2^n paths through n levels of [v v]) is hashed once, not once per path (#16 item 2)
+    done: dict = {}
+    v = x
     while True:
-        top = todo[-1]
-        hashes = top[2]
-        for part in top[1]:
-            if type(part) is PMap and part._hash is not None:   # a map keeps its hash once taken:
-                hashes.append(part._hash)                        # deep data is hashed once, not per level
-            elif type(part) in _COMPOSITE or isinstance(part, StructValue):
-                todo.append([part, _parts(part), []])
+        while True:                     # down from v until a hash is known
+            tv = type(v)
+            if tv is PMap and v._hash is not None:    # a map keeps its hash once taken:
+                h = v._hash                            # deep data is hashed once, not per level
                 break
-            else:
-                hashes.append(hash(part))
-        else:
-            todo.pop()
-            h = _combine(top[0], hashes)
+            if tv in _COMPOSITE or isinstance(v, StructValue):
+                h = done.get(id(v))
+                if h is not None:
+                    break
+                if (tv is PList or tv is _PVECTOR) and len(v) == 1:
+                    todo.append(v)
+                    v = v[0]
+                    continue
+                frame = [v, _parts(v), []]
+                nxt = next(frame[1], _MISSING)
+                if nxt is _MISSING:
+                    h = _combine(v, [])
+                    break
+                todo.append(frame)
+                v = nxt
+                continue
+            h = hash(v)
+            break
+        while True:                     # up with h, to the next part still to hash
             if not todo:
                 return h
-            todo[-1][2].append(h)
+            top = todo[-1]
+            if type(top) is not list:   # a one-item list or vector
+                todo.pop()
+                h = hash(("seq", (h,)))
+                continue
+            hashes = top[2]
+            hashes.append(h)
+            nxt = next(top[1], _MISSING)
+            if nxt is _MISSING:
+                todo.pop()
+                h = _combine(top[0], hashes)
+                if len(hashes) >= 2:
+                    done[id(top[0])] = h
+                continue
+            v = nxt
+            break
 
 
 _COMPOSITE = frozenset({PList, _PVECTOR, PMap, PSet})
@@ -145,13 +216,7 @@ def compare(a, b) -> int:
     if ka == "str":
         return compare_text(a, b)
     if ka == "seq":
-        if len(a) != len(b):
-            return -1 if len(a) < len(b) else 1
-        for x, y in zip(a, b):
-            c = compare(x, y)
-            if c:
-                return c
-        return 0
+        return _compare_seqs(a, b)
     if ka == "keyword" or ka == "symbol":
         if "/" not in a.name and "/" not in b.name:
             return compare_text(a.name, b.name)
@@ -162,6 +227,41 @@ def compare(a, b) -> int:
             return compare_text(ns_a, ns_b)
         return compare_text(name_a, name_b)
     return (a > b) - (a < b)
+
+
+def _compare_seqs(a, b) -> int:
+    """compare of two lists or vectors, on a stack of our own (deep data exhausts neither
+    Python's stack nor C's): shorter first, then item by item."""
+    todo: list = []
+    x, y = a, b
+    begun: set = set()
+    while True:
+        if _kind(x) == "seq" and _kind(y) == "seq":
+            if len(x) != len(y):
+                return -1 if len(x) < len(y) else 1
+            if len(x) == 1:
+                x, y = x[0], y[0]        # (one item each: nothing to come back to)
+                continue
+            if x is not y and len(x):
+                # a pair met again compared equal (else we would have stopped): data that
+                # shares a value is compared once per pair, not once per path (as equals)
+                pair = (id(x), id(y))
+                if pair not in begun:
+                    begun.add(pair)
+                    todo.append(zip(x, y))
+        else:
+            c = compare(x, y)
+            if c:
+                return c
+        while todo:
+            nxt = next(todo[-1], _MISSING)
+            if nxt is _MISSING:
+                todo.pop()
+            else:
+                x, y = nxt
+                break
+        else:
+            return 0
 
 
 def compare_text(a: str, b: str) -> int:

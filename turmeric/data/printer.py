@@ -2,12 +2,16 @@
 println: strings raw, also inside collections).
 
 The printer walks the value with an explicit stack, so data nested 100,000 deep prints
-without a RecursionError. Refs and boxes are the only mutable cells, hence the only way to
-build a cycle: a ref met again inside itself prints as `#<ref ...>`.
+without a RecursionError. The same walk prints a value whole (pr_str, prn, the REPL) or
+shortened within `Limits` (preview: `turmeric inspect`, the REPL's :inspect). Refs and
+boxes are the only mutable cells, hence the only way to build a cycle: a ref met again
+inside itself prints as `#<ref ...>`.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from itertools import islice
 
 from turmeric.data.names import demangle, demangle_any
 from turmeric.data.values import (
@@ -23,9 +27,35 @@ _INFINITIES = {math.inf: "##Inf", -math.inf: "##-Inf"}
 _MAX_CELL_NESTING = 4  # refs/boxes inside refs/boxes deeper than this print as #<ref ...>
 
 
-def pr_str(x) -> str:
-    """The readable form of x: what read_one reads back as an equal value."""
-    return _print(x, True)
+@dataclass(frozen=True)
+class Limits:
+    """How much of a value a shortened print shows, as a debugger does (#9 item 11): the
+    first `items` items of a collection (entries of a map), the first `text` characters of a
+    string or of any other atom's printed form (an integer of more digits is
+    `#<integer of about N digits>`, never converted to text: that would take seconds),
+    `depth` levels of nesting, and about `chars` characters in all."""
+    items: int = 10
+    text: int = 200
+    depth: int = 8
+    chars: int = 2000
+
+
+SHORT = Limits()     # what `turmeric inspect` and the REPL's :inspect show without --full / :full
+
+
+def pr_str(x, limits: Limits | None = None) -> str:
+    """The readable form of x: what read_one reads back as an equal value; with `limits`,
+    shortened (see preview)."""
+    return _print(x, True, limits)[0]
+
+
+def preview(x, limits: Limits = SHORT) -> tuple[str, bool]:
+    """(x printed readably within `limits`, whether something was left out). A value within
+    the limits prints exactly as pr_str; beyond them, a collection shows its first items then
+    `... (N more)`, a long string its first characters then `..." (N chars)`, a collection
+    nested too deep `[...]`, a huge integer `#<integer of about N digits>`, and the text stops
+    after about `limits.chars` characters with ` ...`."""
+    return _print(x, True, limits)
 
 
 def str_of(x) -> str:
@@ -33,7 +63,7 @@ def str_of(x) -> str:
     Clojure's `str` makes nil "", which is the caller's business)."""
     if type(x) is Regex:   # as Clojure's str of a pattern (inside a collection: #"...")
         return x.pattern
-    return x if type(x) is str else _print(x, False)
+    return x if type(x) is str else _print(x, False, None)[0]
 
 
 class _Exit:
@@ -44,72 +74,139 @@ class _Exit:
         self.key = key
 
 
-def _print(x, readable: bool) -> str:
+def _parts(v, t):
+    """(opening text, closing text, the items, whether they are key-value pairs) of a value
+    printed with parts, else None."""
+    if t is PList:
+        return "(", ")", v, False
+    if t is _PVECTOR or t is tuple or is_vector(v):
+        # (a tuple: the items a frame of map or for-each holds; shown as a vector)
+        return "[", "]", v, False
+    if t is PMap or isinstance(v, PMap):     # (a sorted map too: its items are in order)
+        return "{", "}", v.items(), True
+    if t is PSet or isinstance(v, PSet):
+        return "#{", "}", v, False
+    if isinstance(v, StructValue):
+        fields = v.field_values()
+        return "(" + v.stype.name + (" " if fields else ""), ")", fields, False
+    return None
+
+
+def _print(x, readable: bool, limits: Limits | None) -> tuple[str, bool]:
+    """The one walk of the printer, on an explicit stack: (the text, whether `limits` cut
+    something). Entries: a str to emit as is, an _Exit marker, or (value, depth, cells) where
+    cells is the number of refs/boxes around the value."""
     out: list[str] = []
-    # entries: a str to emit as is, an _Exit marker, or (value, cells) where cells is the
-    # number of refs/boxes around the value
-    stack: list = [(x, 0)]
+    stack: list = [(x, 0, 0)]
     inside: set[int] = set()  # ids of the refs/boxes being printed (the path, for cycles)
+    size = 0                  # characters so far (counted only with limits)
+    cut = False
     while stack:
         entry = stack.pop()
-        if type(entry) is str:
+        te = type(entry)
+        if te is str:
             out.append(entry)
+            if limits is not None:
+                size += len(entry)
             continue
-        if type(entry) is _Exit:
+        if te is _Exit:
             inside.discard(entry.key)
             continue
-        v, cells = entry
+        if limits is not None and size > limits.chars:
+            out.append(" ...")
+            cut = True
+            break
+        v, depth, cells = entry
         t = type(v)
         if t is str:
-            out.append(quote_string(v) if readable else v)
-        elif t in _SCALARS:
-            out.append(_scalar(v))
-        elif t is PList or t is _PVECTOR or is_vector(v) or t is tuple:
-            # (a tuple: the items a frame of map or for-each holds; shown as a vector)
-            open_, close = ("(", ")") if t is PList else ("[", "]")
-            _push_items(stack, open_, close, " ", list(v), cells, out)
-        elif t is PMap or isinstance(v, PMap):   # (a sorted map too: its items are in order)
-            out.append("{")
-            stack.append("}")
-            first = True
-            for k, val in reversed(list(v.items())):
-                if not first:
-                    stack.append(", ")
-                stack.append((val, cells))
-                stack.append(" ")
-                stack.append((k, cells))
-                first = False
-        elif t is PSet or isinstance(v, PSet):
-            _push_items(stack, "#{", "}", " ", list(v), cells, out)
-        elif isinstance(v, StructValue):
-            fields = v.field_values()
-            if fields:
-                _push_items(stack, "(" + v.stype.name + " ", ")", " ", fields, cells, out)
+            if not readable:
+                text = v
+            elif limits is not None and len(v) > limits.text:
+                text = quote_string(v[:limits.text])[:-1] + f'..." ({len(v):,} chars)'
+                cut = True
             else:
-                out.append("(" + v.stype.name + ")")
+                text = quote_string(v)
         elif t is Ref or t is Box:
             tag = "#<ref " if t is Ref else "#<box "
             if id(v) in inside or cells >= _MAX_CELL_NESTING:
-                out.append(tag + "...>")
+                text = tag + "...>"
             else:
                 inside.add(id(v))
-                out.append(tag)
+                text = tag
                 stack.append(_Exit(id(v)))
                 stack.append(">")
-                stack.append((v.value if t is Ref else v.v, cells + 1))
+                stack.append((v.value if t is Ref else v.v, depth, cells + 1))
+        elif t in _SCALARS and limits is None:
+            text = _scalar(v)
         else:
-            out.append(_scalar(v))
-    return "".join(out)
+            shape = None if t in _SCALARS else _parts(v, t)
+            if shape is None:
+                text, short = (_scalar(v), False) if limits is None else _short_scalar(v, t, limits)
+                cut = cut or short
+            else:
+                text, close, items, pairs = shape
+                if limits is None:
+                    items = list(items)
+                    count = shown = len(items)
+                else:
+                    count = len(items)
+                    if count and depth >= limits.depth:
+                        text += "..." + close
+                        cut = True
+                        out.append(text)
+                        size += len(text)
+                        continue
+                    items = list(islice(items, limits.items))
+                    shown = len(items)
+                stack.append(close)
+                if count > shown:
+                    stack.append(f"{', ' if pairs else ' '}... ({count - shown:,} more)")
+                    cut = True
+                depth += 1
+                for j in range(shown - 1, -1, -1):
+                    if pairs:
+                        k, val = items[j]
+                        stack += [(val, depth, cells), " ", (k, depth, cells)]
+                    else:
+                        stack.append((items[j], depth, cells))
+                    if j:
+                        stack.append(", " if pairs else " ")
+        out.append(text)
+        if limits is not None:
+            size += len(text)
+    return "".join(out), cut
 
 
-def _push_items(stack: list, open_: str, close: str, sep: str, items, cells: int, out: list):
-    """Emit open_ now and schedule the items (separated by sep) and close."""
-    out.append(open_)
-    stack.append(close)
-    for i in range(len(items) - 1, -1, -1):
-        stack.append((items[i], cells))
-        if i:
-            stack.append(sep)
+def _short_scalar(v, t, limits: Limits) -> tuple[str, bool]:
+    """An atom within limits.text characters, and whether it was shortened. A huge integer
+    or byte string is not converted whole first."""
+    if t is int or isinstance(v, int) and t is not bool:
+        if -_shown_below(limits.text) < v < _shown_below(limits.text):
+            return int_to_str(int(v)), False
+        return f"#<integer of about {digits_about(v):,} digits>", True
+    if t is bytes and len(v) > limits.text:
+        whole = len(v) * 2 + 9
+        return ('#bytes "' + v[:limits.text].hex())[:limits.text] + f"... ({whole:,} chars)", True
+    text = _scalar(v)
+    if len(text) > limits.text:
+        return text[:limits.text] + f"... ({len(text):,} chars)", True
+    return text, False
+
+
+_SHOWN_BELOW: dict = {}
+
+
+def _shown_below(digits: int) -> int:
+    """10 ** digits: integers below it (in magnitude) print whole within `digits` characters."""
+    bound = _SHOWN_BELOW.get(digits)
+    if bound is None:
+        bound = _SHOWN_BELOW[digits] = 10 ** digits
+    return bound
+
+
+def digits_about(n: int) -> int:
+    """About how many decimal digits n has, from its bit length (no conversion)."""
+    return int(abs(n).bit_length() * 0.30103) + 1
 
 
 def _scalar(v) -> str:

@@ -548,7 +548,7 @@ class StructValue:
             _eq(a, b) for a, b in zip(self.field_values(), other.field_values()))
 
     def __hash__(self):
-        return hash((self.stype.qualname, self.field_values()))
+        return equality.hash_of(self)    # on a stack of its own: a field may be deep data
 
     def __repr__(self):
         return printer.pr_str(self)

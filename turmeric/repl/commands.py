@@ -17,11 +17,12 @@ from turmeric.analyzer.analyzer import (
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_global, split_qualified
 from turmeric.data.printer import pr_str
-from turmeric.data.values import PList, StructType, Symbol
+from turmeric.data.values import Continuation, PList, StructType, Symbol
 from turmeric.expander.expander import CORE_FORMS, Expander
 from turmeric.reader.reader import read_one
+from turmeric.serialize.inspect import frames_of, preview, render_frames
 from turmeric.repl.builtin_docs import DOCS
-from turmeric.repl.session_file import inspect_value, restore_session, save_session
+from turmeric.repl.session_file import restore_session, save_session
 from turmeric.repl.state import USER, Quit, ReplState, clock, elapsed_text
 
 
@@ -123,16 +124,32 @@ def cmd_restore(repl, arg: str) -> None:
 
 
 def cmd_inspect(repl, arg: str) -> None:
+    """`:inspect EXPR` shows the value shortened as `turmeric inspect` does (#9 clean-up);
+    `:inspect :full EXPR` shows it whole."""
+    full = arg == FULL or arg.startswith(FULL) and arg[len(FULL)].isspace()
+    if full:
+        arg = arg[len(FULL):].strip()
     if not arg:
-        repl.say("usage: :inspect EXPR")
+        repl.say("usage: :inspect [:full] EXPR")
         return
     values: list = []
     if not repl.evaluate(arg, on_value=values.append) or not values:
         return
     try:
-        repl.say(inspect_value(repl.session, values[-1]))
+        repl.say(inspect_text(repl.session, values[-1], full))
     except TurmericError as e:
         repl.show_error(e)
+
+
+FULL = ":full"
+
+
+def inspect_text(session, value, full: bool = False) -> str:
+    """What :inspect prints: the frames of a continuation (at most inspect's MAX_FRAMES, their
+    locals shortened, unless `full`), or the value (shortened unless `full`)."""
+    if type(value) is not Continuation:
+        return preview(value, full)[0]
+    return "\n".join(render_frames(frames_of(session, value, full), len(value.frames)))
 
 
 # -- :doc -------------------------------------------------------------------------------------

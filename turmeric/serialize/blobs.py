@@ -96,6 +96,14 @@ class BlobStore:
     def read(self, h, ext_hook) -> tuple:
         """The unpacked content of chunk h (arrays as tuples), its name checked against it:
         CHUNK plain items, or a payload body (header, records, root) of CHUNK data items."""
+        return self.read_sized(h, ext_hook)[0]
+
+    def read_sized(self, h, ext_hook) -> tuple:
+        """(read(h), the size of its file in bytes): the reader's budget counts it (#16 item 2).
+        A store that reads chunks from elsewhere (a workflow store's table) overrides read:
+        its chunk counts CHUNK bytes, a lower bound (a chunk holds at least a byte per item)."""
+        if type(self).read is not BlobStore.read:
+            return self.read(h, ext_hook), CHUNK
         if not isinstance(h, str) or not CHUNK_NAME.fullmatch(h):
             raise corrupt("a chunk name is malformed")
         try:
@@ -104,7 +112,7 @@ class BlobStore:
         except OSError:
             raise corrupt(f"the chunk {h} is missing from {self.root}",
                           hint="an incremental checkpoint needs the .turmeric-blobs folder written beside it") from None
-        return unpack_chunk(h, data, ext_hook, self.root)
+        return unpack_chunk(h, data, ext_hook, self.root), len(data)
 
 
 def unpack_chunk(h: str, data: bytes, ext_hook, where: str) -> tuple:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from itertools import chain
 
 from turmeric.runtime import machine
@@ -22,7 +23,9 @@ from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
 from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
-from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
+from turmeric.data.values import (
+    LOOSE_KEY_TYPES, Box, Continuation, Keyword, MapKey, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
+)
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
 from turmeric.serialize.format import (
@@ -43,6 +46,14 @@ MODULE_PART = re.compile(r"[^./\\\0]+")
 MAX_DEPTH = 100_000      # any value: records nested through references (a ref or box counts 1)
 MAX_KEY_DEPTH = 1_000    # a map key or set element, which is hashed as soon as it is read
 PREHASH_DEPTH = 32       # maps and sets nested deeper are hashed as soon as they are built
+# Cost limits (§9, #16 items 2 and 3): what bytes can make the reader spend in memory and time.
+MAX_INT_DIGITS = 1_000_000          # an integer's size, checked on its bytes before it is made
+MAX_INT_BYTES = 415_242             # bytes of two's complement that hold MAX_INT_DIGITS digits
+MAX_SAME_HASH = 64       # keys of one map (members of one set) that may share one hash value
+CHUNK_ITEMS_FREE = 1 << 21          # items that chunk references may expand to, before each
+                                    # further one must be paid for by a byte of input
+# keys whose hash Python keys per process (PYTHONHASHSEED): bytes cannot make them collide
+SEEDED_KEY_TYPES = frozenset({str, Keyword, Symbol, bytes})
 
 
 def valid_module_name(name) -> bool:
@@ -88,6 +99,11 @@ def ext_hook(code: int, data: bytes):
     if code == wire.EXT_BIGINT:
         if not data:
             raise corrupt("an empty big integer")
+        if len(data) > MAX_INT_BYTES:   # made, printed or hashed, it would cost time (#16 item 3)
+            raise corrupt(f"an integer of {len(data):,} bytes (about {int(len(data) * 2.40824):,} digits) "
+                          f"is larger than the limit of {MAX_INT_DIGITS:,} digits",
+                          hint=f"the reader refuses integers of more than {MAX_INT_DIGITS:,} digits "
+                               f"(spec/serialization.md §9)")
         return int.from_bytes(data, "big", signed=True)
     raise corrupt(f"unknown extension type {code}")
 
@@ -157,6 +173,12 @@ class Decoder:
         self.depth = [1] * len(records)     # the nesting of each built record's value (§9)
         self.resolved: dict = {}
         self.entries: dict = {}     # frame header -> (resume entry, number of locals)
+        # the chunk budget (§9, #16 item 2): items expanded from chunk references so far,
+        # against the bytes read (the payload, set by deserialize, and each distinct chunk);
+        # a chunk named many times is read and decoded once, its items shared
+        self.input_bytes = 0
+        self.expanded = 0
+        self.chunks: dict = {}      # chunk name -> (its items, the nesting of each, or None)
 
     def decode(self, root):
         recs, values, built = self.records, self.values, self.built
@@ -299,6 +321,7 @@ class Decoder:
         if len(items) % 2:
             raise corrupt(f"record {i} (map) has an odd number of items")
         try:
+            check_hashes(i, T_MAP, items[0::2])
             return PMap.from_pairs(zip(items[0::2], items[1::2]))
         except TypeError:
             raise corrupt(f"record {i} (map) has a key that cannot be a key") from None
@@ -316,7 +339,9 @@ class Decoder:
 
     def set(self, i, r):
         try:
-            return PSet(self.vals(r[1:], i))
+            items = self.vals(r[1:], i)
+            check_hashes(i, T_SET, items)
+            return PSet(items)
         except TypeError:
             raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
         except RecursionError:
@@ -431,17 +456,12 @@ class Decoder:
         items = []
         deepest = deepest_key = 0           # the nesting of the chunks' items (§9)
         for h in r[2]:
-            content = self.blobs.read(h, ext_hook)
-            if len(content) == CHUNK:
-                if not NOT_PLAIN.isdisjoint(map(type, content)):
-                    raise corrupt(f"the chunk {h} is not a chunk of plain items")
-                items += content
-            else:
-                chunk, depths = self.data_chunk(h, content)
+            chunk, depths = self.chunk(i, h)
+            if depths is not None:
                 deepest = max(deepest, max(depths))
                 if r[1] == T_MAP:
                     deepest_key = max(deepest_key, max(depths[(len(items)) % 2::2], default=0))
-                items += chunk
+            items += chunk
         if deepest >= MAX_DEPTH:
             raise corrupt(f"record {i} (chunked) is nested more than {MAX_DEPTH} deep")
         if r[1] == T_MAP:
@@ -450,7 +470,29 @@ class Decoder:
         items += tail
         return self.pairs(i, items) if r[1] == T_MAP else SEQUENCES[r[1]](items)
 
-    def data_chunk(self, h, body) -> list:
+    def chunk(self, i: int, h) -> tuple:
+        """(the items of chunk h, the nesting of each or None for plain items), read and
+        decoded once per decoder, and each reference spent against the budget (#16 item 2)."""
+        found = self.chunks.get(h) if type(h) is str else None
+        if found is None:
+            content, size = self.blobs.read_sized(h, ext_hook)
+            self.input_bytes += size
+            if len(content) == CHUNK:
+                if not NOT_PLAIN.isdisjoint(map(type, content)):
+                    raise corrupt(f"the chunk {h} is not a chunk of plain items")
+                found = (content, None)
+            else:
+                found = self.data_chunk(h, content)
+            self.chunks[h] = found
+        self.expanded += CHUNK
+        if self.expanded > CHUNK_ITEMS_FREE + self.input_bytes:
+            raise corrupt(f"record {i} (chunked) expands its chunks to more than {self.expanded - CHUNK:,} items "
+                          f"from {self.input_bytes:,} bytes of input",
+                          hint=f"chunk references may expand to {CHUNK_ITEMS_FREE:,} items, and one more "
+                               f"for each byte of the checkpoint and its distinct chunks (spec/serialization.md §9)")
+        return found
+
+    def data_chunk(self, h, body) -> tuple:
         """The items of a chunk written as a payload: only immutable data may be in it."""
         header, records, root = body
         if type(records) is not tuple or any(type(r) is not tuple or not r or r[0] not in DATA_TAGS
@@ -465,7 +507,7 @@ class Decoder:
         depths = [sub.depth[x] if type(x) is RecordRef and x < len(records) else 0 for x in rec[1:]]
         if len(depths) != CHUNK:
             depths = [max(sub.depth, default=0)] * CHUNK
-        return list(value), depths
+        return tuple(value), depths
 
     def need(self, r, n, i, *types):
         if len(r) < n:
@@ -546,6 +588,22 @@ class Decoder:
         return f(*captured) if info.free else f
 
 
+def check_hashes(i: int, tag: int, keys: list):
+    """Refuse a map or set whose keys share one hash value more than MAX_SAME_HASH times:
+    Python's dict takes time quadratic in such keys (integers hash alike modulo 2^61 - 1, so
+    bytes can choose 100,000 colliding ones; #16 item 3). Strings, keywords and symbols hash
+    with the process's secret seed, so maps of them are not counted."""
+    if len(keys) <= MAX_SAME_HASH or SEEDED_KEY_TYPES.issuperset(map(type, keys)):
+        return
+    _h, worst = Counter([MapKey(k).hash if type(k) in LOOSE_KEY_TYPES else hash(k)
+                         for k in keys]).most_common(1)[0]
+    if worst > MAX_SAME_HASH:
+        what = "members" if tag == T_SET else "keys"
+        raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {worst:,} {what} with the same hash",
+                      hint=f"a map or set may hold at most {MAX_SAME_HASH} keys that hash alike: more make "
+                           f"reading it take quadratic time (spec/serialization.md §9)")
+
+
 SEQUENCES = {T_LIST: plist, T_VECTOR: vector, T_TUPLE: tuple}   # tag -> what makes the sequence
 BUILDERS = [None] * len(TAG_NAMES)    # tag -> the Decoder method that builds its records
 for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,), Decoder.map),
@@ -569,7 +627,9 @@ def deserialize(session, data, key=None, blobs=None, resources: str = "reopen"):
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
     try:
-        return Decoder(session, header, records, blobs, resources).decode(root)
+        decoder = Decoder(session, header, records, blobs, resources)
+        decoder.input_bytes = len(data)
+        return decoder.decode(root)
     except PYTHON_ERRORS as e:
         # #15 item 3: whatever shape the bytes have, no Python exception escapes (a big
         # integer past Python's digit limit in a message, a key that cannot be hashed, ...)

@@ -6,11 +6,9 @@ frames are shown from the raw records, without variable names, and the report sa
 """
 from __future__ import annotations
 
-from itertools import islice
-
 from turmeric.data.errors import TurmericError
-from turmeric.data.printer import pr_str, quote_string
-from turmeric.data.values import Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector
+from turmeric.data.printer import SHORT, digits_about, pr_str, preview as short_preview
+from turmeric.data.values import Continuation, Keyword, Symbol
 from turmeric.serialize import wire
 from turmeric.serialize.format import T_CONT
 from turmeric.serialize.blobs import store_beside
@@ -18,115 +16,32 @@ from turmeric.serialize.builtins import frame_description
 from turmeric.serialize.decode import PYTHON_ERRORS, RecordRef, deserialize, ext_hook
 
 
-# How much of a value `inspect` shows without --full (#9 item 11), as a debugger does: the
-# first items of a collection, the start of a long string or number, a few levels of nesting,
-# and at most MAX_CHARS characters in all.
-MAX_ITEMS = 10          # items of a list, vector, set or struct; entries of a map
-MAX_TEXT = 200          # characters of a string (and of any other atom's printed form)
-MAX_DEPTH = 8           # nested collections deeper than this show as [...]
-MAX_CHARS = 2000        # the whole printed value
-MAX_CELL_NESTING = 4    # refs and boxes inside refs and boxes, as data/printer.py shows them
-
-
-class _Exit:
-    """A stack marker: the walk has left a collection (depth) or a ref/box (id)."""
-    __slots__ = ("key",)
-
-    def __init__(self, key):
-        self.key = key
+# How much of a value `inspect` shows without --full (#9 item 11): data/printer.py's SHORT
+# limits, the one printer that prn and the REPL use too. A continuation shows at most
+# MAX_FRAMES frames, the innermost and the outermost halves (#16 item 2: all of a 10^6-frame
+# one took 2 GiB), and a huge integer is never converted to text whole.
+MAX_ITEMS = SHORT.items
+MAX_TEXT = SHORT.text
+MAX_DEPTH = SHORT.depth
+MAX_CHARS = SHORT.chars
+MAX_FRAMES = 200
 
 
 def preview(x, full: bool = False) -> tuple[str, bool]:
-    """(x printed readably, whether something was left out). With `full`, exactly pr_str.
-    Otherwise as pr_str for a value within the limits above; beyond them, a collection shows
-    its first MAX_ITEMS items then `... (N more)`, a long string its first MAX_TEXT characters
-    then `..." (N chars)`, a collection nested deeper than MAX_DEPTH `[...]`, and the text
-    stops after MAX_CHARS characters with ` ...`. Walks with an explicit stack (no recursion)."""
+    """(x printed readably, whether something was left out): with `full`, exactly pr_str;
+    otherwise within the SHORT limits (data/printer.py preview)."""
     if full:
         return pr_str(x), False
-    out: list[str] = []
-    size = 0
-    cut = False
-    stack: list = [(x, 0, 0)]           # (value, depth, refs/boxes around it), or a str, or _Exit
-    inside: set[int] = set()
-    while stack:
-        if size > MAX_CHARS:
-            out.append(" ...")
-            cut = True
-            break
-        entry = stack.pop()
-        t = type(entry)
-        if t is str:
-            out.append(entry)
-            size += len(entry)
-            continue
-        if t is _Exit:
-            inside.discard(entry.key)
-            continue
-        v, depth, cells = entry
-        t = type(v)
-        shape = _shape(v, t)
-        if shape is not None:
-            open_, close, items, count, pairs = shape
-            if depth >= MAX_DEPTH and count:
-                text = open_ + "..." + close
-                cut = True
-            else:
-                text = open_
-                stack.append(close)
-                if count > MAX_ITEMS:
-                    stack.append(f"{', ' if pairs else ' '}... ({count - MAX_ITEMS:,} more)")
-                    cut = True
-                shown = list(islice(items, MAX_ITEMS))
-                for j in range(len(shown) - 1, -1, -1):
-                    if pairs:
-                        k, val = shown[j]
-                        stack += [(val, depth + 1, cells), " ", (k, depth + 1, cells)]
-                    else:
-                        stack.append((shown[j], depth + 1, cells))
-                    if j:
-                        stack.append(", " if pairs else " ")
-            out.append(text)
-            size += len(text)
-            continue
-        if t is Ref or t is Box:
-            tag = "#<ref " if t is Ref else "#<box "
-            if id(v) in inside or cells >= MAX_CELL_NESTING:
-                out.append(tag + "...>")
-            else:
-                inside.add(id(v))
-                out.append(tag)
-                stack += [_Exit(id(v)), ">", (v.value if t is Ref else v.v, depth, cells + 1)]
-            size += 6
-            continue
-        if t is str and len(v) > MAX_TEXT:
-            text = quote_string(v[:MAX_TEXT])[:-1] + f'..." ({len(v):,} chars)'
-            cut = True
-        else:
-            text = pr_str(v)
-            if len(text) > MAX_TEXT:
-                text = text[:MAX_TEXT] + f"... ({len(text):,} chars)"
-                cut = True
-        out.append(text)
-        size += len(text)
-    return "".join(out), cut
+    return short_preview(x, SHORT)
 
 
-def _shape(v, t):
-    """(opening text, closing text, the items, how many, whether they are key-value pairs) of
-    a value that pr_str prints with parts, else None."""
-    if t is PList:
-        return "(", ")", v, len(v), False
-    if t is tuple or is_vector(v):
-        return "[", "]", v, len(v), False
-    if t is PMap:
-        return "{", "}", v.items(), len(v), True
-    if t is PSet:
-        return "#{", "}", v, len(v), False
-    if isinstance(v, StructValue):
-        fields = v.field_values()
-        return "(" + v.stype.name + (" " if fields else ""), ")", fields, len(fields), False
-    return None
+def shown_frames(n: int, full: bool) -> list[int]:
+    """The indexes of the frames of n that inspect shows: all with `full`, else the first and
+    the last MAX_FRAMES // 2."""
+    if full or n <= MAX_FRAMES:
+        return list(range(n))
+    half = MAX_FRAMES // 2
+    return list(range(half)) + list(range(n - half, n))
 
 
 def _k(m, name):
@@ -149,7 +64,7 @@ def safe_str(x) -> str:
         return x if isinstance(x, str) else str(x)
     except ValueError:
         if isinstance(x, int):
-            return f"#<integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+            return f"#<integer of about {digits_about(x):,} digits>"
         return f"#<{type(x).__name__}>"
 
 
@@ -188,7 +103,7 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
         wire.framing(data)      # all that can be checked without the key
         header, records, root = None, None, None
     else:
-        header, records, root = wire.unpack(data, None, ext_hook)
+        header = wire.unpack(data, None, ext_hook)[0]    # (the records are not kept meanwhile:
     report: dict = {"file": path, "bytes": len(data), "format": data[4] if len(data) > 4 else None,
                     "signed": _signed(data)}
     if header is None:
@@ -201,14 +116,18 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
+        _header, records, root = wire.unpack(data, None, ext_hook)   # they would double the peak)
         report["frames"] = raw_frames(records, root, full)
+        report["frame_count"] = raw_frame_count(records, root)
     else:
         report["frames"] = frames_of(session, value, full) if type(value) is Continuation else []
+        if type(value) is Continuation:
+            report["frame_count"] = len(value.frames)
         if type(value) is not Continuation:
             report["value"], cut = preview(value, full)
             if cut:
                 report["truncated"] = True
-    if any("truncated" in f for f in report["frames"]):
+    if any("truncated" in f for f in report["frames"]) or report.get("frame_count", 0) > len(report["frames"]):
         report["truncated"] = True
     return report
 
@@ -216,8 +135,9 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
 def frames_of(session, k: Continuation, full: bool = True) -> list:
     """Each frame as data; without `full`, long locals shortened and named in `truncated`."""
     out = []
-    for i, fr in enumerate(k.frames):
-        d = frame_description(session, fr, i)
+    frames = k.frames
+    for i in shown_frames(len(frames), full):
+        d = frame_description(session, frames[i], i)
         entry = {"index": i, "function": _k(d, "function")}
         if _k(d, "file") is not None:
             entry.update(file=_k(d, "file"), line=_k(d, "line"), col=_k(d, "col"), source=_k(d, "source"))
@@ -242,16 +162,13 @@ def raw_frames(records, root, full: bool = True) -> list:
     """The frames of the data's continuation (the root, else the first one written) as
     written: symbols, sites, unnamed locals."""
 
-    def is_cont(r):
-        return type(r) is tuple and len(r) == 4 and r[0] == T_CONT and all(type(c) is tuple for c in r[1:])
-    conts = [r for r in records if is_cont(r)]
-    if type(root) is RecordRef and root < len(records) and is_cont(records[root]):
-        conts.insert(0, records[root])
-    if not conts:
+    cont = _raw_continuation(records, root)
+    if cont is None:
         return []
-    headers, numbers, locals_ = conts[0][1:]
+    headers, numbers, locals_ = cont[1:]
     out = []
-    for i, (h, locs) in enumerate(zip(numbers, locals_)):
+    for i in shown_frames(min(len(numbers), len(locals_)), full):
+        h, locs = numbers[i], locals_[i]
         head = headers[h] if type(h) is int and 0 <= h < len(headers) else None
         if type(head) is tuple and len(head) == 4 and type(locs) is tuple:
             entry = {"index": i, "function": head[1], "site": head[2]}
@@ -260,12 +177,24 @@ def raw_frames(records, root, full: bool = True) -> list:
     return out
 
 
+def _raw_continuation(records, root):
+    """The continuation record raw_frames shows: the root, else the first one written."""
+    def is_cont(r):
+        return type(r) is tuple and len(r) == 4 and r[0] == T_CONT and all(type(c) is tuple for c in r[1:])
+    if type(root) is RecordRef and root < len(records) and is_cont(records[root]):
+        return records[root]
+    return next((r for r in records if is_cont(r)), None)
+
+
+def raw_frame_count(records, root) -> int:
+    cont = _raw_continuation(records, root)
+    return 0 if cont is None else min(len(cont[2]), len(cont[3]))
+
+
 def _show(x, full: bool) -> tuple[str, bool]:
     """A local as preview shows it; in raw frames a reference to a record is `#<record N>`."""
     if type(x) is RecordRef:
         return f"#<record {int(x)}>", False
-    if type(x) is int and not -10 ** 200 < x < 10 ** 200 and not full:
-        return f"#<integer of about {int(x.bit_length() * 0.30103) + 1} digits>", True
     try:
         return preview(x, full)
     except Exception:  # noqa: BLE001 - a raw view must show something for anything
@@ -291,16 +220,22 @@ def render_text(report: dict) -> str:
                          f"{m['path'] or ''}".rstrip())
     if report.get("note"):
         lines.append(f"note: {report['note']}")
-    lines += render_frames(report.get("frames") or [])
+    lines += render_frames(report.get("frames") or [], report.get("frame_count"))
     if "value" in report:
         lines.append(f"value: {report['value']}")
     return "\n".join(lines)
 
 
-def render_frames(frames: list) -> list[str]:
-    """The lines that show frames (as frames_of or raw_frames give them)."""
-    lines = [f"frames (innermost first, {len(frames)}):"] if frames else []
+def render_frames(frames: list, count: int | None = None) -> list[str]:
+    """The lines that show frames (as frames_of or raw_frames give them, `count` in all); a
+    gap in their indexes is a line that says how many are not shown."""
+    count = len(frames) if count is None else count
+    lines = [f"frames (innermost first, {count:,}):"] if frames else []
+    after = -1
     for f in frames:
+        if f["index"] != after + 1:
+            lines.append(f"  ... ({f['index'] - after - 1:,} frames not shown: --full shows them)")
+        after = f["index"]
         where = f"  at {f['file']}:{f['line']}:{f['col']}" if f.get("file") else \
             (f"  (site {f['site']})" if "site" in f else "")
         lines.append(f"  #{f['index']} {f['function']}{where}")
