@@ -401,6 +401,9 @@ CASES = [
     ("%rand-int", (RandomGenerator(7), 1), 0), ("%rand-nth", (RandomGenerator(7), V(K("only"))), K("only")),
     ("%shuffle", (RandomGenerator(7), L(1)), V(1)), ("%shuffle", (RandomGenerator(7), None), V()),
     ("%reseed!", (RandomGenerator(7), 3), None),
+    # ---- lazy sequences (what they make is tested in test_lazy.py: a LazySeq is no list)
+    ("cycle", (V(),), L()), ("cycle", (None,), L()), ("%lazy?", (L(1),), False),
+    ("realized?", (V(1),), True), ("realized?", (None,), True),
 ]
 
 
@@ -646,6 +649,9 @@ ERRORS = [
     ("%shuffle", (RandomGenerator(1), K("a")), "type",
      "shuffle: expected a collection or string, got keyword :a"),
     ("%reseed!", (RandomGenerator(1), "x"), "type", 'set-random-seed!: expected an integer, got string "x"'),
+    ("cycle", (1,), "type", None), ("%lazy-take-while", (None, K("a")), "type", None),
+    ("%lazy-drop-while", (None, 1), "type", None), ("%lazy-keep", (None, 1), "type", None),
+    ("%concat-seqs", (1,), "type", None),
 ]
 
 
@@ -666,7 +672,8 @@ def test_every_builtin_is_tested():
     tested = {c[0] for c in CASES} | {e[0] for e in ERRORS} | {
         "print", "println", "pr", "prn", "newline", "flush", "ref", "ref-set!", "gensym",
         "compare", "read-line", "write-file", "spit", "delete-file", "exit", "now-ms", "sleep-ms",
-        "file-exists?", "read-file", "slurp", "printf"}
+        "file-exists?", "read-file", "slurp", "printf",
+        "iterate", "%lazy-seq", "%lazy-repeatedly", "%lazy-map", "%lazy-filter"}   # (lazy: tests/test_lazy.py)
     assert set(PURE_BUILTINS) - tested == set()
 
 

@@ -43,10 +43,16 @@ def _shallow(x, y):
     ty = type(y)
     if tx is int or tx is str or tx is bytes:
         return ty is tx and x == y
-    if tx is PList or tx is _PVECTOR:
+    if (tx is PList or tx is _PVECTOR) and not getattr(ty, "tm_lazy_seq", False):
         if (ty is not PList and ty is not _PVECTOR) or len(x) != len(y):
             return False
         return zip(x, y)
+    if getattr(tx, "tm_lazy_seq", False) or getattr(ty, "tm_lazy_seq", False):
+        # a lazy sequence (runtime/lazy.py) is = to a list or vector with = items; compared
+        # item by item, so an endless one is unequal to any finite one
+        if not all(t is PList or t is _PVECTOR or getattr(t, "tm_lazy_seq", False) for t in (tx, ty)):
+            return False
+        return _zip_to_end(x, y)
     if tx is Symbol:
         return ty is Symbol and x.name == y.name
     if tx is PMap or isinstance(x, PMap):   # (a sorted map is a PMap: builtins/sorted.py)
@@ -74,6 +80,21 @@ def _shallow(x, y):
         return bool(x == y)
     except Exception:  # a foreign object with a broken __eq__: not equal
         return False
+
+
+def _zip_to_end(x, y):
+    """The pairs of items of x and y, then one unequal pair if one is longer."""
+    xs, ys = iter(x), iter(y)
+    for a in xs:
+        for b in ys:
+            yield a, b
+            break
+        else:
+            yield _MISSING, None    # y ended first
+            return
+    for _ in ys:
+        yield None, _MISSING        # x ended first
+        return
 
 
 def hash_of(x) -> int:

@@ -68,6 +68,10 @@ def _print(x, readable: bool) -> str:
             # (a tuple: the items a frame of map or for-each holds; shown as a vector)
             open_, close = ("(", ")") if t is PList else ("[", "]")
             _push_items(stack, open_, close, " ", list(v), cells, out)
+        elif getattr(t, "tm_lazy_seq", False):
+            # a lazy sequence (runtime/lazy.py) prints as a list, realizing all of it, as
+            # Clojure does (spec/language.md, "Lazy sequences")
+            _push_items(stack, "(", ")", " ", list(v), cells, out)
         elif t is PMap or isinstance(v, PMap):   # (a sorted map too: its items are in order)
             out.append("{")
             stack.append("}")

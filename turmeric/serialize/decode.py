@@ -21,13 +21,16 @@ from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
+from turmeric.runtime.lazy import LazySeq, cell, empty_lazy, step_args_ok
 from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
-from turmeric.data.values import Box, Continuation, Keyword, PMap, PSet, Ref, Symbol, is_vector, plist, vector
+from turmeric.data.values import (
+    Box, Continuation, Keyword, PList, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
+)
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
 from turmeric.serialize.format import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
-    T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
+    T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, T_LAZY, TAG_NAMES, MUTABLE, DATA_TAGS,
 )
 
 corrupt = wire.corrupt
@@ -314,6 +317,30 @@ class Decoder:
         except RecursionError:
             raise corrupt(f"record {i} (set) has an element nested too deep to hash") from None
 
+    def lazy_seq(self, i, r):
+        """[T_LAZY, n, n items, "end" | "more" rest | step args...] (encode.py lazy_seq): the
+        realized cells, then the end, a list, another lazy seq, or an unrealized step, which
+        must be one runtime/lazy.py knows with arguments it can take."""
+        n = r[1] if len(r) > 2 and type(r[1]) is int else -1
+        if not 0 <= n <= len(r) - 3 or type(r[2 + n]) is not str:
+            raise corrupt(f"record {i} (lazy seq) is malformed")
+        items = self.vals(r[2:2 + n], i)
+        kind = r[2 + n]
+        args = self.vals(r[3 + n:], i)
+        if kind == "end" and not args:
+            tail = empty_lazy()
+        elif kind == "more" and len(args) == 1 and type(args[0]) in (LazySeq, PList):
+            tail = args[0]
+        elif step_args_ok(kind, tuple(args)):
+            tail = LazySeq(kind, tuple(args))
+        else:
+            raise corrupt(f"record {i} (lazy seq) has an unknown step or bad arguments for it")
+        if n == 0 and type(tail) is PList:
+            tail = cell(tail.first, tail.rest) if tail.count else empty_lazy()
+        for x in reversed(items):
+            tail = cell(x, tail)
+        return tail
+
     def struct(self, i, r):
         self.need(r, 3, i, str, int)
         stype = self.struct_type(r[1], i)
@@ -546,7 +573,7 @@ for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,
                        ((T_CONT,), Decoder.continuation), ((T_FRAME,), Decoder.frame),
                        ((T_FN,), Decoder.function), ((T_BUILTIN,), Decoder.builtin),
                        ((T_RESOURCE,), Decoder.resource), ((T_CHUNKED,), Decoder.chunked),
-                       ((T_REF, T_BOX), Decoder.cell)]:
+                       ((T_REF, T_BOX), Decoder.cell), ((T_LAZY,), Decoder.lazy_seq)]:
     for _tag in _tags:
         BUILDERS[_tag] = _method
 

@@ -11,6 +11,7 @@ from itertools import islice
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str, quote_string
 from turmeric.data.values import Box, Continuation, Keyword, PList, PMap, PSet, Ref, StructValue, Symbol, is_vector
+from turmeric.runtime.lazy import LazySeq
 from turmeric.serialize import wire
 from turmeric.serialize.format import T_CONT
 from turmeric.serialize.blobs import store_beside
@@ -42,15 +43,19 @@ def preview(x, full: bool = False) -> tuple[str, bool]:
     its first MAX_ITEMS items then `... (N more)`, a long string its first MAX_TEXT characters
     then `..." (N chars)`, a collection nested deeper than MAX_DEPTH `[...]`, and the text
     stops after MAX_CHARS characters with ` ...`. Walks with an explicit stack (no recursion)."""
-    if full:
+    if full and not _lazy_inside(x):
         return pr_str(x), False
+    # a lazy sequence shows what is realized of it and then "...", so the walk prints it,
+    # with no limits for `full` (realizing it would run the checkpoint's code: #9 item 13)
+    max_items, max_text, max_depth, max_chars = (
+        (float("inf"),) * 4 if full else (MAX_ITEMS, MAX_TEXT, MAX_DEPTH, MAX_CHARS))
     out: list[str] = []
     size = 0
     cut = False
     stack: list = [(x, 0, 0)]           # (value, depth, refs/boxes around it), or a str, or _Exit
     inside: set[int] = set()
     while stack:
-        if size > MAX_CHARS:
+        if size > max_chars:
             out.append(" ...")
             cut = True
             break
@@ -68,16 +73,16 @@ def preview(x, full: bool = False) -> tuple[str, bool]:
         shape = _shape(v, t)
         if shape is not None:
             open_, close, items, count, pairs = shape
-            if depth >= MAX_DEPTH and count:
+            if depth >= max_depth and count:
                 text = open_ + "..." + close
                 cut = True
             else:
                 text = open_
                 stack.append(close)
-                if count > MAX_ITEMS:
+                if count > max_items:
                     stack.append(f"{', ' if pairs else ' '}... ({count - MAX_ITEMS:,} more)")
                     cut = True
-                shown = list(islice(items, MAX_ITEMS))
+                shown = list(items) if full else list(islice(items, MAX_ITEMS))
                 for j in range(len(shown) - 1, -1, -1):
                     if pairs:
                         k, val = shown[j]
@@ -99,12 +104,12 @@ def preview(x, full: bool = False) -> tuple[str, bool]:
                 stack += [_Exit(id(v)), ">", (v.value if t is Ref else v.v, depth, cells + 1)]
             size += 6
             continue
-        if t is str and len(v) > MAX_TEXT:
+        if t is str and len(v) > max_text:
             text = quote_string(v[:MAX_TEXT])[:-1] + f'..." ({len(v):,} chars)'
             cut = True
         else:
             text = pr_str(v)
-            if len(text) > MAX_TEXT:
+            if len(text) > max_text:
                 text = text[:MAX_TEXT] + f"... ({len(text):,} chars)"
                 cut = True
         out.append(text)
@@ -114,9 +119,15 @@ def preview(x, full: bool = False) -> tuple[str, bool]:
 
 def _shape(v, t):
     """(opening text, closing text, the items, how many, whether they are key-value pairs) of
-    a value that pr_str prints with parts, else None."""
+    a value that pr_str prints with parts, else None. A lazy sequence: the items realized so
+    far, then "..." if some are not."""
     if t is PList:
         return "(", ")", v, len(v), False
+    if t is LazySeq:
+        items, tail = v.realized_prefix()
+        if type(tail) is PList:
+            items += list(tail)
+        return "(", " ...)" if type(tail) is LazySeq else ")", items, len(items), False
     if t is tuple or is_vector(v):
         return "[", "]", v, len(v), False
     if t is PMap:
@@ -127,6 +138,34 @@ def _shape(v, t):
         fields = v.field_values()
         return "(" + v.stype.name + (" " if fields else ""), ")", fields, len(fields), False
     return None
+
+
+def _lazy_inside(x) -> bool:
+    """Whether a lazy sequence is anywhere in x (walked with a stack of our own)."""
+    stack, seen = [x], set()
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is LazySeq:
+            return True
+        if id(v) in seen:
+            continue
+        if t is PList or t is tuple or t is PSet or is_vector(v):
+            seen.add(id(v))
+            stack.extend(x for x in v if type(x) not in _ATOMS)
+        elif t is PMap:
+            seen.add(id(v))
+            stack.extend(x for kv in v.items() for x in kv if type(x) not in _ATOMS)
+        elif isinstance(v, StructValue):
+            seen.add(id(v))
+            stack.extend(v.field_values())
+        elif t is Ref or t is Box:
+            seen.add(id(v))
+            stack.append(v.value if t is Ref else v.v)
+    return False
+
+
+_ATOMS = frozenset({type(None), bool, int, float, str, bytes, Keyword, Symbol})
 
 
 def _k(m, name):
