@@ -15,6 +15,7 @@ from turmeric.data.equality import equals
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import plist, vector
+from turmeric.runtime.builtins.comparison import eq_hash
 from turmeric.runtime.lazy import LazySeq, repl_text
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
@@ -83,6 +84,16 @@ def show(session, text) -> str:
     ("(take 3 (cons 5 (range)))", "(5 0 1)"),
     ("(nthrest (range) 3)", None),       # does not hang (checked below by its first item)
     ("(cycle [])", "()"),
+    ("(conj (take 2 (range)) :c)", "(:c 0 1)"), ("(empty (take 2 (range)))", "()"),
+    ("(let [[a b & more] (range)] [a b (take 2 more)])", "[0 1 (2 3)]"),
+    ("(match (take 2 (range)) [x y] -> (+ x y) _ -> :no)", "1"),
+    ("(match (range) [x y & _] -> [x y] _ -> :no)", "[0 1]"),
+    ("(match (take 3 (range)) [x y] -> :two _ -> :other)", ":other"),
+    ("(zipmap [:a :b] (range))", "{:a 0, :b 1}"), ("(zipmap (range) [:a])", "{0 :a}"),
+    ("(for [x (take 3 (range)) y [:a]] [x y])", "([0 :a] [1 :a] [2 :a])"),
+    ("(loop [s (take 4 (range)) acc 0] (if (seq s) (recur (next s) (+ acc (first s))) acc))", "6"),
+    ("(not-empty (take 0 (range)))", "nil"), ("(nthnext (range 3) 5)", "nil"),
+    ("(first (nthnext (range) 5))", "5"), ("(first (nthrest (range) 3))", "3"),
 ])
 def test_lazy_staples(session, expr, expected):
     """#9 item 13: the Clojure programs with endless sequences work."""
@@ -352,3 +363,24 @@ def test_lazy_functions_agree_with_eager_ones(session, ops, xs, n):
         if isinstance(eager, (type(items), LazySeq)):
             assert equals(session.call(take, n, got), session.call(take, n, eager)), (src, xs)
     assert list(lazy) == xs
+    # = and hash: a lazy sequence is its list, and its vector, both ways round
+    for other in (items, vector(xs)):
+        fresh = session.call(lz, items)
+        assert equals(fresh, other) and equals(other, session.call(lz, items))
+        assert eq_hash(session.call(lz, items)) == eq_hash(other)
+    assert not equals(session.call(lz, items), plist(xs + [0]))
+    assert not equals(plist(xs + [0]), session.call(lz, items))
+
+
+def test_a_body_that_gives_no_sequence_can_be_read_again(session):
+    """#9 item 13: an error while realizing leaves the cell as it was (not half realized)."""
+    ev(session, "(def tries (atom 0))")
+    ev(session, "(def bad (lazy-seq (swap! tries inc) (if (= @tries 1) 5 [1 2])))")
+    with pytest.raises(TurmericError) as info:
+        ev(session, "(first bad)")
+    assert info.value.kind == "type"
+    assert show(session, "[(first bad) (rest bad) @tries]") == "[1 (2) 2]"
+    ev(session, "(def bad2 (lazy-seq (lazy-seq (swap! tries inc) (if (= @tries 3) 5 [7]))))")
+    with pytest.raises(TurmericError):
+        ev(session, "(first bad2)")
+    assert ev(session, "(first bad2)") == 7

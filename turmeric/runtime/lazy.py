@@ -122,54 +122,89 @@ def realize(s: LazySeq) -> LazySeq:
     st = s._state
     if st == CELL or st == EMPTY:
         return s
-    chain = []
-    node = s
-    while True:
-        st = node._state
-        if st == CELL or st == EMPTY:
-            break
-        chain.append(node)
-        if st == FORWARD:
-            node = node._rest
-            continue
-        if st == REALIZING:
-            raise TurmericError("value", "a lazy sequence needs its own items to compute them",
-                                hint="a (lazy-seq ...) body, or the function of iterate, map, "
-                                     "filter ..., reads the sequence it is computing; put the "
-                                     "self-reference inside a (lazy-seq ...) of its own")
-        node._state = REALIZING
-        try:
-            r = STEPS[node._step](*node._args)
-        except BaseException:
-            node._state = UNREALIZED
-            raise
-        node._step = node._args = None
-        if type(r) is tuple:      # the common case: a cell
+    if st == UNREALIZED:
+        r = _run_step(s)
+        if type(r) is tuple:      # the common case, a cell: no chain to follow
             first, rest = r
-            node._state, node._first = CELL, first
-            node._rest = rest if type(rest) is LazySeq or type(rest) is PList else as_node(rest)
-            break
-        if type(r) is LazySeq:
-            node._state, node._rest = FORWARD, r
-            node = r
-            continue
-        if r is None:
-            node._state = EMPTY
-            break
-        lst = as_node(r)
-        if type(lst) is LazySeq:
-            node._state, node._rest = FORWARD, lst
-            node = lst
-            continue
-        if lst.count == 0:
-            node._state = EMPTY
-        else:
-            node._state, node._first, node._rest = CELL, lst.first, lst.rest
-        break
-    if len(chain) > 1 or chain[0] is not node:
-        for n in chain:     # every LazySeq on the way becomes what the last one is
-            n._state, n._first, n._rest = node._state, node._first, node._rest
+            if type(rest) is LazySeq or type(rest) is PList:
+                s._step = s._args = None
+                s._first, s._rest, s._state = first, rest, CELL
+                return s
+        _settle(s, r)
+    else:
+        _settle(s, _NOTHING)
     return s
+
+
+_NOTHING = object()
+
+
+def _run_step(node: LazySeq):
+    if node._state == REALIZING:
+        raise TurmericError("value", "a lazy sequence needs its own items to compute them",
+                            hint="a (lazy-seq ...) body, or the function of iterate, map, "
+                                 "filter ..., reads the sequence it is computing; put the "
+                                 "self-reference inside a (lazy-seq ...) of its own")
+    node._state = REALIZING   # (its step stays until what r makes of it is known)
+    try:
+        return STEPS[node._step](*node._args)
+    except BaseException:
+        node._state = UNREALIZED
+        raise
+
+
+def _settle(s: LazySeq, r):
+    """The general case of realize: s's step gave r (or s is forwarded or realizing: r is
+    _NOTHING); follow the LazySeqs until a cell or the end, then make them all that."""
+    chain = [s]
+    node = _follow(chain, s, r)
+    for n in chain:     # every LazySeq on the way becomes what the last one is
+        n._step = n._args = None
+        n._state, n._first, n._rest = node._state, node._first, node._rest
+
+
+def _checked_node(node: LazySeq, r):
+    """as_node(r) for what node's step gave; if r is no sequence, node can be tried again."""
+    try:
+        return as_node(r)
+    except BaseException:
+        node._state = UNREALIZED
+        raise
+
+
+def _follow(chain: list, node: LazySeq, r):
+    while True:
+        if r is _NOTHING:
+            st = node._state
+            if st == CELL or st == EMPTY:
+                break
+            if st == FORWARD:
+                nxt = node._rest
+            else:
+                r = _run_step(node)
+                continue
+        elif type(r) is tuple:
+            first, rest = r
+            if not (type(rest) is LazySeq or type(rest) is PList):
+                rest = _checked_node(node, rest)
+            node._state, node._first, node._rest = CELL, first, rest
+            break
+        elif r is None:
+            node._state = EMPTY
+            break
+        else:
+            nxt = _checked_node(node, r)
+            if type(nxt) is PList:
+                if nxt.count == 0:
+                    node._state = EMPTY
+                else:
+                    node._state, node._first, node._rest = CELL, nxt.first, nxt.rest
+                break
+        node._state, node._rest = FORWARD, nxt
+        node._step = node._args = None
+        node, r = nxt, _NOTHING
+        chain.append(node)
+    return node
 
 
 def as_node(x, who: str = "lazy-seq"):

@@ -54,6 +54,14 @@ def items(name: str, x) -> Iterable[Any]:
     raise type_error(name, "a collection or string", x)
 
 
+def iter_items(name: str, x):
+    """The items of a seqable value for a caller that only iterates: a lazy sequence is
+    realized only as far as it is read."""
+    if type(x) is LazySeq:
+        return walk(x)
+    return items(name, x)
+
+
 def as_list(name: str, x) -> PList:
     if isinstance(x, PList):
         return x
