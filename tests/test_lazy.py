@@ -384,3 +384,25 @@ def test_a_body_that_gives_no_sequence_can_be_read_again(session):
     with pytest.raises(TurmericError):
         ev(session, "(first bad2)")
     assert ev(session, "(first bad2)") == 7
+
+
+def test_a_self_referential_lazy_seq_round_trips(session):
+    """#9 item 13: fibs holds itself (its map step reads fibs and its rest): the records form
+    a cycle through lazy seqs, which the reader makes first, as it does refs."""
+    ev(session, "(def cyc-fibs (lazy-seq (cons 0 (cons 1 (map + cyc-fibs (rest cyc-fibs))))))")
+    for realized in (0, 5):
+        s = ev(session, f"(do (doall (take {realized} cyc-fibs)) cyc-fibs)")
+        back = deserialize(session, serialize(session, s))
+        assert [x for _, x in zip(range(12), back)] == [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89]
+
+
+def test_lazy_seqs_forwarding_in_a_circle_are_refused(session):
+    import msgpack
+    from turmeric.serialize import wire
+    from turmeric.serialize.decode import ext_hook
+    header, _records, _root = wire.unpack(serialize(session, ev(session, "(range)")), None, ext_hook)
+    ref = [msgpack.ExtType(wire.EXT_REF, i.to_bytes(4, "big")) for i in range(2)]
+    data = wire.pack([header, [[16, 0, "more", ref[1]], [16, 0, "more", ref[0]]], ref[0]])
+    with pytest.raises(TurmericError) as info:
+        deserialize(session, data)
+    assert info.value.kind == "deserialize"

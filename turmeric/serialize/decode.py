@@ -21,7 +21,7 @@ from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
-from turmeric.runtime.lazy import LazySeq, cell, empty_lazy, step_args_ok
+from turmeric.runtime.lazy import FORWARD, LazySeq, cell, empty_lazy, step_args_ok
 from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
 from turmeric.data.values import (
     Box, Continuation, Keyword, PList, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
@@ -163,6 +163,7 @@ class Decoder:
         for name, version, path in self.modules:
             self.session.require_for_data(name, path, version)
         cells = []                          # (index, record) of each ref and box
+        lazies = []                         # (index, record) of each lazy seq
         for i, r in enumerate(recs):
             if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
                 raise corrupt(f"record {i} is malformed")
@@ -170,6 +171,10 @@ class Decoder:
                 values[i] = Ref(None) if r[0] == T_REF else Box(None)
                 built[i] = True
                 cells.append((i, r))
+            elif r[0] == T_LAZY:     # mutable too (it realizes), so it may be in a cycle
+                values[i] = empty_lazy()
+                built[i] = True
+                lazies.append((i, r))
         build = self.build
         for i in range(len(recs) - 1, -1, -1):
             if not built[i]:
@@ -178,6 +183,10 @@ class Decoder:
                     built[i] = True
                 except Unbuilt:
                     self.build_from(i)
+        for i, r in lazies:
+            self.lazy_seq(i, r, values[i])
+        if lazies:
+            self.check_forwarding(lazies)
         for i, r in cells:
             if len(r) != 2:
                 raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
@@ -317,7 +326,18 @@ class Decoder:
         except RecursionError:
             raise corrupt(f"record {i} (set) has an element nested too deep to hash") from None
 
-    def lazy_seq(self, i, r):
+    def check_forwarding(self, lazies):
+        """A lazy seq that only forwards to another must not forward in a circle."""
+        for i, _ in lazies:
+            seen = set()
+            node = self.values[i]
+            while type(node) is LazySeq and node._state == FORWARD:
+                if id(node) in seen:
+                    raise corrupt(f"record {i} (lazy seq) forwards to itself")
+                seen.add(id(node))
+                node = node._rest
+
+    def lazy_seq(self, i, r, into: LazySeq):
         """[T_LAZY, n, n items, "end" | "more" rest | step args...] (encode.py lazy_seq): the
         realized cells, then the end, a list, another lazy seq, or an unrealized step, which
         must be one runtime/lazy.py knows with arguments it can take."""
@@ -337,9 +357,17 @@ class Decoder:
             raise corrupt(f"record {i} (lazy seq) has an unknown step or bad arguments for it")
         if n == 0 and type(tail) is PList:
             tail = cell(tail.first, tail.rest) if tail.count else empty_lazy()
-        for x in reversed(items):
+        if n == 0 and type(tail) is LazySeq and kind == "more":
+            into._state, into._rest = FORWARD, tail
+            return into
+        for x in reversed(items[1:]):
             tail = cell(x, tail)
-        return tail
+        if n:
+            tail = cell(items[0], tail)
+        # the record's own object (made first, for references in a cycle) becomes it
+        into._state, into._step, into._args = tail._state, tail._step, tail._args
+        into._first, into._rest = tail._first, tail._rest
+        return into
 
     def struct(self, i, r):
         self.need(r, 3, i, str, int)
@@ -573,7 +601,7 @@ for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,
                        ((T_CONT,), Decoder.continuation), ((T_FRAME,), Decoder.frame),
                        ((T_FN,), Decoder.function), ((T_BUILTIN,), Decoder.builtin),
                        ((T_RESOURCE,), Decoder.resource), ((T_CHUNKED,), Decoder.chunked),
-                       ((T_REF, T_BOX), Decoder.cell), ((T_LAZY,), Decoder.lazy_seq)]:
+                       ((T_REF, T_BOX), Decoder.cell)]:
     for _tag in _tags:
         BUILDERS[_tag] = _method
 
