@@ -17,20 +17,31 @@
 (defn constantly [v]
   (fn [& args] v))
 
-(defn repeatedly [n f]
-  (map (fn [_] (f)) (range n)))
+(defmacro lazy-seq
+  "A lazy sequence: body runs once, when the sequence is first read, and gives a sequence
+  or nil (spec/language.md, Lazy sequences)."
+  [& body]
+  `(core/%lazy-seq (fn [] ~@body)))
+
+(defn repeatedly
+  ([f] (%lazy-repeatedly f))
+  ([n f] (map (fn [_] (f)) (range n))))
 
 (defn take-while [pred coll]
-  (loop [xs (seq coll) out []]
+  (if (%lazy? coll)
+    (%lazy-take-while pred coll)
+    (loop [xs (seq coll) out []]
     (if (and xs (pred (first xs)))
       (recur (next xs) (conj out (first xs)))
-      (apply list out))))
+      (apply list out)))))
 
 (defn drop-while [pred coll]
-  (loop [xs (seq coll)]
-    (if (and xs (pred (first xs)))
-      (recur (next xs))
-      (if xs (apply list xs) '()))))
+  (if (%lazy? coll)
+    (%lazy-drop-while pred coll)
+    (loop [xs (seq coll)]
+      (if (and xs (pred (first xs)))
+        (recur (next xs))
+        (if xs (apply list xs) '())))))
 
 (defn juxt [& fns]
   (fn [& args] (mapv (fn [f] (apply f args)) fns)))
@@ -74,10 +85,14 @@
   (unmarshal [token : resource-token] : a))
 
 (defn mapcat [f & colls]
-  (apply concat (apply map f colls)))
+  (if (some %lazy? colls)
+    (%concat-seqs (apply map f colls))
+    (apply concat (apply map f colls))))
 
 (defn keep [f coll]
-  (remove nil? (map f coll)))
+  (if (%lazy? coll)
+    (%lazy-keep f coll)
+    (remove nil? (map f coll))))
 
 (defn filterv [pred coll]
   (vec (filter pred coll)))

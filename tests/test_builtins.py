@@ -414,6 +414,9 @@ CASES = [
     ("%reseed!", (RandomGenerator(7), 3), None),
     ("%random-state", (RandomGenerator(7),), 7), ("%set-random-state!", (RandomGenerator(7), 9), None),
     ("identical?", (K("a"), K("a")), True), ("identical?", (Ref(1), Ref(1)), False),
+    # ---- lazy sequences (what they make is tested in test_lazy.py: a LazySeq is no list)
+    ("cycle", (V(),), L()), ("cycle", (None,), L()), ("%lazy?", (L(1),), False),
+    ("realized?", (V(1),), True), ("realized?", (None,), True),
 ]
 
 
@@ -666,6 +669,9 @@ ERRORS = [
     ("%shuffle", (RandomGenerator(1), K("a")), "type",
      "shuffle: expected a collection or string, got keyword :a"),
     ("%reseed!", (RandomGenerator(1), "x"), "type", 'set-random-seed!: expected an integer, got string "x"'),
+    ("cycle", (1,), "type", None), ("%lazy-take-while", (None, K("a")), "type", None),
+    ("%lazy-drop-while", (None, 1), "type", None), ("%lazy-keep", (None, 1), "type", None),
+    ("%concat-seqs", (1,), "type", None),
 ]
 
 
@@ -686,7 +692,8 @@ def test_every_builtin_is_tested():
     tested = {c[0] for c in CASES} | {e[0] for e in ERRORS} | {
         "print", "println", "pr", "prn", "newline", "flush", "ref", "ref-set!", "gensym",
         "compare", "read-line", "write-file", "spit", "delete-file", "exit", "now-ms", "sleep-ms",
-        "file-exists?", "read-file", "slurp", "printf"}
+        "file-exists?", "read-file", "slurp", "printf",
+        "iterate", "%lazy-seq", "%lazy-repeatedly", "%lazy-map", "%lazy-filter"}   # (lazy: tests/test_lazy.py)
     assert set(PURE_BUILTINS) - tested == set()
 
 

@@ -95,12 +95,18 @@ class ExpressionLowering:
         body = self.value(fn.body, scratch)
         if scratch:
             raise InternalError("cps: a comprehension body made a statement")
-        reads = (body.reads - {x}) | c.reads
+        # over a lazy sequence the call stays what it is, lazy: (take 3 (map inc (range)))
+        # must not loop forever (spec/language.md, "Lazy sequences"); c is read twice
+        c = self.simple(c, out, n.span)
+        fn_value = self.mod.closure(fn, self)
+        reads = (body.reads - {x}) | c.reads | fn_value.reads
         items = f"{self.mod.mark(n.span)}B_items({c.text})"
+        lazy = f"B_{mangle('%lazy?')}({c.text})"
+        call = f"B_{mangle('%lazy-' + name)}({fn_value.text}, {c.text})"
         if name == "map":
-            return Expr(f"PLIST([{body.text} for {x} in {items}])", reads)
+            return Expr(f"({call} if {lazy} else PLIST([{body.text} for {x} in {items}]))", reads)
         test = self.truth(body, [], n.span)
-        return Expr(f"PLIST([{x} for {x} in {items} if {test.text}])", reads)
+        return Expr(f"({call} if {lazy} else PLIST([{x} for {x} in {items} if {test.text}]))", reads)
 
     # pure builtins ----------------------------------------------------------------------------
 

@@ -65,7 +65,10 @@ def equals(a, b) -> bool:
 def _shares(x) -> bool:
     """Whether x may hold one value more than once through two of its parts: a collection of
     two or more items (a chain of one-item collections cannot fan out, so it is not
-    remembered, and a 10^6-deep vector costs no memory to compare or hash)."""
+    remembered, and a 10^6-deep vector costs no memory to compare or hash). A lazy sequence
+    may: its length is not asked (that would realize all of it, and it may be endless)."""
+    if getattr(type(x), "tm_lazy_seq", False):
+        return True
     try:
         return len(x) >= 2
     except TypeError:           # a struct
@@ -82,10 +85,16 @@ def _shallow(x, y):
     ty = type(y)
     if tx is int or tx is str or tx is bytes:
         return ty is tx and x == y
-    if tx is PList or tx is _PVECTOR:
+    if (tx is PList or tx is _PVECTOR) and not getattr(ty, "tm_lazy_seq", False):
         if (ty is not PList and ty is not _PVECTOR) or len(x) != len(y):
             return False
         return zip(x, y)
+    if getattr(tx, "tm_lazy_seq", False) or getattr(ty, "tm_lazy_seq", False):
+        # a lazy sequence (runtime/lazy.py) is = to a list or vector with = items; compared
+        # item by item, so an endless one is unequal to any finite one
+        if not all(t is PList or t is _PVECTOR or getattr(t, "tm_lazy_seq", False) for t in (tx, ty)):
+            return False
+        return _zip_to_end(x, y)
     if tx is Symbol:
         return ty is Symbol and x.name == y.name
     if tx is PMap or isinstance(x, PMap):   # (a sorted map is a PMap: builtins/sorted.py)
@@ -113,6 +122,21 @@ def _shallow(x, y):
         return bool(x == y)
     except Exception:  # a foreign object with a broken __eq__: not equal
         return False
+
+
+def _zip_to_end(x, y):
+    """The pairs of items of x and y, then one unequal pair if one is longer."""
+    xs, ys = iter(x), iter(y)
+    for a in xs:
+        for b in ys:
+            yield a, b
+            break
+        else:
+            yield _MISSING, None    # y ended first
+            return
+    for _ in ys:
+        yield None, _MISSING        # x ended first
+        return
 
 
 def hash_of(x) -> int:

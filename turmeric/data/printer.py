@@ -43,19 +43,20 @@ class Limits:
 SHORT = Limits()     # what `turmeric inspect` and the REPL's :inspect show without --full / :full
 
 
-def pr_str(x, limits: Limits | None = None) -> str:
+def pr_str(x, limits: Limits | None = None, realize: bool = True) -> str:
     """The readable form of x: what read_one reads back as an equal value; with `limits`,
-    shortened (see preview)."""
-    return _print(x, True, limits)[0]
+    shortened (see preview). `realize=False`: a lazy sequence shows only what is realized of
+    it, then `...` (turmeric inspect: realizing it would run the checkpoint's code)."""
+    return _print(x, True, limits, realize)[0]
 
 
-def preview(x, limits: Limits = SHORT) -> tuple[str, bool]:
+def preview(x, limits: Limits = SHORT, realize: bool = True) -> tuple[str, bool]:
     """(x printed readably within `limits`, whether something was left out). A value within
     the limits prints exactly as pr_str; beyond them, a collection shows its first items then
     `... (N more)`, a long string its first characters then `..." (N chars)`, a collection
     nested too deep `[...]`, a huge integer `#<integer of about N digits>`, and the text stops
     after about `limits.chars` characters with ` ...`."""
-    return _print(x, True, limits)
+    return _print(x, True, limits, realize)
 
 
 def str_of(x) -> str:
@@ -74,7 +75,7 @@ class _Exit:
         self.key = key
 
 
-def _parts(v, t):
+def _parts(v, t, realize: bool):
     """(opening text, closing text, the items, whether they are key-value pairs) of a value
     printed with parts, else None."""
     if t is PList:
@@ -89,10 +90,20 @@ def _parts(v, t):
     if isinstance(v, StructValue):
         fields = v.field_values()
         return "(" + v.stype.name + (" " if fields else ""), ")", fields, False
+    if getattr(t, "tm_lazy_seq", False):
+        # a lazy sequence (runtime/lazy.py) prints as a list, realizing all of it, as Clojure
+        # does; within limits, only as far as is shown (spec/language.md, "Lazy sequences");
+        # unrealized, what is realized of it, then " ..." if there is more
+        if realize:
+            return "(", ")", v, False
+        items, tail = v.realized_prefix()
+        if type(tail) is PList:
+            return "(", ")", items + list(tail), False
+        return "(", " ...)" if getattr(type(tail), "tm_lazy_seq", False) else ")", items, False
     return None
 
 
-def _print(x, readable: bool, limits: Limits | None) -> tuple[str, bool]:
+def _print(x, readable: bool, limits: Limits | None, realize: bool = True) -> tuple[str, bool]:
     """The one walk of the printer, on an explicit stack: (the text, whether `limits` cut
     something). Entries: a str to emit as is, an _Exit marker, or (value, depth, cells) where
     cells is the number of refs/boxes around the value."""
@@ -139,7 +150,7 @@ def _print(x, readable: bool, limits: Limits | None) -> tuple[str, bool]:
         elif t in _SCALARS and limits is None:
             text = _scalar(v)
         else:
-            shape = None if t in _SCALARS else _parts(v, t)
+            shape = None if t in _SCALARS else _parts(v, t, realize)
             if shape is None:
                 text, short = (_scalar(v), False) if limits is None else _short_scalar(v, t, limits)
                 cut = cut or short
@@ -149,8 +160,12 @@ def _print(x, readable: bool, limits: Limits | None) -> tuple[str, bool]:
                     items = list(items)
                     count = shown = len(items)
                 else:
-                    count = len(items)
-                    if count and depth >= limits.depth:
+                    if items is v and getattr(t, "tm_lazy_seq", False):   # realized only as far as shown
+                        items = list(islice(items, limits.items + 1))
+                        count = len(items) if len(items) <= limits.items else None
+                    else:
+                        count = len(items)
+                    if items and depth >= limits.depth:
                         text += "..." + close
                         cut = True
                         out.append(text)
@@ -159,8 +174,9 @@ def _print(x, readable: bool, limits: Limits | None) -> tuple[str, bool]:
                     items = list(islice(items, limits.items))
                     shown = len(items)
                 stack.append(close)
-                if count > shown:
-                    stack.append(f"{', ' if pairs else ' '}... ({count - shown:,} more)")
+                if count is None or count > shown:
+                    more = "more" if count is None else f"{count - shown:,} more"
+                    stack.append(f"{', ' if pairs else ' '}... ({more})")
                     cut = True
                 depth += 1
                 for j in range(shown - 1, -1, -1):

@@ -24,7 +24,7 @@ import traceback
 from typing import Any, Callable, TextIO
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
-from turmeric.data.printer import pr_str
+from turmeric.runtime.lazy import repl_text
 from turmeric.reader.reader import read_string
 from turmeric.repl.commands import COMMANDS, load_repl_state, report_unsaved
 from turmeric.repl.input import INCOMPLETE, input_status, split_command
@@ -103,7 +103,7 @@ class Repl:
                       "TURMERIC_DEBUG=1 shows the Python traceback.")
 
     def print_result(self, n: int, value) -> None:
-        text = pr_str(value)
+        text = repl_text(value)   # a lazy sequence: its first 100 items (runtime/lazy.py)
         self.say(f"${n} = {text}" if self.interactive else text)
 
     # -- evaluating ----------------------------------------------------------------------------

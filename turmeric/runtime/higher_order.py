@@ -6,6 +6,10 @@ call returned. So a continuation captured inside (map f xs) resumes in the middl
 any number of times. Accumulated results are kept as immutable chunks: a capture freezes only
 what was added since the previous one, so a generator that captures at every element stays
 linear.
+
+Over a lazy sequence (runtime/lazy.py), map, map-indexed, filter and remove return a lazy
+sequence and call nothing yet; reduce, some, every? and for-each walk it item by item
+(frame-aware, holding the rest of the sequence instead of an index).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from turmeric.data.signals import Unwind
 from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, map_key, plist, vector
 from turmeric.runtime.builtins.maps import assoc
+from turmeric.runtime.lazy import CELL, EMPTY, LazySeq, as_node, realize, walk
 
 _RESUME_ENTRIES: list[tuple[str, tuple[str, ...], object]] = []   # (builtin, live, entry)
 
@@ -50,6 +55,8 @@ def items_of(coll, who: str) -> tuple:
         return ()
     if type(coll) is PList and coll._items is not None and coll._at == 0:
         return coll._items  # a lazy list's own tuple
+    if type(coll) is LazySeq:
+        return tuple(walk(coll))
     if isinstance(coll, (PList, tuple, PSet, str)) or is_vector(coll):
         return tuple(coll)
     if isinstance(coll, PMap):
@@ -72,6 +79,8 @@ def _flatten(prefix, out) -> list:
 # -- map -----------------------------------------------------------------------------------
 
 def map_(d, f, coll, *colls):
+    if type(coll) is LazySeq or colls and any(type(c) is LazySeq for c in colls):
+        return LazySeq("map", tuple([f, tuple(as_node(c, "map") for c in (coll,) + colls)]))
     if colls:
         seqs = [items_of(coll, "map")] + [items_of(c, "map") for c in colls]
         n = min(len(s) for s in seqs)
@@ -120,6 +129,8 @@ def mapv(d, f, coll, *colls):
 
 
 def map_indexed(d, f, coll):
+    if type(coll) is LazySeq:
+        return LazySeq("map-indexed", (f, 0, coll))
     items = items_of(coll, "map-indexed")
     return _map_run(d, _apply_row, tuple((f, i, x) for i, x in enumerate(items)), 0, None, [])
 
@@ -127,10 +138,14 @@ def map_indexed(d, f, coll):
 # -- filter / remove -----------------------------------------------------------------------
 
 def filter_(d, pred, coll):
+    if type(coll) is LazySeq:
+        return LazySeq("filter", (pred, coll, True))
     return _filter_run(d, pred, items_of(coll, "filter"), 0, None, [], True)
 
 
 def remove(d, pred, coll):
+    if type(coll) is LazySeq:
+        return LazySeq("filter", (pred, coll, False))
     return _filter_run(d, pred, items_of(coll, "remove"), 0, None, [], False)
 
 
@@ -161,10 +176,17 @@ _NO_INIT = object()
 
 def reduce(d, f, init_or_coll, coll=_NO_INIT):
     if coll is _NO_INIT:
+        if type(init_or_coll) is LazySeq:
+            node = realize(init_or_coll)
+            if node._state == EMPTY:
+                return f(d + 1)
+            return _reduce_lazy(d, f, node._rest, node._first)
         items = items_of(init_or_coll, "reduce")
         if not items:
             return f(d + 1)
         return _reduce_run(d, f, items, 1, items[0])
+    if type(coll) is LazySeq:
+        return _reduce_lazy(d, f, coll, init_or_coll)
     return _reduce_run(d, f, items_of(coll, "reduce"), 0, init_or_coll)
 
 
@@ -184,9 +206,34 @@ def _reduce_resume(d, value, f, items, i):
     return _reduce_run(d, f, items, i + 1, value)
 
 
+def _reduce_lazy(d, f, node, acc):
+    """reduce over a lazy sequence: item by item, holding only the rest."""
+    d1 = d + 1
+    try:
+        while type(node) is LazySeq:
+            if node._state != CELL:
+                realize(node)
+                if node._state == EMPTY:
+                    return acc
+            rest = node._rest
+            acc = f(d1, acc, node._first)
+            node = rest
+    except Unwind as u:
+        u.frames.append((_reduce_lazy_resume, (f, rest)))
+        raise
+    return _reduce_run(d, f, items_of(node, "reduce"), 0, acc)   # a list: the finite end
+
+
+@frame_aware("reduce", ("f", "rest"))
+def _reduce_lazy_resume(d, value, f, rest):
+    return _reduce_lazy(d, f, rest, value)
+
+
 # -- for-each ------------------------------------------------------------------------------
 
 def for_each(d, f, coll):
+    if type(coll) is LazySeq:
+        return _each_lazy(d, f, coll)
     return _each_run(d, f, items_of(coll, "for-each"), 0, False)
 
 
@@ -215,13 +262,39 @@ def _each_resume(d, value, f, items, i, indexed):
     return _each_run(d, f, items, i + 1, indexed)
 
 
+def _each_lazy(d, f, node):
+    d1 = d + 1
+    try:
+        while type(node) is LazySeq:
+            if node._state != CELL:
+                realize(node)
+                if node._state == EMPTY:
+                    return None
+            rest = node._rest
+            f(d1, node._first)
+            node = rest
+    except Unwind as u:
+        u.frames.append((_each_lazy_resume, (f, rest)))
+        raise
+    return _each_run(d, f, items_of(node, "for-each"), 0, False)
+
+
+@frame_aware("for-each", ("f", "rest"))
+def _each_lazy_resume(d, value, f, rest):
+    return _each_lazy(d, f, rest)
+
+
 # -- some / every? --------------------------------------------------------------------------
 
 def some(d, pred, coll):
+    if type(coll) is LazySeq:
+        return _search_lazy(d, pred, coll, True)
     return _search_run(d, pred, items_of(coll, "some"), 0, True)
 
 
 def every(d, pred, coll):
+    if type(coll) is LazySeq:
+        return _search_lazy(d, pred, coll, False)
     return _search_run(d, pred, items_of(coll, "every?"), 0, False)
 
 
@@ -249,6 +322,33 @@ def _search_resume(d, value, pred, items, i, stop_on_true):
     if _found(value, stop_on_true):
         return value if stop_on_true else False
     return _search_run(d, pred, items, i + 1, stop_on_true)
+
+
+def _search_lazy(d, pred, node, stop_on_true):
+    """some / every? over a lazy sequence: item by item, so an endless one can be searched."""
+    d1 = d + 1
+    try:
+        while type(node) is LazySeq:
+            if node._state != CELL:
+                realize(node)
+                if node._state == EMPTY:
+                    return None if stop_on_true else True
+            rest = node._rest
+            t = pred(d1, node._first)
+            if _found(t, stop_on_true):
+                return t if stop_on_true else False
+            node = rest
+    except Unwind as u:
+        u.frames.append((_search_lazy_resume, (pred, rest, stop_on_true)))
+        raise
+    return _search_run(d, pred, items_of(node, "some"), 0, stop_on_true)
+
+
+@frame_aware("some", ("pred", "rest", "some"))
+def _search_lazy_resume(d, value, pred, rest, stop_on_true):
+    if _found(value, stop_on_true):
+        return value if stop_on_true else False
+    return _search_lazy(d, pred, rest, stop_on_true)
 
 
 # -- apply, swap!, sort-by and small combinators ----------------------------------------------

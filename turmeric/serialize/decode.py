@@ -22,15 +22,16 @@ from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.runtime.core_structs import SCHEMA_MISMATCH
+from turmeric.runtime.lazy import FORWARD, LazySeq, cell, empty_lazy, step_args_ok
 from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
 from turmeric.data.values import (
-    LOOSE_KEY_TYPES, Box, Continuation, Keyword, MapKey, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
+    LOOSE_KEY_TYPES, Box, Continuation, Keyword, MapKey, PList, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
 )
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
 from turmeric.serialize.format import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
-    T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, TAG_NAMES, MUTABLE, DATA_TAGS,
+    T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, T_LAZY, TAG_NAMES, MUTABLE, DATA_TAGS,
 )
 
 corrupt = wire.corrupt
@@ -188,6 +189,7 @@ class Decoder:
         for name, version, path in self.modules:
             self.session.require_for_data(name, path, version)
         cells = []                          # (index, record) of each ref and box
+        lazies = []                         # (index, record) of each lazy seq
         for i, r in enumerate(recs):
             if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
                 raise corrupt(f"record {i} is malformed")
@@ -195,6 +197,10 @@ class Decoder:
                 values[i] = Ref(None) if r[0] == T_REF else Box(None)
                 built[i] = True
                 cells.append((i, r))
+            elif r[0] == T_LAZY:     # mutable too (it realizes), so it may be in a cycle
+                values[i] = empty_lazy()
+                built[i] = True
+                lazies.append((i, r))
         build = self.build
         for i in range(len(recs) - 1, -1, -1):
             if not built[i]:
@@ -203,6 +209,10 @@ class Decoder:
                     built[i] = True
                 except Unbuilt:
                     self.build_from(i)
+        for i, r in lazies:
+            self.lazy_seq(i, r, values[i])
+        if lazies:
+            self.check_forwarding(lazies)
         for i, r in cells:
             if len(r) != 2:
                 raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is malformed")
@@ -346,6 +356,49 @@ class Decoder:
             raise corrupt(f"record {i} (set) has an element that cannot be in a set") from None
         except RecursionError:
             raise corrupt(f"record {i} (set) has an element nested too deep to hash") from None
+
+    def check_forwarding(self, lazies):
+        """A lazy seq that only forwards to another must not forward in a circle."""
+        for i, _ in lazies:
+            seen = set()
+            node = self.values[i]
+            while type(node) is LazySeq and node._state == FORWARD:
+                if id(node) in seen:
+                    raise corrupt(f"record {i} (lazy seq) forwards to itself")
+                seen.add(id(node))
+                node = node._rest
+
+    def lazy_seq(self, i, r, into: LazySeq):
+        """[T_LAZY, n, n items, "end" | "more" rest | step args...] (encode.py lazy_seq): the
+        realized cells, then the end, a list, another lazy seq, or an unrealized step, which
+        must be one runtime/lazy.py knows with arguments it can take."""
+        n = r[1] if len(r) > 2 and type(r[1]) is int else -1
+        if not 0 <= n <= len(r) - 3 or type(r[2 + n]) is not str:
+            raise corrupt(f"record {i} (lazy seq) is malformed")
+        items = self.vals(r[2:2 + n], i)
+        kind = r[2 + n]
+        args = self.vals(r[3 + n:], i)
+        if kind == "end" and not args:
+            tail = empty_lazy()
+        elif kind == "more" and len(args) == 1 and type(args[0]) in (LazySeq, PList):
+            tail = args[0]
+        elif step_args_ok(kind, tuple(args)):
+            tail = LazySeq(kind, tuple(args))
+        else:
+            raise corrupt(f"record {i} (lazy seq) has an unknown step or bad arguments for it")
+        if n == 0 and type(tail) is PList:
+            tail = cell(tail.first, tail.rest) if tail.count else empty_lazy()
+        if n == 0 and type(tail) is LazySeq and kind == "more":
+            into._state, into._rest = FORWARD, tail
+            return into
+        for x in reversed(items[1:]):
+            tail = cell(x, tail)
+        if n:
+            tail = cell(items[0], tail)
+        # the record's own object (made first, for references in a cycle) becomes it
+        into._state, into._step, into._args = tail._state, tail._step, tail._args
+        into._first, into._rest = tail._first, tail._rest
+        return into
 
     def struct(self, i, r):
         self.need(r, 3, i, str, int)

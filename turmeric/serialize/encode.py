@@ -24,6 +24,7 @@ import msgpack
 
 from turmeric import __version__
 from turmeric.runtime import machine
+from turmeric.runtime.lazy import LazySeq
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.types import type_name
@@ -34,7 +35,7 @@ from turmeric.data.values import (
 from turmeric.serialize import wire
 from turmeric.serialize.format import (
     CHUNKABLE, DATA_TAGS, SPECIAL_FRAMES, T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP,
-    T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
+    T_LAZY, T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
 )
 from turmeric.serialize.blobs import CHUNK, DIRNAME
 
@@ -233,6 +234,8 @@ class Encoder:
             return self.continuation(x)
         if t is tuple:
             return self.frame(x)
+        if t is LazySeq:
+            return self.lazy_seq(x)
         if t is Ref:
             return T_REF, [x.value], [x.value]
         if t is Box:
@@ -254,6 +257,22 @@ class Encoder:
         if resource is None:
             raise self.error(x, None)
         return resource
+
+    @staticmethod
+    def lazy_seq(x):
+        """[T_LAZY, n, the n realized items, "end"], [..., "more", the rest (a list or the
+        first unrealized lazy seq, a record of its own, so that what shares it still does)]
+        or, for an unrealized one, [T_LAZY, 0, step name, its arguments...]; nothing is
+        realized (spec/serialization.md §4)."""
+        items, tail = x.realized_prefix()
+        if tail is None:
+            rest = ["end"]
+        elif tail is x:
+            rest = [x._step, *x._args]
+        else:
+            rest = ["more", tail]
+        fields = [len(items), *items, *rest]
+        return T_LAZY, fields, items + rest[1:]
 
     def resource(self, x):
         """The resource record of x when an instance (or a built-in resource) makes a token."""

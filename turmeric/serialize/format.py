@@ -7,9 +7,9 @@ from turmeric.runtime import machine
 
 # record tags
 T_LIST, T_VECTOR, T_MAP, T_SET, T_STRUCT, T_REF, T_BOX, T_FN, T_CONT, T_FRAME, T_TUPLE, \
-    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED, T_SHAPED_MAP = range(16)
+    T_STYPE, T_RESOURCE, T_BUILTIN, T_CHUNKED, T_SHAPED_MAP, T_LAZY = range(17)
 TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "continuation", "frame",
-             "tuple", "struct-type", "resource", "builtin", "chunked", "shaped map"]
+             "tuple", "struct-type", "resource", "builtin", "chunked", "shaped map", "lazy seq"]
 CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE, T_MAP)   # what a blob store may cut into chunks
 DATA_TAGS = frozenset({T_LIST, T_VECTOR, T_MAP, T_SHAPED_MAP, T_SET, T_STRUCT, T_TUPLE})   # immutable data
 MUTABLE = (T_REF, T_BOX)

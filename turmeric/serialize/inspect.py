@@ -29,10 +29,12 @@ MAX_FRAMES = 200
 
 def preview(x, full: bool = False) -> tuple[str, bool]:
     """(x printed readably, whether something was left out): with `full`, exactly pr_str;
-    otherwise within the SHORT limits (data/printer.py preview)."""
+    otherwise within the SHORT limits (data/printer.py preview). A lazy sequence shows only
+    what is realized of it, then `...`: realizing it would run the checkpoint's code (#9
+    item 13)."""
     if full:
-        return pr_str(x), False
-    return short_preview(x, SHORT)
+        return pr_str(x, realize=False), False
+    return short_preview(x, SHORT, realize=False)
 
 
 def shown_frames(n: int, full: bool) -> list[int]:

@@ -3,6 +3,7 @@ that makes a pure builtin a first-class value, and the pure helpers that the exp
 calls (match, quasiquote, comprehensions)."""
 from __future__ import annotations
 
+from itertools import islice
 from typing import Callable
 
 from turmeric.data.errors import TurmericError
@@ -11,6 +12,7 @@ from turmeric.data.values import PList, PMap, PSet, StructType, StructValue, is_
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import NONE_VALUE, SOME
 from turmeric.runtime.higher_order import items_of
+from turmeric.runtime.lazy import LazySeq
 
 
 def comprehension_items(coll):
@@ -38,6 +40,9 @@ def internal_pure() -> dict[str, Callable]:
         return getattr(v, v.__slots__[i])
 
     def seq_len_is(v, n, has_rest):
+        if type(v) is LazySeq:   # a lazy sequence: realized only as far as the pattern needs
+            k = sum(1 for _ in islice(v, n + 1))
+            return k >= n if has_rest else k == n
         if not (type(v) is PList or is_vector(v)):
             return False
         return len(v) >= n if has_rest else len(v) == n

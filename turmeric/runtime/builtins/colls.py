@@ -13,6 +13,7 @@ from turmeric.runtime.builtins.args import int_arg, plural_count
 from turmeric.runtime.builtins.maps import merge
 from turmeric.runtime.builtins.predicates import is_coll
 from turmeric.runtime.builtins.seqs import items
+from turmeric.runtime.lazy import LazySeq, cell
 from turmeric.runtime.builtins.sorted import SortedMap, SortedSet, empty_like, into_sorted
 
 
@@ -60,6 +61,8 @@ def _conj_one(name, coll, x):
         return coll.conj(x)
     if coll is None:
         return list_cons(x, EMPTY_LIST)
+    if type(coll) is LazySeq:   # at the front, as on a list, realizing nothing
+        return cell(x, coll)
     raise type_error(name, "a collection or nil", coll)
 
 
@@ -114,6 +117,8 @@ def empty(coll):
         return PSet()
     if coll is None:
         return None
+    if type(coll) is LazySeq:
+        return EMPTY_LIST
     raise type_error("empty", "a collection or nil", coll)
 
 

@@ -8,6 +8,7 @@ from turmeric.data import equality
 from turmeric.data.equality import equals
 from turmeric.data.types import VECTOR_CLASS, type_key
 from turmeric.data.values import PList, PMap, PSet, StructValue
+from turmeric.runtime.lazy import LazySeq
 
 
 def eq(x, *ys):
@@ -36,7 +37,7 @@ def compare(a, b):
 
 def _eq_hash(x) -> int:
     t = type(x)
-    if t is PList or t is VECTOR_CLASS:
+    if t is PList or t is VECTOR_CLASS or t is LazySeq:   # (a lazy sequence: all of it)
         return hash(("seq",) + tuple(_eq_hash(i) for i in x))
     if t is PMap or isinstance(x, PMap):    # (a sorted map hashes as the plain map it equals)
         return hash(("map", frozenset((_eq_hash(k), _eq_hash(v)) for k, v in x.items())))

@@ -16,7 +16,7 @@ from turmeric.data.values import (
     EMPTY_LIST, EMPTY_MAP, LOOSE_KEY_TYPES, Keyword, PList, PMap, PSet, StructValue, plain_map, plist, vector,
 )
 from turmeric.runtime.builtins.args import MISSING
-from turmeric.runtime.builtins.seqs import index_error, items
+from turmeric.runtime.builtins.seqs import index_error, items, iter_items
 from turmeric.runtime.builtins.sorted import SortedMap
 
 
@@ -153,7 +153,9 @@ def select_keys(m, ks):
 
 
 def zipmap(ks, vs):
-    return PMap.from_pairs(zip(items("zipmap", ks), items("zipmap", vs)))
+    # (either may be an endless lazy sequence: zip reads as far as the shorter)
+    kit, vit = iter_items("zipmap", ks), iter_items("zipmap", vs)
+    return PMap.from_pairs(zip(kit, vit))
 
 
 def find(m, k):

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from turmeric.data.types import VECTOR_CLASS, type_error, type_key
 from turmeric.data.values import Keyword, PList, PMap, PSet, Ref, StructType, Symbol
+from turmeric.runtime.lazy import LazySeq
 
 
 def is_instance_of(cls) -> Callable[[Any], bool]:
@@ -17,11 +18,11 @@ def is_fn(x: Any) -> bool:
 
 
 def is_coll(x):
-    return isinstance(x, (PList, VECTOR_CLASS, PMap, PSet))
+    return isinstance(x, (PList, VECTOR_CLASS, PMap, PSet, LazySeq))
 
 
 def is_sequential(x):
-    return isinstance(x, (PList, VECTOR_CLASS))
+    return isinstance(x, (PList, VECTOR_CLASS, LazySeq))
 
 
 def not_(x):
@@ -53,7 +54,7 @@ BUILTINS: dict[str, Callable] = {
     "keyword?": is_instance_of(Keyword),
     "symbol?": is_instance_of(Symbol),
     "list?": is_instance_of(PList),
-    "seq?": is_instance_of(PList),
+    "seq?": is_instance_of((PList, LazySeq)),
     "vector?": is_instance_of(VECTOR_CLASS),
     "map?": is_instance_of(PMap),
     "set?": is_instance_of(PSet),

@@ -8,6 +8,12 @@ range, flatten, interleave, partition, butlast, ...) return lists (PList); where
 returns nil for "no items" (butlast of [1], take-last of []) we return the empty list (), so
 the result is always a list. `seq` and `next` are the exceptions: they return nil for an
 empty collection, as in Clojure, so they can be used as tests.
+
+Over a lazy sequence (runtime/lazy.py) the functions that make a sequence from one stay lazy:
+rest, cons, concat, take, drop, take-nth, interleave, partition and partition-all return a
+LazySeq and realize nothing; range with no end, repeat with no count, iterate and cycle make
+one (spec/language.md, "Lazy sequences"). The others (count, last, reverse, sort, ...) walk
+the whole sequence.
 """
 from __future__ import annotations
 
@@ -26,6 +32,9 @@ from turmeric.data.values import (
 )
 from turmeric.runtime.builtins.args import MISSING, int_arg, num_arg, plural_count
 from turmeric.runtime.builtins.comparison import compare
+from turmeric.runtime.lazy import (
+    CELL, EMPTY, LazySeq, as_node, cell, is_realized, step_node, walk,
+)
 
 
 def map_entry(k, v):
@@ -40,7 +49,17 @@ def items(name: str, x) -> Iterable[Any]:
         return ()
     if isinstance(x, PMap):
         return [map_entry(k, v) for k, v in x.items()]
+    if type(x) is LazySeq:
+        return list(walk(x))    # all of it: the callers take len() and index
     raise type_error(name, "a collection or string", x)
+
+
+def iter_items(name: str, x):
+    """The items of a seqable value for a caller that only iterates: a lazy sequence is
+    realized only as far as it is read."""
+    if type(x) is LazySeq:
+        return walk(x)
+    return items(name, x)
 
 
 def as_list(name: str, x) -> PList:
@@ -54,7 +73,14 @@ def seqable_len(name: str, x) -> int:
         return 0
     if isinstance(x, (PList, VECTOR_CLASS, PMap, PSet, str, bytes)):
         return len(x)
+    if type(x) is LazySeq:
+        return len(x)
     raise type_error(name, "a collection or string", x)
+
+
+def node_of(name: str, x):
+    """x as a sequence node for a lazy step: a LazySeq or a PList."""
+    return as_node(x, name)
 
 
 def index_error(name, i, coll):
@@ -67,6 +93,8 @@ def index_error(name, i, coll):
 
 
 def is_empty(x):
+    if type(x) is LazySeq:
+        return step_node(x) is None
     return seqable_len("empty?", x) == 0
 
 
@@ -79,6 +107,8 @@ def count(x):
 def seq(x):
     if isinstance(x, PList):
         return x if x.count else None
+    if type(x) is LazySeq:
+        return None if step_node(x) is None else x
     xs = as_list("seq", x)
     return xs if xs.count else None
 
@@ -94,6 +124,9 @@ def first(x):
         for k, v in x.items():
             return map_entry(k, v)
         return None
+    if type(x) is LazySeq:
+        s = step_node(x)
+        return None if s is None else s[0]
     for item in items("first", x):
         return item
     return None
@@ -102,10 +135,22 @@ def first(x):
 def _rest(name, x):
     if isinstance(x, PList):
         return x.rest
+    if type(x) is LazySeq:
+        return lazy_rest(x)
     xs = items(name, x)
     if isinstance(xs, (VECTOR_CLASS, str, bytes, list)):
         return plist(xs[1:])
     return plist(itertools.islice(xs, 1, None))
+
+
+def lazy_rest(x: LazySeq):
+    """The rest of a lazy sequence, without realizing anything that is not realized yet
+    (so that (lazy-seq (cons 0 (map f s (rest s)))) may read its own rest)."""
+    if x._state == CELL:
+        return x._rest
+    if x._state == EMPTY:
+        return EMPTY_LIST
+    return LazySeq("rest", (x,))
 
 
 def rest(x):
@@ -113,6 +158,11 @@ def rest(x):
 
 
 def next_(x):
+    if type(x) is LazySeq:
+        s = step_node(x)
+        if s is None or step_node(s[1]) is None:
+            return None
+        return s[1]
     r = _rest("next", x)
     return None if r.count == 0 else r
 
@@ -122,6 +172,8 @@ def second(x):
         return x.rest.first
     if isinstance(x, (VECTOR_CLASS, str, bytes)):
         return x[1] if len(x) > 1 else None
+    if type(x) is LazySeq:
+        return nth(x, 1, None)
     for item in itertools.islice(items("second", x), 1, None):
         return item
     return None
@@ -153,6 +205,19 @@ def nth(coll, i, default=MISSING):
             return coll[i]
     elif coll is None:
         return None if default is MISSING else default
+    elif type(coll) is LazySeq:
+        node = coll
+        for _ in range(i + 1 if i >= 0 else 0):
+            s = step_node(node)
+            if s is None:
+                break
+            if _ == i:
+                return s[0]
+            node = s[1]
+        if default is MISSING:
+            raise value_error("nth", f"index {i} out of range for a lazy sequence of "
+                                     f"{plural_count(_count_nodes(coll))}")
+        return default
     else:
         raise type_error("nth", "a list, vector, string or bytes", coll)
     if default is MISSING:
@@ -160,13 +225,23 @@ def nth(coll, i, default=MISSING):
     return default
 
 
+def _count_nodes(coll) -> int:
+    return sum(1 for _ in walk(coll))
+
+
 def cons(x, coll):
     if isinstance(coll, PList):
         return list_cons(x, coll)
+    if type(coll) is LazySeq:
+        return cell(x, coll)
     return list_cons(x, as_list("cons", coll))
 
 
 def concat(*colls):
+    if any(type(c) is LazySeq for c in colls):
+        for c in colls:
+            node_of("concat", c)    # the type errors now, not when the items are read
+        return LazySeq("concat", (EMPTY_LIST, plist(colls)))
     out: list = []
     for c in colls:
         out.extend(items("concat", c))
@@ -182,6 +257,8 @@ def reverse(coll):
 
 def take(n, coll):
     int_arg("take", n)
+    if type(coll) is LazySeq:
+        return LazySeq("take", (n, coll))
     if n <= 0:
         items("take", coll)
         return EMPTY_LIST
@@ -190,6 +267,14 @@ def take(n, coll):
 
 def _drop(name, n, coll):
     int_arg(name, n)
+    if type(coll) is LazySeq:
+        node = coll
+        for _ in range(n):
+            s = step_node(node)
+            if s is None:
+                return EMPTY_LIST
+            node = s[1]
+        return EMPTY_LIST if step_node(node) is None else node
     if isinstance(coll, PList):
         while n > 0 and coll.count:
             coll = coll.rest
@@ -200,6 +285,9 @@ def _drop(name, n, coll):
 
 
 def drop(n, coll):
+    if type(coll) is LazySeq:
+        int_arg("drop", n)
+        return LazySeq("drop", (n, coll))
     return _drop("drop", n, coll)
 
 
@@ -209,7 +297,7 @@ def nthrest(coll, n):
 
 def nthnext(coll, n):
     rest = _drop("nthnext", n, coll)
-    return rest if rest.count else None
+    return None if is_empty(rest) else rest
 
 
 def take_nth(n, coll):
@@ -217,6 +305,8 @@ def take_nth(n, coll):
     int_arg("take-nth", n)
     if n <= 0:
         raise value_error("take-nth", f"expected a positive step, got {n}")
+    if type(coll) is LazySeq:
+        return LazySeq("take-nth", (n, coll))
     return plist(itertools.islice(items("take-nth", coll), 0, None, n))
 
 
@@ -245,8 +335,11 @@ def split_at(n, coll):
     return vector([plist(xs[:max(n, 0)]), plist(xs[max(n, 0):])])
 
 
-def range_(a, b=MISSING, step=1):
-    """(range end), (range start end), (range start end step); the end is excluded."""
+def range_(a=MISSING, b=MISSING, step=1):
+    """(range end), (range start end), (range start end step); the end is excluded.
+    (range) is the lazy, endless 0 1 2 ..."""
+    if a is MISSING:
+        return LazySeq("range", (0, None, 1))
     if b is MISSING:
         a, b = 0, a
     for x in (a, b, step):
@@ -268,9 +361,49 @@ def range_(a, b=MISSING, step=1):
     return plist(out)
 
 
-def repeat(n, x):
+def repeat(n, x=MISSING):
+    """(repeat n x) a list of n x; (repeat x) the lazy, endless x x x ..."""
+    if x is MISSING:
+        return LazySeq("repeat", (n,))
     int_arg("repeat", n)
     return plist([x] * max(n, 0))
+
+
+def iterate(f, x):
+    """x, (f x), (f (f x)) ...: lazy and endless; f is called once per item, when it is read."""
+    return cell(x, LazySeq("iterate", (f, x)))
+
+
+def cycle(coll):
+    """The items of coll again and again, lazily; () for an empty coll."""
+    node = node_of("cycle", coll)
+    if type(node) is PList and node.count == 0:
+        return EMPTY_LIST
+    return LazySeq("cycle", (node, node))
+
+
+def lazy_seq(fn):
+    """(lazy-seq body...) is (%lazy-seq (fn [] body...)): fn is called once, when the
+    sequence is first read, and gives a sequence or nil."""
+    return LazySeq("thunk", (fn,))
+
+
+def is_lazy(x):
+    return type(x) is LazySeq
+
+
+def realized(x):
+    """(realized? x): whether a lazy sequence's first item is computed; true for anything
+    that is not lazy."""
+    return is_realized(x)
+
+
+def lazy_step(step: str, name: str):
+    """A pure builtin that makes the lazy sequence (step f coll) (take-while, drop-while,
+    keep ... over a lazy input; the core library calls it)."""
+    def make(f, coll):
+        return LazySeq(step, (f, node_of(name, coll)))
+    return make
 
 
 def sort(coll):
@@ -347,6 +480,8 @@ def flatten(coll):
 
 
 def interleave(*colls):
+    if any(type(c) is LazySeq for c in colls):
+        return LazySeq("interleave", (tuple(node_of("interleave", c) for c in colls),))
     seqs = [list(items("interleave", c)) for c in colls]
     if not seqs:
         return EMPTY_LIST
@@ -368,6 +503,10 @@ def _partition(name, n, step, coll, pad, keep_short):
     int_arg(name, step)
     if n <= 0 or step <= 0:
         raise value_error(name, f"size and step must be positive, got {n} and {step}")
+    if type(coll) is LazySeq:
+        if pad is not None:
+            node_of(name, pad)
+        return LazySeq("partition", (n, step, pad, keep_short, coll))
     xs = list(items(name, coll))
     padding = None if pad is None else list(items(name, pad))
     out = []
@@ -405,14 +544,21 @@ def partition_all(n, *args):
 
 
 def not_empty(coll):
+    if type(coll) is LazySeq:
+        return None if step_node(coll) is None else coll
     return None if seqable_len("not-empty", coll) == 0 else coll
 
 
 def doall(coll):
+    """Realize every item of a lazy sequence (all of it: never on an endless one); coll."""
+    if type(coll) is LazySeq:
+        for _ in walk(coll):
+            pass
     return coll
 
 
 def dorun(coll):
+    doall(coll)
     return None
 
 
@@ -427,4 +573,13 @@ BUILTINS: dict[str, Callable] = {
     "frequencies": frequencies, "flatten": flatten, "interleave": interleave,
     "interpose": interpose, "partition": partition, "partition-all": partition_all,
     "not-empty": not_empty, "doall": doall, "dorun": dorun,
+    "iterate": iterate, "cycle": cycle, "%lazy-seq": lazy_seq, "%lazy?": is_lazy,
+    "realized?": realized,
+    "%lazy-repeatedly": lambda f: LazySeq("repeatedly", (f,)),
+    "%lazy-map": lambda f, s: LazySeq("map", (f, (s,))),             # the compiler's inlined
+    "%lazy-filter": lambda f, s: LazySeq("filter", (f, s, True)),    # map and filter, lazily
+    "%concat-seqs": lambda colls: LazySeq("concat", (EMPTY_LIST, node_of("mapcat", colls))),
+    "%lazy-take-while": lazy_step("take-while", "take-while"),
+    "%lazy-drop-while": lazy_step("drop-while", "drop-while"),
+    "%lazy-keep": lazy_step("keep", "keep"),
 }
