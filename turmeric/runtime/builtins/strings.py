@@ -21,6 +21,9 @@ from turmeric.runtime.builtins.seqs import items
 _JAVA_FLOATS = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
+_SMALL_INT = 10 ** 18   # printed by Python alone; a huge one goes to the printer (its digit limit)
+
+
 def str_text(x) -> str:
     """One argument of `str` (and an item of `join`): a string raw, nil as "", ##Inf,
     ##-Inf and ##NaN as Java's toString names them (Infinity, -Infinity, NaN; inside a
@@ -29,6 +32,8 @@ def str_text(x) -> str:
     t = type(x)
     if t is str:
         return x
+    if t is int and -_SMALL_INT < x < _SMALL_INT:   # the common case, first (string join 10^5)
+        return int.__repr__(x)
     if x is None:
         return ""
     if t is float and (x != x or x in _JAVA_FLOATS):
@@ -40,9 +45,12 @@ def str_text(x) -> str:
 
 def str_(*xs):
     """Concatenates the printed form of each argument (str_text); nil adds nothing."""
-    if len(xs) == 1 and type(xs[0]) is str:
-        return xs[0]
-    return "".join([str_text(x) for x in xs])
+    n = len(xs)
+    if n == 2:                  # (str "#" x), the common case: no list, no join
+        return str_text(xs[0]) + str_text(xs[1])
+    if n == 1:
+        return str_text(xs[0])
+    return "".join(map(str_text, xs))
 
 
 def subs(s, start, end=MISSING):
