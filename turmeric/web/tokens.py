@@ -30,7 +30,6 @@ from turmeric.serialize import wire
 from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.workflow.blobs import StoreBlobs
-from turmeric.workflow.store import ChunksMissing
 
 PAGE = Keyword("web-page")
 STATEFUL = re.compile(r"p[0-9a-f]{32}\Z")
@@ -134,27 +133,16 @@ class PageStore:
 
     def put(self, session, k, expires: float, one_shot: bool) -> str:
         token = "p" + secrets.token_hex(16)
-        for attempt in (1, 2):
-            state = serialize(session, k, blobs=self.blobs)
-            chunks, reused = self.blobs.take(), self.blobs.take_reused()
 
+        def write(state, chunks, reused):
             def go():
                 # checks that the chunks the page names without writing them are still there:
                 # `turmeric workflow gc` may have removed them since this server wrote them
                 self.store._put_chunks(chunks, reused)
                 self.store.x("INSERT INTO turmeric_web_pages (id, state, expires, one_shot, used, created) "
                              "VALUES (?, ?, ?, ?, 0, ?)", (token, state, expires, int(one_shot), time.time()))
-            try:
-                self.store.transact(go)
-                break
-            except ChunksMissing:
-                self.blobs.forget()      # encode again, writing every chunk
-                if attempt == 2:
-                    raise
-            except BaseException:
-                self.blobs.memo.clear()
-                raise
-        self.blobs.committed(chunks)
+            self.store.transact(go)
+        self.blobs.write_encoded(lambda: serialize(session, k, blobs=self.blobs), write)
         self.saves += 1
         if self.saves % 500 == 0:
             self.prune()

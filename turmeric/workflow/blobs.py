@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from turmeric.serialize.blobs import BlobStore, unpack_chunk
 from turmeric.serialize.wire import corrupt
+from turmeric.workflow.store import ChunksMissing
 
 
 class StoreBlobs(BlobStore):
@@ -46,6 +47,26 @@ class StoreBlobs(BlobStore):
 
     def committed(self, chunks: list):
         self.known_names.update(h for h, _ in chunks)
+
+    def write_encoded(self, encode, write):
+        """encode() a value, then write(bytes, new chunks, reused chunk names) in one
+        transaction; encoded again, writing every chunk, if a gc removed a chunk this process
+        thought stored (the transaction's check raises ChunksMissing). What write returns."""
+        for attempt in (1, 2):
+            data = encode()
+            chunks, reused = self.take(), self.take_reused()
+            try:
+                out = write(data, chunks, reused)
+            except ChunksMissing:
+                self.forget()
+                if attempt == 2:   # pragma: no cover - after forget, nothing is reused
+                    raise
+                continue
+            except BaseException:
+                self.memo.clear()
+                raise
+            self.committed(chunks)
+            return out
 
     def read(self, h, ext_hook) -> tuple:
         if not isinstance(h, str) or len(h) != 32:

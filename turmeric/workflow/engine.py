@@ -105,10 +105,9 @@ class Engine:
         """A stored value; `row`: the workflow it belongs to, whose program file (the store's
         own, trusted record of it) is loaded first (definitions only), so a fresh process
         finds the program's modules even when its folder is not on the module path."""
-        if row is not None and row.file and os.path.isfile(row.file):
-            name = os.path.splitext(os.path.basename(row.file))[0]
-            if name not in self.session.modules:
-                self.session.load_file(row.file, name=name, definitions_only=True, program=True)
+        if (row is not None and row.file and os.path.isfile(row.file)
+                and os.path.splitext(os.path.basename(row.file))[0] not in self.session.modules):
+            self.load_program(row.file)
         return self.session.run(lambda: deserialize(self.session, bytes(data), blobs=self.blobs))
 
     def _say(self, text: str):
@@ -117,13 +116,19 @@ class Engine:
 
     # -- from outside: start, send ----------------------------------------------------------------
 
-    def load_function(self, file: str, fn_name: str):
-        """FILE's definitions (not its other top-level forms), and its function FN."""
-        path = os.path.abspath(file)
+    def load_program(self, path: str):
+        """The module of the program file at `path` (absolute), loaded with its definitions
+        only (not its other top-level forms) unless this session has it from that file."""
         name = os.path.splitext(os.path.basename(path))[0]
         mod = self.session.modules.get(name)
         if mod is None or mod.path != path:
             mod = self.session.load_file(path, name=name, definitions_only=True, program=True)
+        return mod
+
+    def load_function(self, file: str, fn_name: str):
+        """FILE's definitions (not its other top-level forms), and its function FN."""
+        path = os.path.abspath(file)
+        mod = self.load_program(path)
         fn = mod.ns.get(mangle_global(fn_name))
         if fn is None or not callable(fn) or self.session.function_info(getattr(fn, "__code__", None)) is None:
             raise TurmericError("unbound", f"{file} defines no function {fn_name}",
@@ -154,23 +159,9 @@ class Engine:
             wf_id, topic, mid, data, chunks, reused), value)
 
     def _with_chunks(self, write, value):
-        """Encode value and write(bytes, new chunks, reused chunk names) in one transaction;
-        encoded again, writing every chunk, if a gc removed a chunk this engine thought stored."""
-        for attempt in (1, 2):
-            data = self.encode(value)
-            chunks, reused = self.blobs.take(), self.blobs.take_reused()
-            try:
-                out = write(data, chunks, reused)
-            except ChunksMissing:
-                self.blobs.forget()
-                if attempt == 2:   # pragma: no cover - a fresh engine reuses nothing
-                    raise
-                continue
-            except BaseException:
-                self.blobs.memo.clear()
-                raise
-            self.blobs.committed(chunks)
-            return out
+        """Encode value and write(bytes, new chunks, reused chunk names) in one transaction
+        (StoreBlobs.write_encoded)."""
+        return self.blobs.write_encoded(lambda: self.encode(value), write)
 
     # -- running -----------------------------------------------------------------------------------
 
