@@ -42,6 +42,14 @@ def _why(e: OSError) -> str:
     return (e.strerror or str(e) or type(e).__name__)
 
 
+def _blocking_again(sock):
+    """Back to no timeout after a timed receive or accept (a socket closed meanwhile refuses)."""
+    try:
+        sock.settimeout(None)
+    except OSError:
+        pass
+
+
 def _timeout_arg(who: str, ms):
     if ms is None:
         return None
@@ -107,10 +115,7 @@ class Socket:
         except OSError as e:
             raise TurmericError("io", f"{who}: the connection to {self.host}:{self.port} failed: {_why(e)}") from None
         finally:
-            try:
-                self.sock.settimeout(None)
-            except OSError:
-                pass
+            _blocking_again(self.sock)
         if not data:
             return False
         self.buf += data
@@ -227,10 +232,7 @@ class Listener:
         except OSError as e:
             raise TurmericError("io", f"{who}: on {self.host}:{self.port}: {_why(e)}") from None
         finally:
-            try:
-                self.sock.settimeout(None)
-            except OSError:
-                pass
+            _blocking_again(self.sock)
         conn.settimeout(None)
         return Socket(addr[0], addr[1], accepted=True, sock=conn)
 
