@@ -38,3 +38,28 @@ def test_doto_on_an_atom():
     error for swap! while doto was undefined)."""
     s = Session(cache=False)
     assert pr_str(s.eval_string("(deref (doto (atom 1) (swap! inc)))", module="h")[-1]) == "2"
+
+
+NOT_FUNCTIONS = {'([10 20 30] 1)': "a vector", '("abc" 0)': "a string", '(1 2)': "an integer",
+                 '(nil)': "nil", '(1.5)': "a float", '(true)': "a boolean",
+                 "('a {'a 1})": "a symbol", '((atom 1))': "a ref", '((list 1) 0)': "a list"}
+
+
+def test_calling_a_value_that_is_not_a_function_names_its_turmeric_type():
+    """Calling a vector said "'pvectorc.PVector' object is not callable": the pattern missed
+    the dotted name of the C type. Every value that is not a function is named by its
+    Turmeric type, and a vector's hint says what to write instead (Clojure calls vectors)."""
+    s = Session(cache=False)
+    for expr, word in NOT_FUNCTIONS.items():
+        try:
+            s.eval_string(expr, module="h")
+        except Exception as e:  # noqa: BLE001 - a TurmericError is what is expected
+            assert type(e).__name__ == "TurmericError", (expr, e)
+            assert e.kind == "type", (expr, e.kind)
+            assert str(e.message).startswith(f"{word} is not a function"), (expr, e.message)
+        else:
+            raise AssertionError(f"{expr} did not fail")
+    try:
+        s.eval_string('([1 2] 0)', module="h")
+    except Exception as e:  # noqa: BLE001
+        assert "(nth v i)" in e.hint

@@ -75,6 +75,10 @@ _TYPES = {"int": "integer", "str": "string", "float": "float", "NoneType": "nil"
           "bytes": "bytes", "Ref": "ref", "Continuation": "continuation"}
 
 
+# Clojure calls vectors (and strings never): Turmeric does not, so say what to write instead.
+NOT_CALLABLE_HINTS = {"vector": "a vector is not a function in Turmeric: write (nth v i) or (get v i)"}
+
+
 def python_type_word(pyname: str) -> str:
     return _TYPES.get(pyname, pyname)
 
@@ -191,10 +195,12 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
         m = re.match(r"can only concatenate (\w+) \(not \"(\w+)\"\) to", msg)
         if m:
             return _not_a_number("+", m.group(1), m.group(2))
-        m = re.match(r"'(\w+)' object is not callable", msg)
+        m = re.match(r"'([\w.]+)' object is not callable", msg)
         if m:
-            return TurmericError("type", f"{with_article(python_type_word(m.group(1)))} is not a function and cannot be called",
-                                 hint="the first element of a list form is called as a function")
+            word = python_type_word(m.group(1))
+            what = "nil" if word == "nil" else with_article(word)
+            return TurmericError("type", f"{what} is not a function and cannot be called",
+                                 hint=NOT_CALLABLE_HINTS.get(word, "the first element of a list form is called as a function"))
         m = re.match(r"bad operand type for unary -: '(\w+)'", msg)
         if m:
             return TurmericError("type", f"-: expected a number, got {python_type_word(m.group(1))}")
