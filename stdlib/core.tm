@@ -475,3 +475,17 @@
 (defmacro methods [mname] `(deref ~(%multi-table mname)))
 
 (defmacro get-method [mname dispatch-value] `(get (deref ~(%multi-table mname)) ~dispatch-value))
+
+;; Transients. Turmeric's collections are persistent and every conj/assoc is already cheap,
+;; so a transient is the collection itself and the ! functions are the persistent ones: code
+;; that uses their return values, as Clojure requires, gets Clojure's answers.
+(defn transient [coll] coll)
+(defn persistent! [coll] coll)
+(defn conj!
+  ([] [])
+  ([coll] coll)
+  ([coll x] (conj coll x)))
+(defn assoc! [m k v & kvs] (apply assoc m k v kvs))
+(defn dissoc! [m & ks] (apply dissoc m ks))
+(defn disj! [s & xs] (apply disj s xs))
+(defn pop! [coll] (pop coll))
