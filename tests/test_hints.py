@@ -5,6 +5,7 @@ import ast
 from pathlib import Path
 
 from turmeric.data.printer import pr_str
+from turmeric.data.values import vector
 from turmeric.session.session import Session
 
 PACKAGE = Path(__file__).resolve().parent.parent / "turmeric"
@@ -63,3 +64,38 @@ def test_calling_a_value_that_is_not_a_function_names_its_turmeric_type():
         s.eval_string('([1 2] 0)', module="h")
     except Exception as e:  # noqa: BLE001
         assert "(nth v i)" in e.hint
+
+
+def _error(s, src):
+    try:
+        s.eval_string(src, module="mh")
+    except Exception as e:  # noqa: BLE001
+        return e
+    raise AssertionError(f"{src} did not fail")
+
+
+def test_a_macro_used_with_the_wrong_number_of_forms_is_an_error_at_the_use():
+    """`(checkpoint "p.ck")` said `core.checkpoint takes 2 arguments, got 1`, and a file's
+    macro was named `m/top#0/m2`: the compiled function, not the macro. The error is at the
+    use, names the macro, and the hint shows its parameters."""
+    s = Session(cache=False)
+    e = _error(s, '(checkpoint "p.ck")')
+    assert (e.kind, e.message) == ("arity", "macro checkpoint takes 2 arguments, got 1")
+    assert e.hint == "write (checkpoint name value)"
+    assert (e.span.line, e.span.col) == (1, 1)
+    s.eval_string("(defmacro two+ [a b & more] a) (defmacro none [] 1)", module="mh")
+    assert _error(s, "(two+ 1)").message == "macro two+ takes at least 2 arguments, got 1"
+    assert _error(s, "(two+ 1)").hint == "write (two+ a b & more)"
+    assert _error(s, "(none 1)").message == "macro none takes 0 arguments, got 1"
+    assert s.eval_string("[(two+ 1 2) (two+ 1 2 3 4) (none)]", module="mh")[-1] == vector([1, 1, 1])
+
+
+def test_defmacro_with_several_arities():
+    """Clojure's multi-arity defmacro was refused ("expected a parameter vector"); it expands
+    as defn does, and a use no arity takes is an arity error at the use."""
+    s = Session(cache=False)
+    s.eval_string('(defmacro pick "doc" ([a] a) ([a b] `(+ ~a ~b)))', module="mh")
+    assert s.eval_string("[(pick 1) (pick 1 2)]", module="mh")[-1] == vector([1, 3])
+    e = _error(s, "(pick)")
+    assert (e.kind, e.message) == ("arity", "macro pick takes 1 or 2 arguments, got 0")
+    assert e.span.file == "<mh-3>"

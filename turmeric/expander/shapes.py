@@ -91,8 +91,8 @@ FORM_SHAPES: dict[str, Shape] = {
     # derived forms
     "defn": Shape("(defn name docstring? [params] body...) or (defn name ([params] body...) ...)",
                   ("name", "docstring?", "fn-tail")),
-    "defmacro": Shape("(defmacro name docstring? [params] body...)",
-                      ("name", "docstring?", "params", "body")),
+    "defmacro": Shape("(defmacro name docstring? [params] body...) or (defmacro name ([params] body...) ...)",
+                      ("name", "docstring?", "fn-tail")),
     "when": Shape("(when test body...)", ("test", "body")),
     "unless": Shape("(unless test body...)", ("test", "body")),
     "when-not": Shape("(when-not test body...)", ("test", "body")),

@@ -642,9 +642,15 @@ class MacroEnv:
         self.mod.imports[alias] = name
 
     def call_macro(self, fn, args, span):
+        info = self.session.function_info(getattr(fn, "__code__", None))
+        name = re.split(r"[./]", info.symbol)[-1] if info is not None else "macro"
+        _check_macro_arity(name, info, len(args), span)
         try:
             return self.session.call(fn, *args, who="a macro expansion")
         except TurmericError as e:
+            if e.kind == "arity" and e.message.startswith(f"{name} takes "):
+                # a multi-arity macro's own dispatch refusing the use: an error at the use
+                raise TurmericError("arity", f"macro {e.message}", span) from None
             if e.span is None:
                 e.span = span
             elif e.kind == "thrown" and Path(e.span.file).parent == stdlib_dir():
@@ -655,6 +661,22 @@ class MacroEnv:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+def _check_macro_arity(name: str, info: FnInfo | None, got: int, span) -> None:
+    """A use of a one-arity macro with the wrong number of forms is an error at the use,
+    showing the parameters (it named the macro's compiled function, at its definition)."""
+    if info is None or any(p.startswith("args__") for p in info.params):
+        return   # a multi-arity macro: its dispatch checks (call_macro)
+    params = list(info.params)
+    rest = "&" in params
+    fixed = params.index("&") if rest else len(params)
+    if got == fixed or (rest and got > fixed):
+        return
+    want = f"at least {fixed}" if rest else str(fixed)
+    shown = " ".join(p if not p.startswith("p__") else "[...]" for p in params)
+    raise TurmericError("arity", f"macro {name} takes {want} argument{'' if want == '1' else 's'}, got {got}",
+                        span, hint=f"write ({name} {shown})".replace(" )", ")"))
+
 
 class CodeInfos(dict):
     """code object -> FnInfo, by identity. Code objects compare by value (not by file or
