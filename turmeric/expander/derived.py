@@ -221,8 +221,8 @@ def doseq(ex: Expander, form: PList):
 
 def for_(ex: Expander, form: PList):
     """(for [x xs :when test :let [...] :while test y ys] body): the list of body's values
-    for every combination, as Clojure's for but eager (Turmeric has no lazy sequences).
-    The innermost binding is a map when it has no :when (one value per item), else a
+    for every combination, as Clojure's for; lazy over a lazy collection (map and mapcat
+    are). The innermost binding is a map when it has no :when (one value per item), else a
     mapcat of one-item or empty lists; the outer ones are mapcats."""
     c = list(form)
 
@@ -237,8 +237,8 @@ def for_(ex: Expander, form: PList):
 
 def comprehension(form: PList, bindings: list, innermost, each, skipped):
     """Nest `each` per binding pair, innermost first; :let wraps a let, :when an if (whose
-    other branch is `skipped`), and :while, right after a binding, cuts that binding's
-    collection with take-while. `innermost(has_when)` is the form inside everything;
+    other branch is `skipped`), and :while cuts that binding's collection with take-while
+    (its test under the :let and :when before it). `innermost(has_when)` is the form inside everything;
     `each` is told "plain" for the innermost binding when it has no :when."""
     groups = []            # [pattern, coll, [(modifier, arg)...]]
     for k, v in zip(bindings[0::2], bindings[1::2]):
@@ -248,15 +248,24 @@ def comprehension(form: PList, bindings: list, innermost, each, skipped):
             groups.append([k, v, []])
     last_has_when = any(mod == "when" for mod, _arg in groups[-1][2])
     out = innermost(last_has_when)
-    for n, (pattern, coll, mods) in enumerate(reversed(groups)):
+
+    def under(mods, inner, skipped):
         for mod, arg in reversed(mods):
             if mod == "let":
-                out = form_list(form.span, sym("let"), arg, out)
+                inner = form_list(form.span, sym("let"), arg, inner)
             elif mod == "when":
-                out = form_list(form.span, sym("if"), arg, out, skipped)
-            else:
+                inner = form_list(form.span, sym("if"), arg, inner, skipped)
+        return inner
+
+    for n, (pattern, coll, mods) in enumerate(reversed(groups)):
+        for j, (mod, arg) in enumerate(mods):
+            if mod == "while":
+                # the item's :let and :when before the :while apply to its test; an item
+                # a :when skips does not end the binding
+                test = under(mods[:j], arg, True)
                 coll = form_list(form.span, core("take-while"),
-                                 form_list(form.span, sym("fn"), vector([pattern]), arg), coll)
+                                 form_list(form.span, sym("fn"), vector([pattern]), test), coll)
+        out = under(mods, out, skipped)
         out = each(pattern, coll, out, "plain" if n == 0 and not last_has_when else None)
     return out
 

@@ -289,23 +289,18 @@ class _Check:
         if len(x) % 2:
             self.error(f"{self.name} bindings come in pairs", span)
         items, spans = list(x), item_spans(x, span)
-        after_binding = False
         for j in range(0, len(items), 2):
             k, v = items[j], items[j + 1]
             if type(k) is not Keyword:
                 self.pattern(k, spans[j])
-                after_binding = True
                 continue
             if j == 0:
                 self.error(f"{self.name}: :{k.name} must follow a binding", spans[j])
             if k.name not in COMPREHENSION_MODIFIERS:
                 self.error(f"{self.name}: unknown modifier :{k.name} (use :when, :let or :while)",
                            spans[j])
-            if k.name == "while" and not after_binding:
-                self.error(f"{self.name}: put :while right after its binding", spans[j])
             if k.name == "let":
                 self.bindings(v, spans[j + 1])
-            after_binding = False
         return i + 1
 
     def part_fn_tail(self, i):
