@@ -489,3 +489,13 @@
 (defn dissoc! [m & ks] (apply dissoc m ks))
 (defn disj! [s & xs] (apply disj s xs))
 (defn pop! [coll] (pop coll))
+
+(defn %instance-of? [names x]
+  (let [t (name (type-of x))]
+    (boolean (some (fn [n] (if (= (name n) "any") (some? x) (= (name n) t))) names))))
+
+(defmacro instance?
+  "(instance? C x): whether x's type is C, a record or struct name or one of the Clojure
+  (Java) type names extend-type takes (String, Long, Number, IPersistentMap, Object, ...)."
+  [c x]
+  `(core/%instance-of? '~(%type-names c) ~x))

@@ -145,6 +145,7 @@ DOCS = {
     'inc': '`(inc x)` is `x + 1`.\nErrors: a non-number.\nExample: `(inc 1)` is `2`.',
     'includes?': '`(includes? s sub)` true if sub occurs in s.\nErrors: non-string arguments.\nExample: `(includes? "hello" "ell")` is `true`.',
     'index-of': '`(index-of s sub [from])` the index of the first occurrence of sub in s at or after from\n(default 0), or nil.\nErrors: non-string s or sub; from not an integer.\nExample: `(index-of "hello" "l")` is `2`, `(index-of "hello" "z")` is `nil`.',
+    'instance?': '`(instance? C x)` (a macro) whether x\'s type is C: a record or struct name, a Turmeric type\nname (`vector`, `string`, ...), or one of the Clojure (Java) type names that `extend-type`\ntakes (spec/language.md, "Protocols, records and multimethods": `String`, `Long`, `Number`,\n`IPersistentMap`, ...). `Object` is every type but nil\'s. C is not evaluated, so `instance?`\ncannot be passed as a function.\nExample: `(do (defrecord Pt [x]) [(instance? Pt (->Pt 1)) (instance? Number 1.5) (instance? String 1)])` is `[true true false]`.',
     'int': '`(int x)` the number as an integer, truncating a float toward zero.\nErrors: a non-number; infinity or NaN is a value error.\nExample: `(int -2.7)` is `-2`.',
     'int?': '`(int? x)` true for integers (not booleans, not floats).\nExample: `(int? 1.0)` is `false`.',
     'integer?': '`(integer? x)` the same as `int?`.\nExample: `(integer? 7)` is `true`.',
