@@ -115,10 +115,10 @@ DURATION = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]*)?)\s*([smhd]?)\s*")
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, option: str = "--advance") -> float:
     m = DURATION.fullmatch(text)
     if m is None:
-        raise TurmericError("usage", f"--advance: expected seconds, or a number with s, m, h or d, got {text!r}")
+        raise TurmericError("usage", f"{option}: expected seconds, or a number with s, m, h or d, got {text!r}")
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
@@ -142,7 +142,10 @@ def cmd_gc(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    engine = _engine(args, args.lease)
+    timeout = parse_duration(args.step_timeout, "--step-timeout") if args.step_timeout else None
+    if timeout is not None and timeout <= 0:
+        raise TurmericError("usage", f"--step-timeout: expected a duration above 0, got {args.step_timeout!r}")
+    engine = Engine(open_store(args.store), lease=args.lease, log=stderr_log, step_timeout=timeout)
     try:
         engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll, notify=not args.no_notify)
     finally:

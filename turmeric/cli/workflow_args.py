@@ -69,5 +69,7 @@ def add_parsers(sub):
     p.add_argument("--skip-time", action="store_true",
                    help="when only timers are left, move the store's clock to the next one")
     p.add_argument("--poll", type=float, default=0.1, metavar="SECONDS", help="the longest wait between looks")
+    p.add_argument("--step-timeout", metavar="DURATION",
+                   help="fail a workflow whose code runs this long without a commit (seconds, or 30s, 10m, 2h)")
     p.add_argument("--no-notify", action="store_true",
                    help="PostgreSQL: poll instead of waiting for LISTEN/NOTIFY (as on SQLite)")

@@ -33,7 +33,7 @@ from turmeric.session.session import Session
 from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
 from turmeric.workflow.defaults import DEFAULT_LEASE
-from turmeric.workflow.heartbeat import Heartbeat
+from turmeric.workflow.heartbeat import Heartbeat, StepTimedOut
 from turmeric.workflow.store import (
     Change, ChunksMissing, LeaseLost, MailWaiting, Row, finished_workflow, unknown_workflow,
 )
@@ -83,7 +83,7 @@ def default_owner() -> str:
 
 class Engine:
     def __init__(self, store, session: Session | None = None, owner: str | None = None,
-                 lease: float = DEFAULT_LEASE, log=None):
+                 lease: float = DEFAULT_LEASE, log=None, step_timeout: float | None = None):
         self.store = store
         self.session = session if session is not None else Session(module_path=[os.getcwd()])
         self.owner = owner or default_owner()
@@ -92,7 +92,8 @@ class Engine:
         self.blobs = StoreBlobs(store)
         self.ctx: Context | None = None
         self.log = log     # a function of one string, or None
-        self.heartbeat = Heartbeat(store, self.owner, lease, log)
+        self.step_timeout = step_timeout   # seconds of workflow code between two commits (None: no limit)
+        self.heartbeat = Heartbeat(store, self.owner, lease, log, step_timeout)
         self.session.require("workflow")
         self.session.define_global("workflow", "%engine", self._call)
 
@@ -296,7 +297,13 @@ class Engine:
     def _guarded(self, thunk):
         """Run workflow code: its value, a Park, or a _Failed carrying its error."""
         try:
-            return thunk()
+            with self.heartbeat.user_code():
+                return thunk()
+        except StepTimedOut:
+            return _Failed(TurmericError(
+                "control", f"the workflow ran {self.step_timeout:g} s without a commit, past its step timeout",
+                hint="a step that may take longer needs a larger --step-timeout; "
+                     "a checkpoint or a finished step ends a step"))
         except TurmericError as e:
             return _Failed(e)
         except TurmericExit as e:

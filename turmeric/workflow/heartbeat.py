@@ -12,26 +12,52 @@ or it was cancelled, it changes nothing.
 
 The thread starts when a run starts and ends (closing its connection) after a few idle
 intervals, so that an engine that stops running workflows leaves no thread or connection
-behind."""
+behind.
+
+A step timeout (`turmeric worker --step-timeout`) bounds the workflow code that runs between
+two commits: a step that loops forever would otherwise keep its lease, and so its workflow,
+forever. Past it, the thread raises StepTimedOut in the engine's thread, which fails the
+workflow and goes on with the next. Only while the engine runs workflow code (`user_code`),
+never inside a commit. Code blocked in a system call does not see the exception until the
+call returns, so the thread renews the lease for one more lease only: then it runs out and
+another runner may take the workflow (at least once, as after a crash)."""
 from __future__ import annotations
 
+import ctypes
 import threading
 import time
+from contextlib import contextmanager
 
 IDLE_INTERVALS = 3     # idle intervals after which the thread ends
 
 
+class StepTimedOut(BaseException):
+    """Raised in the engine's thread when workflow code ran past the step timeout. A
+    BaseException, so that no (catch Exception e) of the workflow's can swallow it."""
+
+
+def _raise_in(thread_id: int, exc_type) -> None:
+    """Make `thread_id` raise exc_type at its next bytecode (None: cancel a pending one)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(exc_type) if exc_type is not None else None)
+
+
 class Heartbeat:
-    def __init__(self, store, owner: str, lease: float, log=None):
+    def __init__(self, store, owner: str, lease: float, log=None, step_timeout: float | None = None):
         self.store = store
         self.owner = owner
         self.lease = lease
-        self.interval = max(lease / 3, 0.01)
+        self.step_timeout = step_timeout
+        self.interval = max(min(lease, step_timeout or lease) / 3, 0.01)
         self.log = log
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.current: str | None = None
         self.renewed = 0.0          # time.monotonic() of the last renewal (or commit)
+        self.step_started = 0.0     # time.monotonic() of the run's start or its last commit
+        self.engine_thread = 0      # the thread id that runs the workflow
+        self.in_user_code = False
+        self.fired_at: float | None = None   # when StepTimedOut was raised, for the current run
         self.renewals = 0           # counted, for the tests
         self.thread: threading.Thread | None = None
         self.conn = None            # the thread's own store connection, opened when first needed
@@ -40,14 +66,42 @@ class Heartbeat:
         """The runner runs `wf_id` now (None: nothing)."""
         with self.lock:
             self.current = wf_id
-            self.renewed = time.monotonic()
+            self.renewed = self.step_started = time.monotonic()
+            self.engine_thread = threading.get_ident()
+            self.fired_at = None
+            self.in_user_code = False
             if wf_id is not None and self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="turmeric-lease-heartbeat", daemon=True)
                 self.thread.start()
 
     def touch(self):
-        """A commit renewed the lease."""
-        self.renewed = time.monotonic()
+        """A commit renewed the lease (and ended a step)."""
+        self.renewed = self.step_started = time.monotonic()
+
+    @contextmanager
+    def user_code(self):
+        """The engine runs workflow code inside this: the only place a step timeout fires. A
+        StepTimedOut raised in here leaves it as StepTimedOut, wherever it is delivered."""
+        with self.lock:
+            self.in_user_code = True
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_user_code = False
+                fired = self.fired_at is not None
+            if fired:
+                _raise_in(threading.get_ident(), None)   # not delivered yet: cancel it, raise it here
+                raise StepTimedOut()
+
+    def _check_step(self, now: float) -> bool:
+        """Fire the step timeout if due; False once the lease must be left to run out."""
+        if self.fired_at is not None:
+            return now - self.fired_at < self.lease
+        if self.step_timeout is not None and self.in_user_code and now - self.step_started > self.step_timeout:
+            self.fired_at = now
+            _raise_in(self.engine_thread, StepTimedOut)
+        return True
 
     def _run(self):
         idle = 0
@@ -55,6 +109,7 @@ class Heartbeat:
             self.wake.wait(self.interval / 2)
             with self.lock:
                 wf_id, renewed = self.current, self.renewed
+                keep = wf_id is None or self._check_step(time.monotonic())
                 if wf_id is None:
                     idle += 1
                     if idle >= 2 * IDLE_INTERVALS:
@@ -63,7 +118,7 @@ class Heartbeat:
                         break
                     continue
             idle = 0
-            if time.monotonic() - renewed < self.interval:
+            if not keep or time.monotonic() - renewed < self.interval:
                 continue
             try:
                 if self.conn is None:
