@@ -99,7 +99,10 @@ def test_text_and_attributes_cannot_inject_markup(text, value):
 @given(st.text(max_size=12))
 def test_tag_and_attribute_names_from_data_are_checked(name):
     """#12 item 1: a tag or attribute name that is not a plain name is a value error, never
-    markup; a plain one renders as itself."""
+    markup; a plain one renders as itself. (:%raw is the tag web/raw makes: its text is
+    written unescaped on purpose, spec/web.md.)"""
+    if name == "%raw":
+        return
     for make in (lambda n: vector([kw(n), "x"]), lambda n: vector([kw("p"), PMap.from_pairs([(kw(n), "v")])])):
         try:
             html = render(make(name))

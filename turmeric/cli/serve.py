@@ -24,6 +24,8 @@ def add_parser(sub):
     p.add_argument("--max-token", type=int, default=3000, metavar="CHARS",
                    help="with --stateless: longer tokens fall back to the store (default 3000)")
     p.add_argument("--threads", type=int, default=8, help="waitress's threads (default 8)")
+    p.add_argument("--request-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="answer 503 for a request whose Turmeric code runs longer (default 30; 0: no limit)")
     p.add_argument("--dashboard", action="store_true", help="also serve the workflow dashboard at /dashboard/")
     p.add_argument("--quiet", action="store_true", help="no access log")
 
@@ -65,12 +67,13 @@ def run(args) -> int:
         raise TurmericError("usage", "turmeric serve: --key-file is for --stateless")
     if not 0 <= args.port <= 65535:
         raise TurmericError("usage", f"turmeric serve: --port {args.port} is not a TCP port")
-    if args.expires <= 0 or args.max_token < 0 or args.threads < 1:
-        raise TurmericError("usage", "turmeric serve: --expires and --threads must be positive, --max-token >= 0")
+    if args.expires <= 0 or args.max_token < 0 or args.threads < 1 or args.request_timeout < 0:
+        raise TurmericError("usage", "turmeric serve: --expires and --threads must be positive, "
+                                     "--max-token and --request-timeout >= 0")
     app = None
     if args.file is not None:
         app = app_for(args.file, store=args.store, stateless=args.stateless, key_file=args.key_file,
-                      expires=args.expires, max_token=args.max_token)
+                      expires=args.expires, max_token=args.max_token, request_timeout=args.request_timeout)
     wsgi = app
     if args.dashboard:
         from turmeric.web import dashboard   # start-up: only with --dashboard (another module's)

@@ -26,6 +26,7 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, PMap, vector
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
+from turmeric.runtime.interrupts import TimedOut, raise_in
 from turmeric.session.session import Session
 from turmeric.web import html, request as wreq
 from turmeric.web.tokens import (DEFAULT_EXPIRES, DEFAULT_MAX_STATELESS, MAX_TOKEN, STATEFUL, Keys, PageStore,
@@ -42,11 +43,31 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently
            422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
            503: "Service Unavailable"}
 TITLES = {400: "Bad link", 403: "Link refused", 404: "Page not found", 409: "Already submitted",
-          410: "Page expired", 413: "Request too large", 500: "The application failed"}
+          410: "Page expired", 413: "Request too large", 500: "The application failed",
+          503: "The application took too long"}
+DEFAULT_REQUEST_TIMEOUT = 30.0     # seconds of Turmeric code per request (0 or None: no limit)
+
+
+class RequestTimedOut(TimedOut):
+    """A request's Turmeric code ran past the request timeout."""
+
+
+class _Job:
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+        self.lock = threading.Lock()
+        self.state = "queued"      # -> running -> finished; or queued -> abandoned
+        self.interrupted = False
+        self.result: tuple | None = None
+        self.done = threading.Event()
 
 
 class Runner:
-    """One thread that runs every call given to it, in order."""
+    """One thread that runs every call given to it, in order. A call that takes longer than
+    its timeout is stopped: its Turmeric code gets a RequestTimedOut; a call still queued when
+    its caller gave up is never run."""
+
+    GRACE = 2.0    # seconds a stopped call gets to unwind before its caller gives up on it
 
     def __init__(self):
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -60,19 +81,37 @@ class Runner:
 
     def _loop(self):
         while True:
-            fn, args, box, done = self.jobs.get()
+            job = self.jobs.get()
+            with job.lock:
+                if job.state == "abandoned":
+                    continue
+                job.state = "running"
             try:
-                box.append((True, fn(*args)))
+                try:
+                    job.result = (True, job.fn(*job.args))
+                finally:
+                    with job.lock:
+                        job.state = "finished"
+                        if job.interrupted:
+                            raise_in(self.thread.ident, None)   # raised too late to matter: cancel it
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-                box.append((False, e))
-            done.set()
+                job.result = (False, e)
+            job.done.set()
 
-    def call(self, fn, *args):
-        box: list = []
-        done = threading.Event()
-        self.jobs.put((fn, args, box, done))
-        done.wait()
-        ok, value = box[0]
+    def call(self, fn, *args, timeout: float | None = None):
+        job = _Job(fn, args)
+        self.jobs.put(job)
+        if not job.done.wait(timeout):
+            with job.lock:
+                if job.state == "queued":
+                    job.state = "abandoned"
+                    raise RequestTimedOut("queued")
+                if job.state == "running":
+                    job.interrupted = True
+                    raise_in(self.thread.ident, RequestTimedOut)
+            if not job.done.wait(self.GRACE):
+                raise RequestTimedOut("stuck")     # blocked in a system call: the thread is still busy
+        ok, value = job.result
         if ok:
             return value
         raise value
@@ -100,7 +139,7 @@ class WebApp:
 
     def __init__(self, path: str, store: str | None = None, stateless: bool = False,
                  key_file: str | None = None, keys: Keys | None = None, expires: float = DEFAULT_EXPIRES,
-                 max_token: int = DEFAULT_MAX_STATELESS):
+                 max_token: int = DEFAULT_MAX_STATELESS, request_timeout: float | None = DEFAULT_REQUEST_TIMEOUT):
         if stateless and keys is None:
             if key_file is None:
                 raise TurmericError("usage", "--stateless needs --key-file F (a file of `KEY-ID SECRET` lines)")
@@ -110,6 +149,7 @@ class WebApp:
         self.keys = keys if stateless else None
         self.expires = float(expires)
         self.max_token = int(max_token)
+        self.request_timeout = request_timeout or None
         self.prefix = ""
         self._pages: PageStore | None = None
         self.runner = Runner()
@@ -225,6 +265,19 @@ class WebApp:
 
     # -- the WSGI callable (any thread) --------------------------------------------------------
 
+    def _timed_out(self, environ, how: str):
+        """A 503 for a request whose Turmeric code ran past the timeout (or waited past it
+        behind one that did); what it did before it was stopped is not undone (a page it
+        saved stays saved), as after a crash."""
+        why = {"queued": "it waited behind a request that was still running",
+               "stuck": "it was stopped but is blocked in a system call"}.get(how, "it was stopped")
+        print(f"turmeric serve: {environ.get('REQUEST_METHOD', '-')} {shown_path(environ)}: the application "
+              f"ran past the request timeout of {self.request_timeout:g} s ({why})", file=sys.stderr, flush=True)
+        status, headers, body = error_page(503, f"the application did not answer within {self.request_timeout:g} s",
+                                           "try again in a moment", environ.get("SCRIPT_NAME", "").rstrip("/") + "/")
+        return status, headers + [("Retry-After", "5")], body
+
+
     def __call__(self, environ, start_response):
         try:
             parts = wreq.parse(environ)
@@ -237,7 +290,10 @@ class WebApp:
             if parts["path"] == "/favicon.ico":
                 status, headers, body = 404, [("Content-Type", "text/plain; charset=utf-8")], b"no favicon\n"
             else:
-                status, headers, body = self.runner.call(self.handle, parts, prefix)
+                try:
+                    status, headers, body = self.runner.call(self.handle, parts, prefix, timeout=self.request_timeout)
+                except RequestTimedOut as e:
+                    status, headers, body = self._timed_out(environ, str(e))
         headers = headers + [("Content-Length", str(len(body))), ("X-Content-Type-Options", "nosniff")]
         start_response(f"{status} {REASONS.get(status, 'Status')}", headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
@@ -291,10 +347,12 @@ class AccessLog:
 
 
 def app_for(path: str, store: str | None = None, stateless: bool = False, key_file: str | None = None,
-            expires: float = DEFAULT_EXPIRES, max_token: int = DEFAULT_MAX_STATELESS, log=None):
+            expires: float = DEFAULT_EXPIRES, max_token: int = DEFAULT_MAX_STATELESS, log=None,
+            request_timeout: float | None = DEFAULT_REQUEST_TIMEOUT):
     """The WSGI callable of the app file `path`: `turmeric.web:app_for("app.tm")` under gunicorn
     or any WSGI server; with `log` (a function of a string, e.g. print) wrapped in an access
     log. The process's recursion limit is raised here (the app owns its process)."""
     machine.allow_deep_python_stack()
-    app = WebApp(path, store=store, stateless=stateless, key_file=key_file, expires=expires, max_token=max_token)
+    app = WebApp(path, store=store, stateless=stateless, key_file=key_file, expires=expires, max_token=max_token,
+                 request_timeout=request_timeout)
     return app if log is None else AccessLog(app, log)

@@ -23,23 +23,17 @@ call returns, so the thread renews the lease for one more lease only: then it ru
 another runner may take the workflow (at least once, as after a crash)."""
 from __future__ import annotations
 
-import ctypes
 import threading
 import time
 from contextlib import contextmanager
 
+from turmeric.runtime.interrupts import TimedOut, raise_in
+
 IDLE_INTERVALS = 3     # idle intervals after which the thread ends
 
 
-class StepTimedOut(BaseException):
-    """Raised in the engine's thread when workflow code ran past the step timeout. A
-    BaseException, so that no (catch Exception e) of the workflow's can swallow it."""
-
-
-def _raise_in(thread_id: int, exc_type) -> None:
-    """Make `thread_id` raise exc_type at its next bytecode (None: cancel a pending one)."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
-                                               ctypes.py_object(exc_type) if exc_type is not None else None)
+class StepTimedOut(TimedOut):
+    """Raised in the engine's thread when workflow code ran past the step timeout."""
 
 
 class Heartbeat:
@@ -91,7 +85,7 @@ class Heartbeat:
                 self.in_user_code = False
                 fired = self.fired_at is not None
             if fired:
-                _raise_in(threading.get_ident(), None)   # not delivered yet: cancel it, raise it here
+                raise_in(threading.get_ident(), None)   # not delivered yet: cancel it, raise it here
                 raise StepTimedOut()
 
     def _check_step(self, now: float) -> bool:
@@ -100,7 +94,7 @@ class Heartbeat:
             return now - self.fired_at < self.lease
         if self.step_timeout is not None and self.in_user_code and now - self.step_started > self.step_timeout:
             self.fired_at = now
-            _raise_in(self.engine_thread, StepTimedOut)
+            raise_in(self.engine_thread, StepTimedOut)
         return True
 
     def _run(self):
