@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from turmeric.data.errors import TurmericError
+from turmeric.data.values import vector
 from test_workflow import engine_for, pg_server, store_url, tm  # noqa: F401 - fixtures
 from turmeric.workflow.stores import open_store
 
@@ -28,6 +29,11 @@ FLOWS = """
   (let [big (vec (range 2048))]
     (workflow/await-message :go)
     (+ n (count big) (reduce + 0 big))))
+;; finishes holding a large value in its state, after consuming a large message
+(defn holder []
+  (let [big (vec (range 5000 8000))
+        m (workflow/await-message :big)]
+    (+ (count big) (count m))))
 (defn drop-it []
   (let [big (vec (range 2048))]
     (workflow/await-message :go)
@@ -47,7 +53,8 @@ def every_stored_value_loads(engine):
     s = engine.store
     for (data,) in s.x("SELECT state FROM workflows WHERE state IS NOT NULL UNION ALL "
                        "SELECT result FROM workflows WHERE result IS NOT NULL UNION ALL "
-                       "SELECT value FROM messages UNION ALL SELECT result FROM steps").fetchall():
+                       "SELECT value FROM messages WHERE LENGTH(value) > 0 UNION ALL "
+                       "SELECT result FROM steps").fetchall():
         engine.decode(bytes(data))
 
 
@@ -171,3 +178,28 @@ def test_gc_stops_at_bytes_it_cannot_read(gflows, store_url):
         open_store(store_url).collect_garbage()
     assert err.value.kind == "deserialize" and "workflows.state of workflow g" in err.value.message
     assert chunk_count(e.store) == before
+
+
+def test_gc_drops_what_finished_workflows_and_consumed_messages_leave(gflows, store_url):
+    """#11 leftover: the last state of a finished workflow and the value of a consumed message
+    are read by nothing, yet they kept their chunks for ever. gc drops them (the dry run only
+    counts them) and then removes their chunks; the result stays readable, and a message id
+    sent again after its message was consumed is still delivered only once."""
+    e = engine_for(gflows, store_url)
+    e.start(str(gflows / "g.tm"), "holder", [], "h")
+    e.send("h", "big", vector(range(9000, 12000)), "m-1")
+    e.work(drain=True)
+    row = e.store.must_get("h")
+    assert row.status == "done" and e.decode(row.result) == 6000
+    assert row.state is not None and chunk_count(e.store) > 0
+    dry = open_store(store_url).collect_garbage(dry_run=True)
+    assert (dry["states"], dry["messages"]) == (1, 1) and dry["removed"] > 0
+    assert e.store.must_get("h").state is not None                       # a dry run changes nothing
+    report = open_store(store_url).collect_garbage()
+    assert (report["states"], report["messages"], report["removed"]) == (1, 1, dry["removed"])
+    assert e.store.must_get("h").state is None and chunk_count(e.store) == report["referenced"]
+    assert e.decode(e.store.must_get("h").result) == 6000
+    every_stored_value_loads(e)
+    again = open_store(store_url).collect_garbage()
+    assert (again["states"], again["messages"], again["removed"]) == (0, 0, 0)
+    assert e.send("h", "big", vector([1]), "m-1") is False                       # delivered before: still once

@@ -137,7 +137,8 @@ def cmd_gc(args) -> int:
     report = open_store(args.store).collect_garbage(dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     print(f"{verb} {report['removed']} chunks ({report['bytes']} bytes), kept {report['referenced']} "
-          f"that stored workflows name")
+          f"that stored workflows name; {'would drop' if args.dry_run else 'dropped'} the states of "
+          f"{report['states']} finished workflows and the values of {report['messages']} consumed messages")
     return 0
 
 

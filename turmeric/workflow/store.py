@@ -313,30 +313,43 @@ class Store:
     def _gc_lock(self):
         """The collection's exclusive lock (PostgreSQL; SQLite's BEGIN IMMEDIATE is one)."""
 
+    # what nothing reads any more: the last state of a finished workflow (only a parked or
+    # running one is resumed, shown or forked) and the value of a consumed message (the
+    # state that consumed it holds it; the row stays, for its message id's exactly-once)
+    DEAD_STATES = f"status IN ({', '.join(repr(s) for s in FINISHED)}) AND state IS NOT NULL"
+    DEAD_MESSAGES = "consumed = 1 AND LENGTH(value) > 0"
+
     def collect_garbage(self, dry_run: bool = False) -> dict:
-        """Remove the chunks that no stored state, result, message or step result names
-        (`turmeric workflow gc`), in one transaction that no transaction naming chunks
-        overlaps: a chunk a runner names without writing it again (it wrote it before) is
-        checked in that runner's commit, which fails with ChunksMissing if it is gone.
-        Stops, deleting nothing, at stored bytes it cannot read."""
+        """`turmeric workflow gc`: drop the states of finished workflows and the values of
+        consumed messages, then remove the chunks that no stored state, result, message or
+        step result names, in one transaction that no transaction naming chunks overlaps: a
+        chunk a runner names without writing it again (it wrote it before) is checked in
+        that runner's commit, which fails with ChunksMissing if it is gone. Stops, deleting
+        nothing, at stored bytes it cannot read."""
         def go():
             self._gc_lock()
+            states = self.x(f"SELECT COUNT(*) FROM workflows WHERE {self.DEAD_STATES}").fetchone()[0]
+            messages = self.x(f"SELECT COUNT(*) FROM messages WHERE {self.DEAD_MESSAGES}").fetchone()[0]
             live: set[str] = set()
-            sources = [("workflows", "id", "state"), ("workflows", "id", "result"), ("messages", "wf_id", "value"),
-                       ("steps", "wf_id", "result")]
+            sources = [("workflows", "id", "state", f"status NOT IN ({', '.join(repr(s) for s in FINISHED)})"),
+                       ("workflows", "id", "result", "1 = 1"),
+                       ("messages", "wf_id", "value", "consumed = 0"),
+                       ("steps", "wf_id", "result", "1 = 1")]
             if "turmeric_web_pages" in self._tables():   # the parked pages of `turmeric serve`
-                sources.append(("turmeric_web_pages", "id", "state"))
-            for table, who, col in sources:
-                for wf_id, data in self.x(f"SELECT {who}, {col} FROM {table} WHERE {col} IS NOT NULL").fetchall():
+                sources.append(("turmeric_web_pages", "id", "state", "1 = 1"))
+            for table, who, col, keep in sources:
+                for wf_id, data in self.x(f"SELECT {who}, {col} FROM {table} WHERE {col} IS NOT NULL AND {keep}").fetchall():
                     live.update(chunk_names(bytes(data), f"{table}.{col} of workflow {wf_id}", self.url))
             stored = {r[0]: r[1] for r in self.x("SELECT hash, LENGTH(data) FROM chunks").fetchall()}
             dead = sorted(set(stored) - live)
             if not dry_run:
+                self.x(f"UPDATE workflows SET state = NULL WHERE {self.DEAD_STATES}")
+                self.x(f"UPDATE messages SET value = ? WHERE {self.DEAD_MESSAGES}", (b"",))
                 for at in range(0, len(dead), 500):
                     part = dead[at:at + 500]
                     self.x(f"DELETE FROM chunks WHERE hash IN ({', '.join('?' * len(part))})", tuple(part))
             return {"referenced": len(stored) - len(dead), "removed": len(dead),
-                    "bytes": sum(stored[h] for h in dead)}
+                    "bytes": sum(stored[h] for h in dead), "states": states, "messages": messages}
         return self.transact(go)
 
     def claim(self, owner: str, lease: float, clock_now: float, wf_id: str | None = None) -> Row | None:
