@@ -499,3 +499,120 @@
   (Java) type names extend-type takes (String, Long, Number, IPersistentMap, Object, ...)."
   [c x]
   `(core/%instance-of? '~(%type-names c) ~x))
+
+;; Early termination and transducers, as Clojure's. (reduced x) is a box that reduce,
+;; transduce and the transducers stop at; a transducer is a function from a reducing
+;; function to a reducing function, so comp composes them. A one-argument call of map,
+;; filter, remove, keep, mapcat, take, drop, take-while, drop-while, map-indexed, distinct,
+;; dedupe, partition-all or interpose is the transducer %NAME-xf below (the analyzer
+;; redirects the call), and (into to xform from) is %into-xf.
+;; (reduced x) is the core struct `reduced` (runtime/core_structs.py), which reduce checks
+(defn reduced? [x] (= (type-of x) :reduced))
+(defn unreduced [x] (if (reduced? x) (:value x) x))
+(defn ensure-reduced [x] (if (reduced? x) x (reduced x)))
+
+(defn %reduce-preserving [rf acc coll]
+  "Reduce with rf until coll ends or a step is reduced; a reduced result stays reduced, so
+  the reduce that called this (cat's caller) stops too."
+  (loop [acc acc xs (seq coll)]
+    (if (and xs (not (reduced? acc)))
+      (recur (rf acc (first xs)) (next xs))
+      acc)))
+
+(defn completing
+  ([f] (completing f identity))
+  ([f cf] (fn ([] (f)) ([x] (cf x)) ([x y] (f x y)))))
+
+(defn transduce
+  ([xform f coll] (transduce xform f (f) coll))
+  ([xform f init coll]
+   (let [rf (xform f)]
+     (rf (unreduced (%reduce-preserving rf init coll))))))
+
+(defn sequence
+  ([coll] (if (seq coll) (seq coll) ()))
+  ([xform coll] (apply list (transduce xform conj [] coll))))
+
+(defn cat [rf]
+  (fn ([] (rf)) ([acc] (rf acc)) ([acc coll] (%reduce-preserving rf acc coll))))
+
+(defn %map-xf [f]
+  (fn [rf] (fn ([] (rf)) ([acc] (rf acc)) ([acc x] (rf acc (f x))))))
+
+(defn %filter-xf [pred]
+  (fn [rf] (fn ([] (rf)) ([acc] (rf acc)) ([acc x] (if (pred x) (rf acc x) acc)))))
+
+(defn %remove-xf [pred] (%filter-xf (complement pred)))
+
+(defn %keep-xf [f]
+  (fn [rf] (fn ([] (rf)) ([acc] (rf acc))
+             ([acc x] (let [v (f x)] (if (nil? v) acc (rf acc v)))))))
+
+(defn %mapcat-xf [f] (comp (%map-xf f) cat))
+
+;; A stateful transducer keeps its state in the accumulator, wrapped in an %xf-state that
+;; only it opens (its tag is its own), not in an atom: an atom is shared by every resume of a
+;; continuation captured inside a step, so resuming it twice would go on with the state the
+;; first resume left. (step rf acc state x) -> [acc state]; (complete rf acc state) -> acc.
+(struct %xf-state [tag acc state])
+
+(defn %stateful-xf
+  ([init step] (%stateful-xf init step (fn [rf acc state] (rf acc))))
+  ([init step complete]
+   (fn [rf]
+     (let [tag (gensym "xf")
+           open (fn [acc]
+                  (if (and (= (type-of acc) :%xf-state) (= (:tag acc) tag))
+                    [(:acc acc) (:state acc)]
+                    [acc init]))]
+       (fn ([] (rf))
+         ([acc] (let [[a s] (open acc)] (complete rf a s)))
+         ([acc x] (let [[a s] (open acc)
+                        [a2 s2] (step rf a s x)]
+                    (if (reduced? a2)
+                      (reduced (%xf-state tag (unreduced a2) s2))
+                      (%xf-state tag a2 s2)))))))))
+
+(defn %take-xf [n]
+  (%stateful-xf n (fn [rf acc left x]
+                    (let [acc (if (pos? left) (rf acc x) acc)
+                          left (dec left)]
+                      [(if (pos? left) acc (ensure-reduced acc)) left]))))
+
+(defn %drop-xf [n]
+  (%stateful-xf n (fn [rf acc left x] [(if (pos? left) acc (rf acc x)) (dec left)])))
+
+(defn %take-while-xf [pred]
+  (fn [rf] (fn ([] (rf)) ([acc] (rf acc))
+             ([acc x] (if (pred x) (rf acc x) (reduced acc))))))
+
+(defn %drop-while-xf [pred]
+  (%stateful-xf true (fn [rf acc dropping x]
+                       (if (and dropping (pred x)) [acc true] [(rf acc x) false]))))
+
+(defn %map-indexed-xf [f]
+  (%stateful-xf 0 (fn [rf acc i x] [(rf acc (f i x)) (inc i)])))
+
+(defn %distinct-xf []
+  (%stateful-xf #{} (fn [rf acc seen x]
+                      (if (contains? seen x) [acc seen] [(rf acc x) (conj seen x)]))))
+
+(defn %dedupe-xf []
+  ;; [] until the first item, then [the previous item]: no item is equal to []'s nothing
+  (%stateful-xf [] (fn [rf acc prev x]
+                     [(if (and (seq prev) (= (first prev) x)) acc (rf acc x)) [x]])))
+
+(defn %partition-all-xf [n]
+  (%stateful-xf [] (fn [rf acc buf x]
+                     (let [b (conj buf x)]
+                       (if (= (count b) n) [(rf acc b) []] [acc b])))
+                (fn [rf acc buf]
+                  (rf (if (empty? buf) acc (unreduced (rf acc buf)))))))
+
+(defn %interpose-xf [sep]
+  (%stateful-xf false (fn [rf acc started x]
+                        (if started
+                          (let [acc (rf acc sep)] [(if (reduced? acc) acc (rf acc x)) true])
+                          [(rf acc x) true]))))
+
+(defn %into-xf [to xform from] (transduce xform conj to from))

@@ -155,7 +155,10 @@ class Analyzer:
             if is_sym(head, "current-version") and x.count == 1 and self.lookup(head.name) is None \
                     and "current-version" not in self.ctx.globals:
                 return ir.Const(self.ctx.version, x.span)
-            return ir.Call(self.expr(head), [self.expr(a) for a in list(x)[1:]], x.span)
+            callee = self.expr(head)
+            if type(callee) is ir.Core:
+                callee = _transducer_form(callee, x.count - 1)
+            return ir.Call(callee, [self.expr(a) for a in list(x)[1:]], x.span)
         if is_vector(x):
             return self.collection("vector", list(x), None)
         if t is PMap:
@@ -458,6 +461,22 @@ class Analyzer:
             methods += [ir.Const(mi[0].name, span_of(m, x.span)), self.expr(mi[1])]
         return ir.Call(ir.Core("%instance", x.span),
                        [self.symbol(cls), ir.Const(tname, x.span), *methods], x.span)
+
+
+# Clojure's transducer arities: (map f), (take n), (distinct), (into to xform from) ... are
+# core.tm's %NAME-xf functions (stdlib/core.tm, "transducers"); the builtins keep the
+# collection arities. Only a direct call is redirected: (apply map [f]) is an arity error.
+TRANSDUCER_ARITIES = {
+    "map": 1, "filter": 1, "remove": 1, "keep": 1, "mapcat": 1, "take": 1, "drop": 1,
+    "take-while": 1, "drop-while": 1, "map-indexed": 1, "partition-all": 1, "interpose": 1,
+    "distinct": 0, "dedupe": 0, "into": 3,
+}
+
+
+def _transducer_form(callee: "ir.Core", nargs: int) -> "ir.Core":
+    if TRANSDUCER_ARITIES.get(callee.name) == nargs:
+        return ir.Core(f"%{callee.name}-xf", callee.span)
+    return callee
 
 
 SPECIAL = {name: "form_" + name.replace("!", "_bang").replace("-", "_").replace("%", "_")

@@ -1,5 +1,6 @@
 """The struct types the runtime itself makes: what (catch [e]) binds for an error, ex-info,
-the schema-mismatch a resume raises, and the Some/None of match."""
+the schema-mismatch a resume raises, the Some/None of match, and the (reduced x) that stops
+a reduce."""
 from __future__ import annotations
 
 from turmeric.data.values import StructType
@@ -9,4 +10,6 @@ SOME = StructType("Some", "core", ("value",))
 NONE = StructType("None", "core", ())
 SCHEMA_MISMATCH = StructType("schema-mismatch", "core", ("detail", "old-version"))
 EX_INFO = StructType("ex-info", "core", ("message", "data"))
+REDUCED = StructType("reduced", "core", ("value",))    # (reduced x): reduce and transduce stop
+REDUCED_CLS = REDUCED.cls
 NONE_VALUE = NONE.cls()

@@ -22,6 +22,7 @@ from turmeric.data.signals import Unwind
 from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, map_key, plist, vector
 from turmeric.runtime.builtins.maps import assoc
+from turmeric.runtime.core_structs import REDUCED_CLS
 from turmeric.runtime.lazy import CELL, EMPTY, LazySeq, as_node, realize, walk
 
 _RESUME_ENTRIES: list[tuple[str, tuple[str, ...], object]] = []   # (builtin, live, entry)
@@ -194,11 +195,13 @@ def _reduce_run(d, f, items, i, acc):
     d1 = d + 1
     try:
         for i in range(i, len(items)):
+            if type(acc) is REDUCED_CLS:     # (reduced x) from the step before: stop with x
+                return acc.field_values()[0]
             acc = f(d1, acc, items[i])
     except Unwind as u:
         u.frames.append((_reduce_resume, (f, items, i)))
         raise
-    return acc
+    return acc.field_values()[0] if type(acc) is REDUCED_CLS else acc
 
 
 @frame_aware("reduce", ("f", "items", "index"))
@@ -214,13 +217,17 @@ def _reduce_lazy(d, f, node, acc):
             if node._state != CELL:
                 realize(node)
                 if node._state == EMPTY:
-                    return acc
+                    break
+            if type(acc) is REDUCED_CLS:
+                return acc.field_values()[0]
             rest = node._rest
             acc = f(d1, acc, node._first)
             node = rest
     except Unwind as u:
         u.frames.append((_reduce_lazy_resume, (f, rest)))
         raise
+    if type(node) is LazySeq:      # it ended
+        return acc.field_values()[0] if type(acc) is REDUCED_CLS else acc
     return _reduce_run(d, f, items_of(node, "reduce"), 0, acc)   # a list: the finite end
 
 

@@ -30,7 +30,7 @@ from turmeric.runtime import higher_order, machine
 from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
-from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, SCHEMA_MISMATCH, SOME
+from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, REDUCED, SCHEMA_MISMATCH, SOME
 from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
@@ -104,6 +104,7 @@ class Session:
             "%register-migration": self._register_migration,
             "%struct-type": self._struct_type, "%defclass": self._defclass, "%instance": self._instance,
             "error": ERROR, "ex-info": EX_INFO, "Some": SOME, "None": NONE, "schema-mismatch": SCHEMA_MISMATCH,
+            "reduced": REDUCED,
             "command-line-args": lambda d: vector(self.argv),
         })
         self.core.update(session_builtins(self))

@@ -3,5 +3,5 @@
 (println (try (first) (catch e (ex-message e))))
 (println (try (subs "abc" 1 2 3) (catch e (ex-message e))))
 (println (try (range 1 2 3 4) (catch e (ex-message e))))
-(println (try (map inc) (catch e (ex-message e))))
+(println (try (map) (catch e (ex-message e))))
 (get {:a 1} :a :b :c)
