@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from turmeric.cli import main as cli_main
+from turmeric.data.errors import TurmericError
 from turmeric.runtime import errors_convert
 from turmeric.runtime.errors_convert import _positional_shape, _signature_shape, arity_entry
 from turmeric.session import modcache
@@ -111,8 +112,8 @@ def test_strings_is_importable_in_a_fresh_process():
 NOT_AT_START_UP = re.compile(
     r"(lark|msgpack|prompt_toolkit|waitress|psycopg|sqlite3|hashlib|_hashlib|hmac|tempfile"
     r"|importlib\.resources|zipfile|shutil|socket|selectors|ssl"
-    r"|turmeric\.(pipeline|reader|expander|cps|codegen|repl|web|workflow\.(?!defaults$)"
-    r"|analyzer\.(?!toplevel$)|cli\.(?!main$|serve$|workflow_args$)"
+    r"|turmeric\.(pipeline|reader|expander|cps|codegen|repl|web|workflow"
+    r"|analyzer\.(?!toplevel$)|cli\.(?!main$|serve$)"
     r"|serialize\.(?!builtins$|format$)))(\..*)?")
 
 
@@ -320,6 +321,17 @@ def test_an_arity_error_caught_without_a_session_names_the_builtin():
     assert got == ["inc takes 1 argument, got 2"]
     got = session.eval_string("(try (map) (catch e (ex-message e)))")
     assert got and "map" in got[0] and "map_" not in got[0]
+
+
+def test_a_session_names_its_builtins_at_the_first_arity_error():
+    """#14: Session() no longer makes the table of ~600 builtin arities; the first arity
+    error does, and it names the builtin (as a wrong call outside a try reports it)."""
+    session = Session()
+    assert session.codemap._builtin_arity is None and len(session.codemap.builtins) > 500
+    with pytest.raises(TurmericError) as e:
+        session.eval_string("(inc 1 2)")
+    assert e.value.kind == "arity" and e.value.message == "inc takes 1 argument, got 2"
+    assert session.codemap._builtin_arity is not None
 
 
 def test_the_arity_table_reads_no_signature(monkeypatch):

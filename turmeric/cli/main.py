@@ -7,7 +7,7 @@ import os
 import sys
 
 from turmeric.data.errors import TurmericError, debug_enabled, format_error
-from turmeric.cli import serve as serve_cli, workflow_args
+from turmeric.cli import serve as serve_cli
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.session.session import Session
@@ -91,6 +91,8 @@ def build_parser(command: str | None = None) -> UsageParser:
         p_repl = sub.add_parser("repl", help="an interactive session (line-oriented without a terminal)")
         p_repl.add_argument("--restore", metavar="PATH", help="start from a session saved with :save")
     if wanted("workflow") or wanted("worker"):
+        # start-up: the workflow package (its defaults) loads only for these commands' parsers
+        from turmeric.cli import workflow_args
         workflow_args.add_parsers(sub)
     if wanted("serve"):
         serve_cli.add_parser(sub)

@@ -31,7 +31,19 @@ class CodeMap:
         self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
         # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first)
         self.arity: dict[str, tuple[str, int, int]] = {}
+        # (Turmeric name, builtin) pairs whose arities are looked up after `arity`'s, in a
+        # table made at the first arity error (a session names ~600 builtins: #14, start-up)
+        self.builtins: list = []
+        self._builtin_arity: dict | None = None
         self.sites: dict = {}   # resume entry -> (FnInfo, site index): the session's table
+
+    def known_arity(self, pyname: str) -> tuple[str, int, int] | None:
+        known = self.arity.get(pyname)
+        if known is None and self.builtins:
+            if self._builtin_arity is None:
+                self._builtin_arity = arity_table(self.builtins)
+            known = self._builtin_arity.get(pyname)
+        return known
 
     def add(self, filename: str, line_spans: list, names: dict[str, str]):
         self.modules[filename] = (line_spans, names)
@@ -199,7 +211,7 @@ def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
     code, every builtin), else from the builtins' own tables (an error caught by try is
     converted without a code map). The table is a fact about the code, computed once."""
     global _BUILTIN_ARITY
-    known = codemap.arity.get(pyname) if codemap is not None else None
+    known = codemap.known_arity(pyname) if codemap is not None else None
     if known is None:
         if _BUILTIN_ARITY is None:
             _BUILTIN_ARITY = arity_table([pair for t in _BUILTIN_TABLES for pair in t.items()])

@@ -31,7 +31,7 @@ from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, SCHEMA_MISMATCH, SOME
-from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
+from turmeric.runtime.errors_convert import CodeMap, attach_stack, error_value, python_error
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
@@ -138,16 +138,18 @@ class Session:
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
             "B_items": comprehension_items, "REGEX": Regex,
         }
+        py = _PY_NAMES
         for name, f in self.pure.items():
-            ns["B_" + mangle(name)] = f
+            ns["B_" + (py.get(name) or _py_name(name))] = f
         for name, v in self.core.items():
-            ns["C_" + mangle(name)] = v
+            ns["C_" + (py.get(name) or _py_name(name))] = v
         return ns
 
     def _name_builtins(self):
-        """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        for pyname, entry in arity_table(list(self.pure.items()) + list(self.core.items())).items():
-            self.codemap.arity.setdefault(pyname, entry)
+        """Python names of builtins -> Turmeric names, so arity errors never leak them: the
+        code map looks them up after compiled code's (codemap.arity), as they were named when
+        the core was built, in a table it makes at the first arity error."""
+        self.codemap.builtins = list(self.pure.items()) + list(self.core.items())
 
     # -- finding and loading modules -----------------------------------------------------
 
@@ -657,6 +659,16 @@ class MacroEnv:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+# Turmeric name -> mangle(name), for the ~1,200 core names every new namespace binds (a
+# process-wide cache of a pure function of strings: #14, start-up)
+_PY_NAMES: dict[str, str] = {}
+
+
+def _py_name(name: str) -> str:
+    py = _PY_NAMES[name] = mangle(name)
+    return py
+
 
 class SourceHashes(dict):
     """path -> the hash of the source text loaded from it (codestore.source_hash), computed
