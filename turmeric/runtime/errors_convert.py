@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from types import FunctionType, MethodType
 
 from turmeric.data.signals import Thrown
 from turmeric.data.errors import TurmericError
@@ -18,9 +19,7 @@ from turmeric.data.printer import pr_str, str_of
 from turmeric.data.types import type_name
 from turmeric.data.values import StructValue
 from turmeric.data.span import Span
-from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import ERROR, EX_INFO, SCHEMA_MISMATCH
-from turmeric.runtime.higher_order import HIGHER_ORDER
 
 # The struct types every module knows: error values, Option and schema mismatches.
 
@@ -32,7 +31,19 @@ class CodeMap:
         self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
         # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first)
         self.arity: dict[str, tuple[str, int, int]] = {}
+        # (Turmeric name, builtin) pairs whose arities are looked up after `arity`'s, in a
+        # table made at the first arity error (a session names ~600 builtins: #14, start-up)
+        self.builtins: list = []
+        self._builtin_arity: dict | None = None
         self.sites: dict = {}   # resume entry -> (FnInfo, site index): the session's table
+
+    def known_arity(self, pyname: str) -> tuple[str, int, int] | None:
+        known = self.arity.get(pyname)
+        if known is None and self.builtins:
+            if self._builtin_arity is None:
+                self._builtin_arity = arity_table(self.builtins)
+            known = self._builtin_arity.get(pyname)
+        return known
 
     def add(self, filename: str, line_spans: list, names: dict[str, str]):
         self.modules[filename] = (line_spans, names)
@@ -117,14 +128,57 @@ def arity_entry(name: str, f) -> tuple[str, int, int] | None:
     target = getattr(f, "tm_pure", f)
     if getattr(target, "__code__", None) is None:
         return None
+    shape = _positional_shape(target)
+    if shape is None:
+        return None
+    fixed, first = shape
+    takes_depth = first == "d"
+    return name, fixed - takes_depth, int(takes_depth)
+
+
+def _positional_shape(f) -> tuple[int, str | None] | None:
+    """(the positional-or-keyword parameters without a default, the first parameter's name) of
+    a function, as inspect.signature reports them; None if it has no signature.
+
+    Read from the code object for a plain function or a bound method: a session names its
+    ~600 builtins at start-up, and inspect.signature over all of them cost 5 ms of the 80 of
+    `turmeric run hello.tm` (#14, the start-up row). Anything else (a wrapper with
+    __wrapped__ or __signature__, a callable object) goes through inspect.signature, which
+    tests/test_startup.py checks these agree with for every builtin and for generated
+    signatures."""
+    bound = type(f) is MethodType
+    func = f.__func__ if bound else f
+    if type(func) is not FunctionType or hasattr(func, "__wrapped__") or hasattr(func, "__signature__"):
+        return _signature_shape(f)
+    code = func.__code__
+    n_pos, n_kwonly = code.co_argcount, code.co_kwonlyargcount
+    varargs, varkw = bool(code.co_flags & inspect.CO_VARARGS), bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    skip = 0   # a bound method's self is not in its signature
+    if bound:
+        if n_pos == 0:   # self taken by *args, or no place for it: inspect decides
+            return _signature_shape(f)
+        skip = 1
+    # positional-only first, then positional-or-keyword; the defaults are the last positional ones
+    fixed = max(0, n_pos - len(func.__defaults__ or ()) - max(code.co_posonlyargcount, skip))
+    names = code.co_varnames
+    if n_pos > skip:
+        first = names[skip]
+    else:   # after the positional ones a signature has *args, the keyword-only ones, **kwargs
+        # (co_varnames holds the keyword-only ones before *args and **kwargs)
+        rest = [*names[n_pos + n_kwonly:n_pos + n_kwonly + varargs], *names[n_pos:n_pos + n_kwonly],
+                *names[n_pos + n_kwonly + varargs:n_pos + n_kwonly + varargs + varkw]]
+        first = rest[0] if rest else None
+    return fixed, first
+
+
+def _signature_shape(f) -> tuple[int, str | None] | None:
     try:
-        sig = inspect.signature(target)
+        sig = inspect.signature(f)
     except (TypeError, ValueError):
         return None
     fixed = sum(1 for p in sig.parameters.values()
                 if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty)
-    takes_depth = next(iter(sig.parameters), None) == "d"
-    return name, fixed - takes_depth, int(takes_depth)
+    return fixed, next(iter(sig.parameters), None)
 
 
 def arity_table(builtins) -> dict:
@@ -141,18 +195,30 @@ def arity_table(builtins) -> dict:
     return table
 
 
+# The builtins' own tables (runtime/builtins/table.py's PURE_BUILTINS, higher_order.py's
+# HIGHER_ORDER), which add themselves when they load: this module is below them (the machine
+# imports it, and the builtins import the machine), so it never imports them.
+_BUILTIN_TABLES: list[dict] = []
 _BUILTIN_ARITY: dict | None = None
+
+
+def add_builtin_table(table: dict) -> None:
+    """Makes the builtins of `table` (Turmeric name -> function) known to arity errors that
+    are converted without a session's code map."""
+    global _BUILTIN_ARITY
+    _BUILTIN_TABLES.append(table)
+    _BUILTIN_ARITY = None
 
 
 def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
     """What is known of the Python function `pyname`: from the session's code map (compiled
-    code, every builtin), else from the builtins' own table (an error caught by try is
+    code, every builtin), else from the builtins' own tables (an error caught by try is
     converted without a code map). The table is a fact about the code, computed once."""
     global _BUILTIN_ARITY
-    known = codemap.arity.get(pyname) if codemap is not None else None
+    known = codemap.known_arity(pyname) if codemap is not None else None
     if known is None:
         if _BUILTIN_ARITY is None:
-            _BUILTIN_ARITY = arity_table(list(PURE_BUILTINS.items()) + list(HIGHER_ORDER.items()))
+            _BUILTIN_ARITY = arity_table([pair for t in _BUILTIN_TABLES for pair in t.items()])
         known = _BUILTIN_ARITY.get(pyname)
     return known
 

@@ -21,6 +21,7 @@ from turmeric.data.errors import TurmericError
 from turmeric.data.signals import Unwind
 from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, map_key, plist, vector
+from turmeric.runtime.errors_convert import add_builtin_table
 from turmeric.runtime.builtins.maps import assoc
 from turmeric.runtime.core_structs import REDUCED_CLS
 from turmeric.runtime.lazy import CELL, EMPTY, LazySeq, as_node, realize, walk
@@ -440,6 +441,7 @@ HIGHER_ORDER = {
 }
 for _name, _builtin in HIGHER_ORDER.items():
     _builtin.__turmeric_name__ = _name   # how the printer and error messages name it
+add_builtin_table(HIGHER_ORDER)   # for arity errors converted without a session (errors_convert.py)
 
 BUILTIN_INFOS, BUILTIN_SITES = _builtin_infos()
 TM_SITES = BUILTIN_SITES   # what the machine finds through an entry's module (machine.site_of)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.values import Box, Continuation, Keyword, PMap, Symbol, plist
-from turmeric.serialize.decode import deserialize
-from turmeric.serialize.atomic import atomic_write
-from turmeric.serialize.blobs import store_beside
-from turmeric.serialize.codestore import store_beside as code_store_beside
-from turmeric.serialize.encode import serialize
 from turmeric.serialize.format import SPECIAL_FRAMES
-from turmeric.serialize.wire import MAGIC
+
+# The builtins of session_builtins import the encoder, the decoder, the blob and code stores,
+# atomic writes and the wire format when they are first called, not when a session starts:
+# with msgpack, hashlib, hmac and tempfile they were about 6 ms of the 80 of a warm
+# `turmeric run hello.tm` (#14, the start-up row). Each such import says "start-up".
 
 
 def _options(who: str, opts: tuple, allowed=("key",)) -> dict:
@@ -85,6 +84,7 @@ def continuation_with(session, k, index, var, value):
 
 def session_builtins(session) -> dict:
     def serialize_(d, x, *opts):
+        from turmeric.serialize.encode import serialize   # start-up: see the top of this file
         # the header names the module versions (#10 item 4): a payload kept in a file beside a
         # code store (checkpoint, write-file-atomic) can be resumed on that code
         return serialize(session, x, _options("serialize", opts).get("key"), code=code_names())
@@ -94,6 +94,7 @@ def session_builtins(session) -> dict:
 
     def keep_code(path):
         """The module sources of this program, in the code store beside `path`, once each."""
+        from turmeric.serialize.codestore import store_beside as code_store_beside   # start-up
         versions = session.code_versions()
         store = code_store_beside(path, session.code_memo)
         for _name, h, text in versions:
@@ -101,6 +102,7 @@ def session_builtins(session) -> dict:
         return [[name, h] for name, h, _ in versions]
 
     def deserialize_(d, data, *opts):
+        from turmeric.serialize.decode import deserialize   # start-up: see the top of this file
         o = _options("deserialize", opts, ("key", "resources"))
         policy = o.get("resources", Keyword("reopen"))
         if type(policy) is not Keyword:
@@ -111,6 +113,9 @@ def session_builtins(session) -> dict:
         """An incremental checkpoint: large sequences go to .turmeric-blobs beside it, once."""
         if not isinstance(path, str):
             raise TurmericError("type", "checkpoint: the name must be a string")
+        from turmeric.serialize.atomic import atomic_write   # start-up: see the top of this file
+        from turmeric.serialize.blobs import store_beside   # start-up
+        from turmeric.serialize.encode import serialize   # start-up
         store = store_beside(path, session.blob_memo)
         # the module versions it names go to .turmeric-code beside it, once (#10 item 4)
         atomic_write(path, serialize(session, k, blobs=store, code=keep_code(path)))
@@ -119,6 +124,8 @@ def session_builtins(session) -> dict:
     def save_atomically(d, path, data):
         if not isinstance(path, str) or not isinstance(data, (bytes, str)):
             raise TurmericError("type", "write-file-atomic: expected a path and bytes or a string")
+        from turmeric.serialize.atomic import atomic_write   # start-up: see the top of this file
+        from turmeric.serialize.wire import MAGIC   # start-up
         if isinstance(data, bytes) and data[:4] == MAGIC:
             keep_code(path)     # a saved payload: the code it names is kept beside it (#10 item 4)
         atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)

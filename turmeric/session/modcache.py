@@ -11,12 +11,20 @@ its code is trusted as the user's compiler output, never code carried by a sessi
 """
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+try:
+    # start-up: the C SHA-256 that hashlib itself falls back to; importing hashlib loads
+    # OpenSSL, 2 ms of the start-up of `turmeric run` (#14). The digests are the same.
+    from _sha256 import sha256
+except ImportError:   # Python 3.12 renamed it; a build without it has hashlib's
+    try:
+        from _sha2 import sha256
+    except ImportError:
+        from hashlib import sha256
 
 from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
@@ -38,15 +46,28 @@ def compiler_hash() -> str:
     """Changes whenever a file of the compiler or of stdlib/ changes (size or modification time)."""
     global _compiler_hash
     if _compiler_hash is None:
-        h = hashlib.sha256(str(FORMAT).encode())
-        root = Path(__file__).resolve().parents[1]   # the turmeric package
+        h = sha256(str(FORMAT).encode())
+        root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))   # the turmeric package
         # the compiler's files, and the standard library, whose macros every module expands
-        files = sorted(root.rglob("*.py")) + sorted(Path(stdlib_dir()).glob("*.tm"))
-        for p in files:
-            st = p.stat()
-            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        for rel, st in _files(root, ".py") + _files(str(stdlib_dir()), ".tm"):
+            h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
         _compiler_hash = h.hexdigest()[:16]
     return _compiler_hash
+
+
+def _files(root: str, suffix: str, rel: str = "") -> list:
+    """(path under root, stat) of every file ending in suffix, in sorted order (os.scandir:
+    pathlib's rglob cost 1 ms of every start-up)."""
+    out = []
+    with os.scandir(os.path.join(root, rel)) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for e in entries:
+        if e.is_dir():
+            if e.name != "__pycache__":
+                out += _files(root, suffix, rel + e.name + "/")
+        elif e.name.endswith(suffix):
+            out.append((rel + e.name, e.stat()))
+    return out
 
 
 def _span(s):
@@ -80,7 +101,7 @@ class ModuleCache:
         self.root = root or cache_dir()
 
     def key(self, text: str, path: str, name: str) -> str:
-        h = hashlib.sha256()
+        h = sha256()
         for part in (compiler_hash(), name, os.path.abspath(path), text):
             h.update(part.encode())
             h.update(b"\0")
@@ -106,7 +127,7 @@ class ModuleCache:
         """The key of the code that the inputs [(source, top count before, file name)],
         compiled in order in a fresh module `module`, made: a hash of the compiler and of
         every input, so it is computed from the sources, never read from a file."""
-        h = hashlib.sha256()
+        h = sha256()
         for part in (compiler_hash(), "repl-session", module):
             h.update(part.encode())
             h.update(b"\0")
@@ -143,14 +164,22 @@ class ModuleCache:
     def _write(self, key: str, data: bytes | None):
         if data is None:
             return
+        tmp = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
+            # a new file of a name nobody else picks, as tempfile.mkstemp makes one (without
+            # importing tempfile, 3 ms of the start-up)
+            tmp = self.root / f"{key}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, self.root / (key + ".tmc"))
         except OSError:
-            pass
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
 
 PYTHON = sys.version_info[:2]

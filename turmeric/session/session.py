@@ -31,13 +31,11 @@ from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
 from turmeric.runtime.builtins.table import PURE_BUILTINS
 from turmeric.runtime.core_structs import ERROR, EX_INFO, NONE, REDUCED, SCHEMA_MISMATCH, SOME
-from turmeric.runtime.errors_convert import CodeMap, arity_table, attach_stack, error_value, python_error
+from turmeric.runtime.errors_convert import CodeMap, attach_stack, error_value, python_error
 from turmeric.runtime.resources import RESOURCE_BUILTINS
 from turmeric.runtime.services import ModuleFacts
 from turmeric.runtime.typeclasses import TypeClass, add_instance, marshal_resource, unmarshal_resource
 from turmeric.serialize.builtins import session_builtins
-from turmeric.serialize.codestore import DIRNAME as CODE_DIRNAME, source_hash
-from turmeric.serialize.decode import missing_module, schema_mismatch
 from turmeric.session.core_namespace import comprehension_items, internal_pure, wrap_pure
 from turmeric.session.modcache import ModuleCache
 from turmeric.session.unit import Unit, stdlib_dir
@@ -80,7 +78,8 @@ class Session:
         self.blob_memo: dict = {}   # chunk names of large values the checkpoint macro stored (blobs.py)
         self.code_infos: dict[Any, FnInfo] = CodeInfos()   # code object -> its function's info
         self.sources: dict[str, str] = {}
-        self.source_hashes: dict[str, str] = {}   # path -> hash of its text (the code store's name)
+        # path -> hash of its text (the code store's name), computed when a checkpoint asks
+        self.source_hashes: dict[str, str] = SourceHashes(self.sources)
         self.migrations: dict = {}      # (function symbol, old code hash) -> its migration (defmigration)
         self.code_memo: set = set()     # (code store, source hash) already kept (serialize/codestore.py)
         self.gensym_counter = GensymCounter()   # this session's (gensym) numbers (a REPL :save keeps it)
@@ -140,16 +139,18 @@ class Session:
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
             "B_items": comprehension_items, "REGEX": Regex,
         }
+        py = _PY_NAMES
         for name, f in self.pure.items():
-            ns["B_" + mangle(name)] = f
+            ns["B_" + (py.get(name) or _py_name(name))] = f
         for name, v in self.core.items():
-            ns["C_" + mangle(name)] = v
+            ns["C_" + (py.get(name) or _py_name(name))] = v
         return ns
 
     def _name_builtins(self):
-        """Python names of builtins -> Turmeric names, so arity errors never leak them."""
-        for pyname, entry in arity_table(list(self.pure.items()) + list(self.core.items())).items():
-            self.codemap.arity.setdefault(pyname, entry)
+        """Python names of builtins -> Turmeric names, so arity errors never leak them: the
+        code map looks them up after compiled code's (codemap.arity), as they were named when
+        the core was built, in a table it makes at the first arity error."""
+        self.codemap.builtins = list(self.pure.items()) + list(self.core.items())
 
     # -- finding and loading modules -----------------------------------------------------
 
@@ -216,7 +217,7 @@ class Session:
         """`program`: the file given to `turmeric run`, which may name itself with (module x);
         a module loaded by import must be named as it was imported."""
         self.sources[path] = text
-        self.source_hashes[path] = source_hash(text)
+        self.source_hashes.pop(path, None)
         declared = declared_name(text)
         if declared is not None and declared != name:
             if not program:
@@ -467,6 +468,7 @@ class Session:
         the modules loaded so far; not a code store's folder, whose files are found by hash
         only), then the module path (for resume: the checkpoint's folder and the current
         folder), TURMERIC_PATH and the standard library."""
+        from turmeric.serialize.codestore import DIRNAME as CODE_DIRNAME   # start-up: only to resolve data
         std = stdlib_dir()
         near = [Path(os.path.abspath(mod.path)).parent for mod in self.modules.values()
                 if mod.path and not mod.path.startswith("<")]
@@ -478,6 +480,7 @@ class Session:
         saved (`path_hint`) never chooses the file, so bytes cannot make the reader compile an
         arbitrary local file; it is only reported when the module is nowhere. A file there
         that now declares another module name is a schema-mismatch (#15 item 6, spec §6)."""
+        from turmeric.serialize.decode import missing_module, schema_mismatch   # start-up: only to resolve data
         rel = Path(*module.split(".")).with_suffix(".tm")
         stored = self.stored_source(module, fallback=False)
         dirs = self.resolution_dirs()
@@ -515,6 +518,7 @@ class Session:
         """Resolve modules against the versions a checkpoint names (`code`: module -> source
         hash, from its header) kept in `store` (#10 item 4). mode "saved": those versions load
         instead of the module path's files, and one the store lacks is refused now."""
+        from turmeric.serialize.decode import schema_mismatch   # start-up: only to resolve data
         self.saved_code = {name: (h, store) for name, h in code.items() if name != "core"}
         self.code_mode = mode
         if mode == "saved":
@@ -677,6 +681,31 @@ def _check_macro_arity(name: str, info: FnInfo | None, got: int, span) -> None:
     shown = " ".join(p if not p.startswith("p__") else "[...]" for p in params)
     raise TurmericError("arity", f"macro {name} takes {want} argument{'' if want == '1' else 's'}, got {got}",
                         span, hint=f"write ({name} {shown})".replace(" )", ")"))
+
+
+# Turmeric name -> mangle(name), for the ~1,200 core names every new namespace binds (a
+# process-wide cache of a pure function of strings: #14, start-up)
+_PY_NAMES: dict[str, str] = {}
+
+
+def _py_name(name: str) -> str:
+    py = _PY_NAMES[name] = mangle(name)
+    return py
+
+
+class SourceHashes(dict):
+    """path -> the hash of the source text loaded from it (codestore.source_hash), computed
+    the first time a checkpoint asks (Session.code_versions), not for every module loaded:
+    the code store's hash needs hashlib, which a start-up does without (#14)."""
+
+    def __init__(self, sources: dict[str, str]):
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, path: str) -> str:
+        from turmeric.serialize.codestore import source_hash   # start-up: see the class
+        h = self[path] = source_hash(self.sources[path])
+        return h
 
 
 class CodeInfos(dict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from turmeric.data.names import mangle
+from turmeric.runtime.errors_convert import add_builtin_table
 from turmeric.runtime.builtins import (
     colls, comparison, errors, io, maps, maths, numbers, parsing, predicates, printing, randomness,
     refs, seqs, sets, sorted as sorted_colls, strings, symbols,
@@ -37,3 +38,4 @@ def _name_builtins() -> None:
 
 
 _name_builtins()
+add_builtin_table(PURE_BUILTINS)   # for arity errors converted without a session (errors_convert.py)
