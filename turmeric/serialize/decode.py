@@ -32,6 +32,7 @@ from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
 from turmeric.serialize.format import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
     T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, T_LAZY, TAG_NAMES, MUTABLE, DATA_TAGS,
+    CHUNKED_LIST_FROM_END,
 )
 
 corrupt = wire.corrupt
@@ -499,8 +500,10 @@ class Decoder:
 
     def chunked(self, i, r):
         """[T_CHUNKED, tag, [chunk name...], last items...]: a sequence or map kept in a blob
-        store. A chunk is CHUNK plain items, or a payload of a vector of CHUNK data items."""
-        if len(r) < 3 or (r[1] not in SEQUENCES and r[1] != T_MAP) or type(r[2]) is not tuple:
+        store; [T_CHUNKED, CHUNKED_LIST_FROM_END, [chunk name...], first items...]: a list
+        whose chunks hold its last items. A chunk is CHUNK plain items, or a payload of a vector of CHUNK data items."""
+        from_end = len(r) > 1 and r[1] == CHUNKED_LIST_FROM_END   # [.., first items]: version 4
+        if len(r) < 3 or (r[1] not in SEQUENCES and r[1] != T_MAP and not from_end) or type(r[2]) is not tuple:
             raise corrupt(f"record {i} (chunked) is malformed")
         if self.blobs is None:
             raise corrupt("this checkpoint keeps large sequences in a .turmeric-blobs folder, "
@@ -520,6 +523,8 @@ class Decoder:
         if r[1] == T_MAP:
             self.check_keys(i, T_MAP, deepest_key)
         self.depth[i] = max(self.depth[i], deepest + 1)
+        if from_end:
+            return plist(list(tail) + items)
         items += tail
         return self.pairs(i, items) if r[1] == T_MAP else SEQUENCES[r[1]](items)
 

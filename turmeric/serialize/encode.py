@@ -34,10 +34,10 @@ from turmeric.data.values import (
 )
 from turmeric.serialize import wire
 from turmeric.serialize.format import (
-    CHUNKABLE, DATA_TAGS, SPECIAL_FRAMES, T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP,
-    T_LAZY, T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
+    CHUNKABLE, CHUNKED_LIST_FROM_END, DATA_TAGS, SPECIAL_FRAMES, T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN,
+    T_FRAME, T_LIST, T_MAP, T_LAZY, T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
 )
-from turmeric.serialize.blobs import CHUNK, DIRNAME
+from turmeric.serialize.blobs import CHUNK, DIRNAME, UNUSABLE
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
@@ -114,6 +114,8 @@ class Encoder:
         self.shapes: dict[tuple, int] = {}    # the keys of a map with keyword keys -> shape number
         self.shape_table: list = []           # each shape's key names, in the header
         self.code: list | None = None         # [[module, source hash], ...] (a checkpoint's)
+        self.lists_from_end = False           # a list chunked from its end: format version 4
+        self.offsets: dict[int, int] = {}     # id(value) -> where its walked items start, if not 0
 
     def pack(self, root) -> bytes:
         """The msgpack body [header, records, root]."""
@@ -167,24 +169,44 @@ class Encoder:
 
     def add(self, obj):
         """Give obj a record; return the reference to it."""
-        tag, fields, values = self.decompose(obj)
-        if self.data_only and tag not in DATA_TAGS:
-            raise NotData
-        hashes = None
-        if self.blobs is not None and tag in CHUNKABLE and len(values) >= CHUNK:
-            hashes = self.blobs.known(obj)     # stored before, and immutable: nothing to check
-            if hashes is None:
-                plain = set(map(type, values)) <= PLAIN_TYPES
-                hashes = self.blobs.chunk_hashes(obj, values, None if plain else self.data_chunk)
-        inline = values
-        if hashes is not None:
-            inline = values[len(hashes) * CHUNK:]     # the items after the last full chunk
-            fields = [tag, hashes] + inline
+        t = type(obj)
+        chunks = UNUSABLE     # (None: not chunkable)
+        if self.blobs is not None and (t is PVECTOR or t is PList) and len(obj) >= CHUNK:
+            # a vector by its tree nodes, a list from its end: what an earlier checkpoint
+            # stored is named again without reading its items (#14)
+            chunks = (self.blobs.vector_chunks if t is PVECTOR else self.blobs.list_chunks)(obj, self.data_chunk)
+        if chunks is not None and chunks is not UNUSABLE:
+            hashes, values = chunks
             tag = T_CHUNKED
+            if t is PList:
+                fields = [CHUNKED_LIST_FROM_END, hashes] + values
+                self.lists_from_end = True
+            else:
+                fields = [T_VECTOR, hashes] + values
+            inline = values
+            offset = 0 if t is PList else len(hashes) * CHUNK     # where the inline items start
+            if offset:
+                self.offsets[id(obj)] = offset
+        else:
+            offset = 0
+            tag, fields, values = self.decompose(obj)
+            if self.data_only and tag not in DATA_TAGS:
+                raise NotData
+            hashes = None
+            if chunks is UNUSABLE and self.blobs is not None and tag in CHUNKABLE and len(values) >= CHUNK \
+                    and t is not PList:
+                hashes = self.blobs.known(obj)     # stored before, and immutable: nothing to check
+                if hashes is None:
+                    hashes = self.blobs.chunk_hashes(obj, values, self.data_chunk)
+            inline = values
+            if hashes is not None:
+                inline = values[len(hashes) * CHUNK:]     # the items after the last full chunk
+                fields = [tag, hashes] + inline
+                tag = T_CHUNKED
         if inline:
             types = set(map(type, inline))
             if not types.isdisjoint(NOT_VALUES):
-                fields = self.checked(obj, tag, fields, values, types)
+                fields = self.checked(obj, tag, fields, values, types, offset)
         if self.careful:
             if tag == T_CONT:
                 fields[0] = [list(map(careful_string, h)) for h in fields[0]]   # headers
@@ -207,13 +229,14 @@ class Encoder:
         except (NotData, TurmericError):   # (an error is raised again, with its path, inline)
             return None
 
-    def checked(self, obj, tag, fields, values, types):
+    def checked(self, obj, tag, fields, values, types, offset: int = 0):
         """msgpack would write a tuple, list or dict as an array or map: an internal tuple goes
-        by reference, and a Python list or dict is not a Turmeric value."""
+        by reference, and a Python list or dict is not a Turmeric value. `offset`: the
+        position in obj of values[0]."""
         for bad in (list, dict):
             if bad in types:
                 j = next(j for j, v in enumerate(values) if type(v) is bad)
-                raise self.error(values[j], None, parent=(obj, j))
+                raise self.error(values[j], None, parent=(obj, offset + j))
         if tag == T_CONT:
             fields[2] = [[self.reference(v) if type(v) is tuple else v for v in locs] for locs in fields[2]]
             return fields
@@ -455,7 +478,7 @@ class Encoder:
         for holder, values in zip(self.alive, self.walked):
             for j, v in enumerate(values):
                 if v is x:
-                    return holder, j
+                    return holder, self.offsets.get(id(holder), 0) + j
         return None
 
 
@@ -474,4 +497,6 @@ def serialize(session, value, key=None, blobs=None, code=None) -> bytes:
         enc = Encoder(session, blobs, careful=True)
         enc.code = code
         body = enc.pack(value)
-    return wire.frame(body, key)
+    if blobs is not None:
+        blobs.sync()     # the chunks it names are durable before the data that names them
+    return wire.frame(body, key, wire.LIST_FROM_END_VERSION if enc.lists_from_end else wire.FORMAT_VERSION)

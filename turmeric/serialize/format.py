@@ -13,6 +13,7 @@ TAG_NAMES = ["list", "vector", "map", "set", "struct", "ref", "box", "fn", "cont
 CHUNKABLE = (T_LIST, T_VECTOR, T_TUPLE, T_MAP)   # what a blob store may cut into chunks
 DATA_TAGS = frozenset({T_LIST, T_VECTOR, T_MAP, T_SHAPED_MAP, T_SET, T_STRUCT, T_TUPLE})   # immutable data
 MUTABLE = (T_REF, T_BOX)
+CHUNKED_LIST_FROM_END = 17   # a chunked record's sequence tag: a list chunked from its end (format 4)
 
 SPECIAL_FRAMES = {
     machine.prompt_entry: "%prompt", machine.redo_entry: "%redo",

@@ -28,6 +28,7 @@ from turmeric.data.types import type_name
 MAGIC = b"TMRC"
 FORMAT_VERSION = 2
 SIGNED_VERSION = 3          # signed data: keyed BLAKE2b with a derived key (version 2 used raw-key HMAC)
+LIST_FROM_END_VERSION = 4   # unsigned data that holds a list chunked from its end (#14; else as version 2)
 MAC_PERSON = b"TMRC-mac-key-v3."    # BLAKE2b personalization (16 bytes) of the key derivation
 FLAG_SIGNED = 1
 HEADER_SIZE = 10
@@ -87,12 +88,13 @@ def pack(body: list, key=None, default=None) -> bytes:
     return frame(msgpack.packb(body, use_bin_type=True, default=default), key)
 
 
-def frame(payload: bytes, key=None) -> bytes:
-    """The framing around a packed body: header, body, check."""
+def frame(payload: bytes, key=None, version: int = FORMAT_VERSION) -> bytes:
+    """The framing around a packed body: header, body, check. `version`: of unsigned data
+    (FORMAT_VERSION, or LIST_FROM_END_VERSION when the body needs it)."""
     if key is not None:
         head = HEAD.pack(MAGIC, SIGNED_VERSION, FLAG_SIGNED, len(payload))
     else:
-        head = HEAD.pack(MAGIC, FORMAT_VERSION, 0, len(payload))
+        head = HEAD.pack(MAGIC, version, 0, len(payload))
     return b"".join((head, payload, _check((head, payload), key)))
 
 
@@ -111,9 +113,9 @@ def framing(data) -> tuple:
     if magic != MAGIC:
         raise corrupt("this is not Turmeric data (wrong magic bytes)",
                       hint="serialize writes data that starts with TMRC")
-    if version not in (FORMAT_VERSION, SIGNED_VERSION):
-        raise corrupt(f"format version {version} is not supported (this Turmeric reads version {FORMAT_VERSION}, "
-                      f"and {SIGNED_VERSION} for signed data)")
+    if version not in (FORMAT_VERSION, SIGNED_VERSION, LIST_FROM_END_VERSION):
+        raise corrupt(f"format version {version} is not supported (this Turmeric reads versions {FORMAT_VERSION} "
+                      f"and {LIST_FROM_END_VERSION}, and {SIGNED_VERSION} for signed data)")
     if flags & ~FLAG_SIGNED:
         raise corrupt("unknown flags in the header")
     if flags & FLAG_SIGNED and version != SIGNED_VERSION:

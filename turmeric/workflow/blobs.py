@@ -20,10 +20,16 @@ class StoreBlobs(BlobStore):
         self.known_names: set[str] = set()     # committed (or found) in this process
         self.reused: set[str] = set()          # named since the last take without being written
 
-    def put(self, h: str, data: bytes):
+    def reuse(self, h: str) -> bool:
+        """A chunk committed before is named again (the transaction checks it is still
+        there: take_reused), or one written since the last take; False for any other."""
         if h in self.known_names:
             self.reused.add(h)
-        else:
+            return True
+        return h in self.written
+
+    def put(self, h: str, data: bytes):
+        if not self.reuse(h):
             self.written[h] = data
 
     def take(self) -> list:
