@@ -1,11 +1,13 @@
 """Hostile bytes at bounded cost (#16, spec/serialization.md §9): for each input of a corpus of
 crafted payloads (valid checksums, plain unsigned data), the peak memory growth of reading it
-per input byte, and the seconds taken, by `deserialize` and by `turmeric inspect` (its report,
-text and --json). Each input runs in a fresh process; growth is ru_maxrss after the read minus
-ru_maxrss once the input is in memory.
+per input byte, and the CPU seconds taken (time.process_time; the row's "wall" is wall time),
+by `deserialize` and by `turmeric inspect` (its report, text and --json; for the long
+continuations also `--full`, streamed). Each input runs in a fresh process; growth is
+ru_maxrss after the read minus ru_maxrss once the input is in memory.
 
     python bench/hostile.py [--quick] [--json]          the table
     python bench/hostile.py --one NAME [--reader R]     one input, one reader: a JSON line
+    python bench/hostile.py --writer                    serialize with its limits check vs without
 
 Targets (docs/performance.md): growth at most 20x the input plus a constant (GROWTH_FREE
 bytes), and no input over 2 s.
@@ -17,6 +19,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import struct
 import subprocess
 import sys
@@ -25,12 +28,13 @@ import time
 
 import msgpack
 
+from turmeric.data.values import Keyword, PMap, vector
 from turmeric.serialize import wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME
 from turmeric.serialize.format import T_CHUNKED, T_CONT, T_LIST, T_MAP, T_SET, T_TUPLE, T_VECTOR
 
 P61 = (1 << 61) - 1          # integers k * P61 all hash to 0
-GROWTH_FREE = 64 << 20       # the constant of the target: 20x the input plus this
+GROWTH_FREE = 256 << 20      # the constant of the target: 20x the input plus this (limits.COST_FREE)
 TARGET_X = 20
 TARGET_S = 2.0
 
@@ -144,13 +148,16 @@ CORPUS = {   # name: (builder, full scale, quick scale)
     "integer-8MiB": (huge_integer, 8 << 20, 8 << 20),
     "integer-400KB": (huge_integer, 400_000, 400_000),
     "continuation-1000000-frames": (long_continuation, 1_000_000, 1_000_000),
+    "continuation-200000-frames": (long_continuation, 200_000, 200_000),
     "small-records-1000000": (small_records, 1_000_000, 200_000),
+    "small-records-3000000": (small_records, 3_000_000, 3_000_000),
     "shared-dag-60": (shared_dag, 60, 60),
     "dag-key-60": (dag_key, 60, 60),
     "string-8MB": (long_string, 8_000_000, 1_000_000),
     "fuzz-grammar-30000": (fuzz_grammar, 30_000, 10_000),
 }
 READERS = ("deserialize", "inspect", "inspect-json")
+STREAMED = ("inspect-full", "inspect-full-json")     # `--full`, written as it is made (#16 part 3)
 
 
 def child(path: str, reader: str) -> dict:
@@ -159,28 +166,35 @@ def child(path: str, reader: str) -> dict:
     from turmeric.runtime import machine
     from turmeric.serialize.blobs import BlobStore
     from turmeric.serialize.decode import deserialize
-    from turmeric.serialize.inspect import describe, render_text
+    from turmeric.serialize.inspect import describe, render_text, stream_json, stream_text
     from turmeric.session.session import Session
     machine.allow_deep_python_stack()
     session = Session()
     with open(path, "rb") as f:
         data = f.read()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     outcome = "ok"
     try:
         if reader == "deserialize":
             blobs = BlobStore(os.path.join(os.path.dirname(path), DIRNAME))
             session.run(lambda: deserialize(session, data, blobs=blobs))
+        elif reader in STREAMED:
+            written = [0]
+            report = describe(session, data, path, full=True, stream=True)
+            (stream_json if reader.endswith("json") else stream_text)(
+                report, lambda text: written.__setitem__(0, written[0] + len(text)))
+            outcome = f"ok ({written[0]:,} chars)"
         else:
             report = describe(session, data, path)
             text = json.dumps(report, indent=2, ensure_ascii=False) if reader == "inspect-json" else render_text(report)
             outcome = f"ok ({len(text):,} chars)"
     except TurmericError as e:
         outcome = f"error[{e.kind}] {e.message[:90]}"
-    seconds = time.perf_counter() - t
+    wall, seconds = time.perf_counter() - t, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"bytes": len(data), "growth": max(0, peak - before), "seconds": seconds, "outcome": outcome}
+    return {"bytes": len(data), "growth": max(0, peak - before), "seconds": seconds, "wall": wall,
+            "outcome": outcome}
 
 
 def run_one(name: str, reader: str, quick: bool = False, timeout: float = 120) -> dict:
@@ -213,12 +227,16 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         print(json.dumps(child(argv[1], argv[2])))
         return 0
+    if argv[:1] == ["--writer"]:
+        writer()
+        return 0
     if argv[:1] == ["--one"]:
         reader = argv[argv.index("--reader") + 1] if "--reader" in argv else "deserialize"
         print(json.dumps(run_one(argv[1], reader, "--quick" in argv)))
         return 0
     quick = "--quick" in argv
-    rows = [run_one(name, reader, quick) for name in CORPUS for reader in READERS]
+    rows = [run_one(name, reader, quick) for name in CORPUS for reader in READERS] + \
+        [run_one("continuation-1000000-frames", reader, quick) for reader in STREAMED]
     if "--json" in argv:
         print(json.dumps(rows, indent=1))
         return 0
@@ -235,6 +253,60 @@ def main(argv: list[str]) -> int:
     print(f"largest growth beyond the {GROWTH_FREE >> 20} MiB constant: {max(worst, 0):.1f}x the input "
           f"(target {TARGET_X}x); slowest: {max(r['seconds'] or 0 for r in rows):.2f} s (target {TARGET_S} s)")
     return 0
+
+
+
+# -- the writer's limits check (#16 part 2): serialize with it against serialize without it -------
+
+WRITER_CASES = {
+    "continuation of 10,000 frames": None,        # made from PROGRAM below
+    "vector of 100,000 integers": lambda: vector(range(100_000)),
+    "vector of 20,000 small maps": lambda: vector([PMap.from_pairs([(Keyword("a"), i), (Keyword("b"), "x")])
+                                                   for i in range(20_000)]),
+    "map of 20,000 integer keys": lambda: PMap.from_pairs([(i, i) for i in range(20_000)]),
+    "vector of 2,000 vectors nested 50 deep": lambda: vector([nest(50) for _ in range(2_000)]),
+}
+PROGRAM = """
+(defn deep [n]
+  (if (= n 0)
+    (cloneable-shift [k] k)
+    (let [x (* n 2) s (str "f" n)]
+      (+ (deep (- n 1)) x (count s)))))
+(cloneable-reset (deep 10000))
+"""
+
+
+def nest(n):
+    v = vector([1])
+    for _ in range(n - 1):
+        v = vector([v])
+    return v
+
+
+def writer(reps: int = 7) -> list[dict]:
+    """CPU time (time.process_time) of serialize with the limits check and without it, the two
+    alternating in one run, median of `reps`."""
+    from turmeric.runtime import machine
+    from turmeric.serialize import encode
+    from turmeric.session.session import Session
+    machine.allow_deep_python_stack()
+    session = Session()
+    real = encode.check_limits
+    rows = []
+    for name, make in WRITER_CASES.items():
+        value = session.eval_string(PROGRAM)[-1] if make is None else make()
+        times = {"checked": [], "unchecked": []}
+        for _ in range(reps):
+            for label in times:
+                encode.check_limits = real if label == "checked" else (lambda enc, body: None)
+                t = time.process_time()
+                encode.serialize(session, value)
+                times[label].append(time.process_time() - t)
+        encode.check_limits = real
+        c, u = statistics.median(times["checked"]), statistics.median(times["unchecked"])
+        rows.append({"case": name, "checked": c, "unchecked": u, "ratio": c / u})
+        print(f"{name:42} checked {c * 1e3:8.2f} ms  unchecked {u * 1e3:8.2f} ms  ratio {c / u:5.2f}x")
+    return rows
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ continuation. The inputs are bench/hostile.py's corpus, each read in a fresh pro
 its peak memory measured (ru_maxrss) and a timeout."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -17,10 +18,11 @@ from conftest import ROOT
 from turmeric.data.errors import TurmericError
 from turmeric.data.values import PList
 from turmeric.runtime import machine
-from turmeric.serialize import decode
+from turmeric.serialize import inspect as inspect_report, limits
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
 from turmeric.serialize.decode import MAX_INT_BYTES, MAX_INT_DIGITS, MAX_SAME_HASH, deserialize
 from turmeric.serialize.format import T_CHUNKED, T_LIST, T_MAP, T_SET, T_VECTOR
+from turmeric.session import versions
 from turmeric.session.session import Session
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -51,7 +53,7 @@ def test_item2_a_chunk_named_20000_times_is_refused_at_bounded_memory():
         row = run("chunk-named-20000", reader)
         assert row["growth"] < 100 * MiB and row["seconds"] < 10, row
         if reader == "deserialize":
-            assert row["outcome"].startswith("error[deserialize]") and "expands its chunks" in row["outcome"]
+            assert row["outcome"].startswith("error[deserialize]") and "chunk references expand" in row["outcome"]
 
 
 def test_item2_a_data_chunk_named_5000_times_is_refused():
@@ -77,29 +79,29 @@ def test_item2_a_chunk_named_often_is_read_once_and_shared(tmp_path, session, mo
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(distinct=st.integers(1, 4), refs=st.lists(st.integers(0, 3), min_size=1, max_size=40),
        free=st.sampled_from([0, CHUNK, 8 * CHUNK, 30 * CHUNK]))
-def test_item2_class_the_budget_counts_every_reference_against_the_bytes_read(tmp_path_factory, session,
-                                                                              distinct, refs, free):
+def test_item2_class_the_budget_counts_every_repeated_reference_against_the_bytes(tmp_path_factory, session,
+                                                                                  distinct, refs, free):
     """The class: any pattern of references to a few chunks is read exactly when the items
-    they expand to are at most CHUNK_ITEMS_FREE plus the bytes read (the payload and each
-    distinct chunk once), and then it is the sequence the references name, in order."""
+    that references repeating a chunk expand to are at most CHUNK_ITEMS_FREE plus the input's
+    bytes (each distinct chunk pays for its own items), whatever their order, and then it is
+    the sequence the references name, in order; the reader counts before reading any chunk."""
     folder = tmp_path_factory.mktemp("chunks")
     contents = [msgpack.packb([c * 10_000 + j for j in range(CHUNK)]) for c in range(distinct)]
     names = [put_chunk(str(folder), c) for c in contents]
     order = [r % distinct for r in refs]
     data = payload([[T_CHUNKED, T_LIST, [names[c] for c in order]]])
-    spent_ok = all((k + 1) * CHUNK <= free + len(data) + sum(len(contents[c]) for c in set(order[:k + 1]))
-                   for k in range(len(order)))
-    old = decode.CHUNK_ITEMS_FREE
-    decode.CHUNK_ITEMS_FREE = free
+    spent_ok = (len(order) - len(set(order))) * CHUNK <= free + len(data)
+    old = limits.CHUNK_ITEMS_FREE
+    limits.CHUNK_ITEMS_FREE = free
     try:
         v = deserialize(session, data, blobs=BlobStore(str(folder / DIRNAME)))
     except TurmericError as e:
-        assert not spent_ok and e.kind == "deserialize" and "expands its chunks" in e.message
+        assert not spent_ok and e.kind == "deserialize" and "chunk references expand" in e.message
     else:
         assert spent_ok and type(v) is PList
         assert list(v) == [c * 10_000 + j for c in order for j in range(CHUNK)]
     finally:
-        decode.CHUNK_ITEMS_FREE = old
+        limits.CHUNK_ITEMS_FREE = old
 
 
 def test_item2_inspect_json_of_a_million_frames_is_bounded():
@@ -197,3 +199,109 @@ def test_item3_a_value_shared_by_2_to_the_60_paths_is_read_and_inspected(name):
     for reader in ("deserialize", "inspect"):
         row = run(name, reader)
         assert row["outcome"].startswith("ok") and row["seconds"] < 5, row
+
+
+# -- #16 part 1: the decoded size is bounded by the input ------------------------------------------
+
+def test_part1_tiny_records_are_read_within_the_budget_or_refused_before_they_are_unpacked():
+    """#16 part 1: 9 MB of one-item vectors grew memory 30x (271 MiB) over 3-5 s: a one-item
+    persistent vector is 336 bytes. A million of them are now within the decoded-size budget
+    (limits.COST_FREE is 256 MiB, so that a program's checkpoint of a million small records
+    can be written and read) and the memory they take is within 20x plus that constant; three
+    million (27 MB) are over it: refused from the record count in the body's array header,
+    before any record is unpacked, by deserialize, while inspect reads only the header."""
+    row = hostile.run_one("small-records-1000000", "deserialize", quick=False, timeout=120)
+    assert row["outcome"] == "ok", row
+    assert row["growth"] <= hostile.TARGET_X * row["bytes"] + hostile.GROWTH_FREE, row
+    for reader in ("deserialize", "inspect-json"):
+        row = hostile.run_one("small-records-3000000", reader, quick=False, timeout=120)
+        assert row["growth"] is not None and row["growth"] <= hostile.TARGET_X * row["bytes"] + hostile.GROWTH_FREE
+        if reader == "deserialize":
+            assert row["outcome"].startswith("error[deserialize]") and "records would take" in row["outcome"], row
+            assert row["seconds"] < 2, row
+        else:
+            assert row["outcome"].startswith("ok"), row
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 300), frames=st.integers(0, 300), cost_free=st.integers(0, 30_000),
+       tail=st.booleans())
+def test_part1_class_the_decoded_size_budget_is_exact(session, monkeypatch, n, frames, cost_free, tail):
+    """The class: any table of records (n one-item vectors and a continuation of `frames`
+    frames) is read exactly when limits.decoded_cost of its records and frames is within
+    limits.cost_allowed of its size, by deserialize (the records counted from the array header
+    or from the table) and by the reader of `turmeric resume` (session/versions.py)."""
+    monkeypatch.setattr(limits, "COST_FREE", cost_free)
+    recs = [[T_VECTOR] + [ref(1 + k) for k in range(n)] + ([ref(n + 1)] if tail else [])]
+    recs += [[T_VECTOR, k & 63] for k in range(n)]
+    if tail:
+        recs.append([8, [[None, "%prompt", 0, ""]], [0] * frames, [[]] * frames])
+    data = payload(recs)
+    ok = limits.decoded_cost(len(recs), frames if tail else 0) <= limits.cost_allowed(len(data))
+    for read in (lambda: deserialize(session, data),
+                 lambda: versions.decode(session, *versions.unpack(data), size=len(data))[0]):
+        try:
+            v = session.run(read)
+        except TurmericError as e:
+            assert not ok and e.kind == "deserialize" and "records" in e.message and "would take" in e.message
+        else:
+            assert ok and len(v) == n + tail
+
+
+def test_part1_turmeric_resume_counts_the_budget_against_the_file(tmp_path):
+    """#16 part 1 and item 2: `turmeric resume` reads through session/versions.py, whose decoder
+    had no input size: the chunk budget counted 0 bytes there. It now counts the file's."""
+    f = tmp_path / "many.tmk"
+    f.write_bytes(hostile.small_records(None, 3_000_000))
+    out = subprocess.run([sys.executable, "-m", "turmeric.cli", "resume", str(f)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 65 and "records would take" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+# -- #16 part 3: inspect --full streams ------------------------------------------------------------
+
+def test_part3_inspect_full_of_a_long_continuation_streams_in_bounded_memory():
+    """#16 part 3: `inspect --full --json` of a 10^6-frame continuation built the whole report
+    and its text (1 GiB here for 2 MB); it now writes each frame as it describes it. 200,000
+    frames (0.4 MB) are written in a fresh process within the growth target, every frame."""
+    for reader in ("inspect-full-json", "inspect-full"):
+        row = hostile.run_one("continuation-200000-frames", reader, timeout=120)
+        assert row["outcome"].startswith("ok"), row
+        assert row["growth"] <= hostile.TARGET_X * row["bytes"] + hostile.GROWTH_FREE, row
+        assert int(row["outcome"].split("(")[1].split(" ")[0].replace(",", "")) > 200_000 * 10
+
+
+def test_part3_a_streamed_report_describes_one_frame_at_a_time(session, monkeypatch):
+    """#16 part 3, counted: describe(stream=True) has described no frame when it returns, and
+    each frame is described when it is written; the JSON streamed is the report describe makes
+    whole, and the text render_text's."""
+    inspect = inspect_report
+    data = hostile.long_continuation(None, 50)
+    whole = inspect.describe(session, data, full=True)
+    calls = []
+    real = inspect.frame_description
+    monkeypatch.setattr(inspect, "frame_description", lambda *a: calls.append(1) or real(*a))
+    report = inspect.describe(session, data, full=True, stream=True)
+    assert calls == []
+    seen = []
+    inspect.stream_json(report, lambda text: seen.append((len(calls), text)))
+    assert [c for c, text in seen if text.lstrip(",\n ").startswith('{"index"')] == list(range(1, 51))
+    assert json.loads("".join(t for _c, t in seen)) == whole
+    out = []
+    inspect.stream_text(inspect.describe(session, data, full=True, stream=True), out.append)
+    assert "".join(out) == inspect.render_text(whole) + "\n"
+
+
+@pytest.mark.parametrize("data", [payload([[T_VECTOR, 1, "two", ref(1)], [T_MAP, 3, 4]]),
+                                  hostile.long_continuation(None, 3), payload([[T_VECTOR]], root=ref(7))])
+def test_part3_class_streamed_output_is_the_whole_report(session, data):
+    """The class: for a value, a continuation and data that cannot be loaded (raw frames and a
+    note), the streamed JSON parses to describe's whole report and the streamed text is
+    render_text's (a value's report has no frame count: the streamed one found it anyway)."""
+    whole = inspect_report.describe(session, data, full=True)
+    out = []
+    inspect_report.stream_json(inspect_report.describe(session, data, full=True, stream=True), out.append)
+    assert json.loads("".join(out)) == whole
+    out = []
+    inspect_report.stream_text(inspect_report.describe(session, data, full=True, stream=True), out.append)
+    assert "".join(out) == inspect_report.render_text(whole) + "\n"

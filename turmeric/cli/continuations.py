@@ -11,7 +11,7 @@ from turmeric.data.values import Box, Continuation
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
 from turmeric.serialize import wire
-from turmeric.serialize.inspect import describe, render_text
+from turmeric.serialize.inspect import describe, render_text, stream_json, stream_text
 from turmeric.session.session import Session
 from turmeric.session.versions import load_checkpoint
 
@@ -95,9 +95,16 @@ def cmd_resume(args) -> int:
 def cmd_inspect(args) -> int:
     data = _read(args.file)
     session = _session_for(args.file)
-    report = describe(session, data, args.file, full=args.full)
+    # --full streams: each frame is described and written in turn, so that memory stays
+    # bounded by the continuation, not by its text (#16 part 3)
+    report = describe(session, data, args.file, full=args.full, stream=args.full)
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        if args.full:
+            stream_json(report, sys.stdout.write)
+        else:
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+    elif args.full:
+        stream_text(report, sys.stdout.write)
     else:
         print(render_text(report))
     return 0

@@ -13,10 +13,14 @@ it needs, and a cycle through no ref or box is refused); then the shells' conten
 """
 from __future__ import annotations
 
+import hmac
+import io
 import os
 import re
-from collections import Counter
+from array import array
 from itertools import chain
+
+import msgpack
 
 from turmeric.runtime import machine
 from turmeric.data.errors import TurmericError
@@ -25,10 +29,14 @@ from turmeric.runtime.core_structs import SCHEMA_MISMATCH
 from turmeric.runtime.lazy import FORWARD, LazySeq, cell, empty_lazy, step_args_ok
 from turmeric.runtime.typeclasses import RESOURCE_POLICIES, unmarshal_resource
 from turmeric.data.values import (
-    LOOSE_KEY_TYPES, Box, Continuation, Keyword, MapKey, PList, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
+    Box, Continuation, Keyword, PList, PMap, PSet, Ref, Symbol, is_vector, plist, vector,
 )
-from turmeric.serialize import wire
+from turmeric.serialize import limits, wire
 from turmeric.serialize.blobs import CHUNK, DIRNAME, BlobStore
+from turmeric.serialize.limits import (   # (the names, for the modules that import them from here;
+    MAX_DEPTH, MAX_INT_BYTES, MAX_INT_DIGITS, MAX_KEY_DEPTH, MAX_SAME_HASH, PREHASH_DEPTH,   # noqa: F401
+    most_same_hash,                         # the checks read limits.X, the one definition)
+)
 from turmeric.serialize.format import (
     T_BOX, T_BUILTIN, T_CHUNKED, T_CONT, T_FN, T_FRAME, T_LIST, T_MAP, T_REF, T_RESOURCE, T_SET,
     T_STRUCT, T_SHAPED_MAP, T_STYPE, T_TUPLE, T_VECTOR, T_LAZY, TAG_NAMES, MUTABLE, DATA_TAGS,
@@ -42,21 +50,11 @@ corrupt = wire.corrupt
 # (resume entry, number of locals) of each.
 SPECIAL_ENTRIES = {"%prompt": (machine.prompt_entry, 0), "%try-with": (machine.trywith_entry, 1)}
 MODULE_PART = re.compile(r"[^./\\\0]+")
-# Nesting limits (spec/serialization.md §9, #16 item 1), checked where each record is read,
-# before the value is made: hashing, comparing and printing a value recurse on its nesting,
-# so a value nested too deep would crash the interpreter (SIGSEGV) instead of failing.
-MAX_DEPTH = 100_000      # any value: records nested through references (a ref or box counts 1)
-MAX_KEY_DEPTH = 1_000    # a map key or set element, which is hashed as soon as it is read
-PREHASH_DEPTH = 32       # maps and sets nested deeper are hashed as soon as they are built
-# Cost limits (§9, #16 items 2 and 3): what bytes can make the reader spend in memory and time.
-MAX_INT_DIGITS = 1_000_000          # an integer's size, checked on its bytes before it is made
-MAX_INT_BYTES = 415_242             # bytes of two's complement that hold MAX_INT_DIGITS digits
-MAX_SAME_HASH = 64       # keys of one map (members of one set) that may share one hash value
-CHUNK_ITEMS_FREE = 1 << 21          # items that chunk references may expand to, before each
-                                    # further one must be paid for by a byte of input
-# keys whose hash Python keys per process (PYTHONHASHSEED): bytes cannot make them collide
-SEEDED_KEY_TYPES = frozenset({str, Keyword, Symbol, bytes})
-
+# The limits of spec/serialization.md §9 (#16), shared with the writer: turmeric/serialize/limits.py.
+# Nesting is checked where each record is read, before the value is made: hashing, comparing
+# and printing a value recurse on its nesting, so a value nested too deep would crash the
+# interpreter (SIGSEGV) instead of failing. The budgets (decoded size, chunk references) are
+# checked on the whole record table before any module is loaded or record built.
 
 def valid_module_name(name) -> bool:
     """A module name a payload may ask the session to find: dot-separated, non-empty parts that
@@ -101,10 +99,10 @@ def ext_hook(code: int, data: bytes):
     if code == wire.EXT_BIGINT:
         if not data:
             raise corrupt("an empty big integer")
-        if len(data) > MAX_INT_BYTES:   # made, printed or hashed, it would cost time (#16 item 3)
+        if len(data) > limits.MAX_INT_BYTES:   # made, printed or hashed, it would cost time (#16 item 3)
             raise corrupt(f"an integer of {len(data):,} bytes (about {int(len(data) * 2.40824):,} digits) "
-                          f"is larger than the limit of {MAX_INT_DIGITS:,} digits",
-                          hint=f"the reader refuses integers of more than {MAX_INT_DIGITS:,} digits "
+                          f"is larger than the limit of {limits.MAX_INT_DIGITS:,} digits",
+                          hint=f"the reader refuses integers of more than {limits.MAX_INT_DIGITS:,} digits "
                                f"(spec/serialization.md §9)")
         return int.from_bytes(data, "big", signed=True)
     raise corrupt(f"unknown extension type {code}")
@@ -169,28 +167,25 @@ class Decoder:
                 and type(g[1]) is str for g in self.state):
             raise corrupt("the header's table of module state is malformed")
         self.shapes = self.read_shapes(header.get("shapes", ()))
-        self.records = records
+        # a list, so that each record can be let go once its value is built (#16 part 1:
+        # the record tuples of many small records weigh as much as their values)
+        self.records = list(records)
         self.values: list = [None] * len(records)
-        self.built = [False] * len(records)
-        self.depth = [1] * len(records)     # the nesting of each built record's value (§9)
+        self.built = bytearray(len(records))
+        self.depth = array("i", (1,)) * len(records)   # the nesting of each built record's value (§9)
         self.resolved: dict = {}
         self.entries: dict = {}     # frame header -> (resume entry, number of locals)
-        # the chunk budget (§9, #16 item 2): items expanded from chunk references so far,
-        # against the bytes read (the payload, set by deserialize, and each distinct chunk);
-        # a chunk named many times is read and decoded once, its items shared
-        self.input_bytes = 0
-        self.expanded = 0
+        # the budgets of §9 (#16 item 2 and part 1) are checked against the size of the
+        # framed input, when the caller knows it (deserialize, turmeric resume and check)
+        self.input_bytes: int | None = None
         self.chunks: dict = {}      # chunk name -> (its items, the nesting of each, or None)
 
     def decode(self, root):
         recs, values, built = self.records, self.values, self.built
-        # every module of the table is loaded (definitions only) before any record is built,
-        # so that the typeclass instances it defines rebuild the tokens of resources and
-        # Serializable values (#9 item 4), whatever order the records are built in
-        for name, version, path in self.modules:
-            self.session.require_for_data(name, path, version)
+        self.check_cost(0)                  # (the records alone, before looking at any)
         cells = []                          # (index, record) of each ref and box
         lazies = []                         # (index, record) of each lazy seq
+        counted = []                        # each continuation and chunked record
         for i, r in enumerate(recs):
             if type(r) is not tuple or not r or type(r[0]) is not int or not 0 <= r[0] < len(TAG_NAMES):
                 raise corrupt(f"record {i} is malformed")
@@ -202,12 +197,21 @@ class Decoder:
                 values[i] = empty_lazy()
                 built[i] = True
                 lazies.append((i, r))
+            elif r[0] == T_CONT or r[0] == T_CHUNKED:
+                counted.append(r)
+        self.check_budgets(counted)
+        # every module of the table is loaded (definitions only) before any record is built,
+        # so that the typeclass instances it defines rebuild the tokens of resources and
+        # Serializable values (#9 item 4), whatever order the records are built in
+        for name, version, path in self.modules:
+            self.session.require_for_data(name, path, version)
         build = self.build
         for i in range(len(recs) - 1, -1, -1):
             if not built[i]:
                 try:
                     values[i] = build(i, recs[i])
                     built[i] = True
+                    recs[i] = None          # (no longer needed: only unbuilt records are read)
                 except Unbuilt:
                     self.build_from(i)
         for i, r in lazies:
@@ -224,6 +228,34 @@ class Decoder:
         for j, name, value in self.state:
             self.session.restore_module_state(self.modules[j][0], name, self.val(value, -1))
         return self.val(root, -1)
+
+    def check_cost(self, frames: int):
+        """#16 part 1: refuse records whose decoded size (limits.decoded_cost: each record and
+        each frame at a fixed estimate) is more than the input pays for (limits.cost_allowed)."""
+        size = self.input_bytes
+        if size is not None and limits.decoded_cost(len(self.records), frames) > limits.cost_allowed(size):
+            raise cost_error(len(self.records), frames, size)
+
+    def check_budgets(self, counted: list):
+        """The budgets that need a look at the continuation and chunked records: their frames
+        (check_cost), and the items that repeated chunk references expand to (#16 item 2), each
+        counted on the whole table at once, before any chunk is read."""
+        size = self.input_bytes
+        if size is None or not counted:
+            return
+        frames = sum(len(r[2]) for r in counted if r[0] == T_CONT and len(r) == 4 and type(r[2]) is tuple)
+        if frames:
+            self.check_cost(frames)
+        names = [r[2] for r in counted if r[0] == T_CHUNKED and len(r) >= 3 and type(r[2]) is tuple]
+        references = sum(map(len, names))
+        distinct = len({h for hs in names for h in hs if type(h) is str})
+        over = limits.chunk_items_over(references, distinct, size)
+        if over:
+            allowed = limits.CHUNK_ITEMS_FREE + size
+            raise corrupt(f"the data's {references:,} chunk references expand to {allowed + over:,} items "
+                          f"of chunks it names more than once, more than the {allowed:,} its {size:,} bytes allow",
+                          hint=f"references that repeat a chunk may expand to {limits.CHUNK_ITEMS_FREE:,} items, "
+                               f"and one more for each byte of input (spec/serialization.md §9)")
 
     def build_from(self, i: int):
         """Build record i, and first whatever records it needs that are not built yet. A record
@@ -251,6 +283,7 @@ class Decoder:
                         stack.append(k)
                 continue
             built[j] = True
+            recs[j] = None
             stack.pop()
 
     def references(self, r) -> list:
@@ -302,9 +335,9 @@ class Decoder:
         if not refs:
             return
         inner = max(map(depth.__getitem__, refs))
-        if inner >= MAX_DEPTH:
-            raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is nested more than {MAX_DEPTH} deep",
-                          hint=f"the reader refuses values nested deeper than {MAX_DEPTH} "
+        if inner >= limits.MAX_DEPTH:
+            raise corrupt(f"record {i} ({TAG_NAMES[r[0]]}) is nested more than {limits.MAX_DEPTH} deep",
+                          hint=f"the reader refuses values nested deeper than {limits.MAX_DEPTH} "
                                f"(spec/serialization.md §9)")
         if r[0] == T_SET or r[0] == T_MAP:
             keys = refs if r[0] == T_SET else [x for x in r[1::2] if type(x) is RecordRef
@@ -314,10 +347,10 @@ class Decoder:
 
     @staticmethod
     def check_keys(i: int, tag: int, key_depth: int):
-        if key_depth > MAX_KEY_DEPTH:
+        if key_depth > limits.MAX_KEY_DEPTH:
             what = "an element of a set" if tag == T_SET else "a map key"
-            raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {what} nested more than {MAX_KEY_DEPTH} deep",
-                          hint=f"a map key or set element may be nested at most {MAX_KEY_DEPTH} deep "
+            raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {what} nested more than {limits.MAX_KEY_DEPTH} deep",
+                          hint=f"a map key or set element may be nested at most {limits.MAX_KEY_DEPTH} deep "
                                f"(spec/serialization.md §9)")
 
     def sequence(self, i, r):
@@ -518,10 +551,11 @@ class Decoder:
                 if r[1] == T_MAP:
                     deepest_key = max(deepest_key, max(depths[(len(items)) % 2::2], default=0))
             items += chunk
-        if deepest >= MAX_DEPTH:
-            raise corrupt(f"record {i} (chunked) is nested more than {MAX_DEPTH} deep")
-        if r[1] == T_MAP:
-            self.check_keys(i, T_MAP, deepest_key)
+        if deepest >= limits.MAX_DEPTH:
+            raise corrupt(f"record {i} (chunked) is nested more than {limits.MAX_DEPTH} deep")
+        if r[1] == T_MAP:   # the keys in the chunks, and those of the last items (check_depth saw them all)
+            tail_keys = [x for x in r[3 + len(items) % 2::2] if type(x) is RecordRef and x < len(self.built)]
+            self.check_keys(i, T_MAP, max([deepest_key, *map(self.depth.__getitem__, tail_keys)]))
         self.depth[i] = max(self.depth[i], deepest + 1)
         if from_end:
             return plist(list(tail) + items)
@@ -530,33 +564,28 @@ class Decoder:
 
     def chunk(self, i: int, h) -> tuple:
         """(the items of chunk h, the nesting of each or None for plain items), read and
-        decoded once per decoder, and each reference spent against the budget (#16 item 2)."""
+        decoded once per decoder (#16 item 2: references that repeat it share its items,
+        within the budget of check_budgets)."""
         found = self.chunks.get(h) if type(h) is str else None
         if found is None:
             content, size = self.blobs.read_sized(h, ext_hook)
-            self.input_bytes += size
             if len(content) == CHUNK:
                 if not NOT_PLAIN.isdisjoint(map(type, content)):
                     raise corrupt(f"the chunk {h} is not a chunk of plain items")
                 found = (content, None)
             else:
-                found = self.data_chunk(h, content)
+                found = self.data_chunk(h, content, size)
             self.chunks[h] = found
-        self.expanded += CHUNK
-        if self.expanded > CHUNK_ITEMS_FREE + self.input_bytes:
-            raise corrupt(f"record {i} (chunked) expands its chunks to more than {self.expanded - CHUNK:,} items "
-                          f"from {self.input_bytes:,} bytes of input",
-                          hint=f"chunk references may expand to {CHUNK_ITEMS_FREE:,} items, and one more "
-                               f"for each byte of the checkpoint and its distinct chunks (spec/serialization.md §9)")
         return found
 
-    def data_chunk(self, h, body) -> tuple:
+    def data_chunk(self, h, body, size: int | None = None) -> tuple:
         """The items of a chunk written as a payload: only immutable data may be in it."""
         header, records, root = body
         if type(records) is not tuple or any(type(r) is not tuple or not r or r[0] not in DATA_TAGS
                                              for r in records):
             raise corrupt(f"the chunk {h} holds something that is not immutable data")
         sub = Decoder(self.session, header, records)
+        sub.input_bytes = size
         value = sub.decode(root)
         if not is_vector(value) or len(value) != CHUNK:
             raise corrupt(f"the chunk {h} does not hold {CHUNK} items")
@@ -646,19 +675,25 @@ class Decoder:
         return f(*captured) if info.free else f
 
 
+def cost_error(records: int, frames: int, size: int) -> TurmericError:
+    cost, allowed = limits.decoded_cost(records, frames), limits.cost_allowed(size)
+    return corrupt(f"the data's {records:,} records" + (f" and {frames:,} frames" if frames else "")
+                   + f" would take about {cost >> 20:,} MiB, more than its {size:,} bytes allow ({allowed >> 20:,} MiB)",
+                   hint=f"the reader counts {limits.RECORD_COST} bytes per record and {limits.FRAME_COST} per frame, "
+                        f"and allows {limits.COST_FREE >> 20} MiB plus {limits.COST_PER_BYTE} bytes per byte of input "
+                        f"(spec/serialization.md §9)")
+
+
 def check_hashes(i: int, tag: int, keys: list):
-    """Refuse a map or set whose keys share one hash value more than MAX_SAME_HASH times:
+    """Refuse a map or set whose keys share one hash value more than limits.MAX_SAME_HASH times:
     Python's dict takes time quadratic in such keys (integers hash alike modulo 2^61 - 1, so
     bytes can choose 100,000 colliding ones; #16 item 3). Strings, keywords and symbols hash
     with the process's secret seed, so maps of them are not counted."""
-    if len(keys) <= MAX_SAME_HASH or SEEDED_KEY_TYPES.issuperset(map(type, keys)):
-        return
-    _h, worst = Counter([MapKey(k).hash if type(k) in LOOSE_KEY_TYPES else hash(k)
-                         for k in keys]).most_common(1)[0]
-    if worst > MAX_SAME_HASH:
+    worst = most_same_hash(keys)
+    if worst > limits.MAX_SAME_HASH:
         what = "members" if tag == T_SET else "keys"
         raise corrupt(f"record {i} ({TAG_NAMES[tag]}) has {worst:,} {what} with the same hash",
-                      hint=f"a map or set may hold at most {MAX_SAME_HASH} keys that hash alike: more make "
+                      hint=f"a map or set may hold at most {limits.MAX_SAME_HASH} keys that hash alike: more make "
                            f"reading it take quadratic time (spec/serialization.md §9)")
 
 
@@ -675,18 +710,73 @@ for _tags, _method in [((T_LIST, T_VECTOR, T_TUPLE), Decoder.sequence), ((T_MAP,
         BUILDERS[_tag] = _method
 
 
+def record_count(data) -> int | None:
+    """The number of records the data's body says it holds, read from its msgpack array
+    headers without unpacking the records; None when the bytes do not say (unpacking them
+    then gives the error)."""
+    try:
+        view, _flags, n = wire.framing(data)
+        unpacker = msgpack.Unpacker(io.BytesIO(view[wire.HEADER_SIZE:wire.HEADER_SIZE + min(n, 1 << 16)]),
+                                    raw=False, use_list=False, ext_hook=msgpack.ExtType, max_buffer_size=1 << 16)
+        if unpacker.read_array_header() != 3:
+            return None
+        unpacker.skip()
+        return unpacker.read_array_header()
+    except Exception:  # noqa: BLE001 - malformed bytes: the full unpack reports them
+        return None
+
+
+def unpack_header(data):
+    """The header of unsigned data, its checksum verified, without unpacking the records
+    (turmeric inspect shows it even when the records are refused); for anything else, what
+    wire.unpack says (a `deserialize` error for data that is not a checkpoint)."""
+    view, flags, n = wire.framing(data)
+    end = wire.HEADER_SIZE + n
+    if not flags & wire.FLAG_SIGNED and hmac.compare_digest(wire._check((view[:end],), None), view[end:]):
+        try:
+            unpacker = msgpack.Unpacker(io.BytesIO(data if type(data) is bytes else bytes(view)), raw=False,
+                                        use_list=False, strict_map_key=True, ext_hook=ext_hook, max_str_len=n,
+                                        max_bin_len=n, max_array_len=n, max_map_len=n, max_ext_len=n)
+            unpacker.read_bytes(wire.HEADER_SIZE)
+            if unpacker.read_array_header() == 3:
+                return unpacker.unpack()
+        except TurmericError:
+            raise
+        except Exception:  # noqa: BLE001 - msgpack raises several types on malformed input
+            pass
+    return wire.unpack(data, None, ext_hook)[0]
+
+
+def refuse_many_records(data, key=None):
+    """#16 part 1: refuse data whose record count alone is over the decoded-size budget
+    (Decoder.check_cost) before its records are unpacked, which costs time and memory in
+    proportion to them; the checksum or signature is verified first, so that corrupt data
+    is still reported as corrupt."""
+    n = record_count(data)
+    if n is None or limits.decoded_cost(n, 0) <= limits.cost_allowed(len(data)):
+        return
+    view, flags, _n = wire.framing(data)
+    end = len(view) - wire.CHECK_SIZE
+    if bool(flags & wire.FLAG_SIGNED) != (key is not None) or \
+            not hmac.compare_digest(wire._check((view[:end],), key), view[end:]):
+        return          # wire.unpack says what is wrong
+    raise cost_error(n, 0, len(data))
+
+
 def deserialize(session, data, key=None, blobs=None, resources: str = "reopen"):
     """`blobs`: where an incremental checkpoint's chunks are (default: .turmeric-blobs in the
     current directory, when the data says it has chunks). `resources`: "reopen", "closed" or
     "refuse", what a FileHandle or Socket token does (spec/serialization.md §8)."""
     if resources not in RESOURCE_POLICIES:
         raise TurmericError("value", f"deserialize: :resources must be :reopen, :closed or :refuse, not {resources!r}")
+    refuse_many_records(data, key)
     header, records, root = wire.unpack(data, key, ext_hook)
     if blobs is None and isinstance(header, dict) and header.get("blobs") is not None:
         blobs = BlobStore(os.path.join(os.getcwd(), DIRNAME))
     try:
         decoder = Decoder(session, header, records, blobs, resources)
         decoder.input_bytes = len(data)
+        del records         # the decoder's list lets each record go once it is built
         return decoder.decode(root)
     except PYTHON_ERRORS as e:
         # #15 item 3: whatever shape the bytes have, no Python exception escapes (a big

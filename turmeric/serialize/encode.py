@@ -38,6 +38,7 @@ from turmeric.serialize.format import (
     T_FRAME, T_LIST, T_MAP, T_LAZY, T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
 )
 from turmeric.serialize.blobs import CHUNK, DIRNAME, UNUSABLE
+from turmeric.serialize.limits import check_limits
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
@@ -151,8 +152,10 @@ class Encoder:
         if self.code:
             header["code"] = ([list(map(careful_string, m)) for m in self.code] if self.careful
                               else self.code)   # module versions kept in the code store (codestore.py)
-        return b"".join([packer.pack_array_header(3), packer.pack(header),
+        body = b"".join([packer.pack_array_header(3), packer.pack(header),
                          packer.pack_array_header(len(self.records)), *batches, root_bytes])
+        check_limits(self, body)    # what the reader would refuse is refused now (limits.py, #16 part 2)
+        return body
 
     def reference(self, x):
         """msgpack's `default`: what to write for a value it cannot write itself."""

@@ -6,14 +6,17 @@ frames are shown from the raw records, without variable names, and the report sa
 """
 from __future__ import annotations
 
+import json
+from itertools import chain
+
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import SHORT, digits_about, pr_str, preview as short_preview
 from turmeric.data.values import Continuation, Keyword, Symbol
-from turmeric.serialize import wire
+from turmeric.serialize import limits, wire
 from turmeric.serialize.format import T_CONT
 from turmeric.serialize.blobs import store_beside
 from turmeric.serialize.builtins import frame_description
-from turmeric.serialize.decode import PYTHON_ERRORS, RecordRef, deserialize, ext_hook
+from turmeric.serialize.decode import PYTHON_ERRORS, RecordRef, deserialize, ext_hook, record_count, unpack_header
 
 
 # How much of a value `inspect` shows without --full (#9 item 11): data/printer.py's SHORT
@@ -37,25 +40,42 @@ def preview(x, full: bool = False) -> tuple[str, bool]:
     return short_preview(x, SHORT, realize=False)
 
 
-def shown_frames(n: int, full: bool) -> list[int]:
+def shown_frames(n: int, full: bool):
     """The indexes of the frames of n that inspect shows: all with `full`, else the first and
     the last MAX_FRAMES // 2."""
     if full or n <= MAX_FRAMES:
-        return list(range(n))
+        return range(n)
     half = MAX_FRAMES // 2
-    return list(range(half)) + list(range(n - half, n))
+    return chain(range(half), range(n - half, n))
 
 
 def _k(m, name):
     return m.get(Keyword(name))
 
 
-def describe(session, data: bytes, path: str = "<bytes>", full: bool = False) -> dict:
+def describe(session, data: bytes, path: str = "<bytes>", full: bool = False, stream: bool = False) -> dict:
     """The report `turmeric inspect` prints, JSON-ready: every key a string, every value a
     string, number, boolean, None, list or dict (#15 item 3). Malformed data that makes
-    Python raise while the report is made is a `deserialize` error."""
+    Python raise while the report is made is a `deserialize` error. With `stream`, the
+    report's "frames" is an iterator that describes each frame as it is taken, so that
+    printing it (stream_text, stream_json) keeps one frame's description at a time (#16
+    part 3: `--full` of a 10^6-frame continuation)."""
     try:
-        return json_ready(_describe(session, data, path, full))
+        report = _describe(session, data, path, full, stream)
+        if not stream:
+            return json_ready(report)
+        frames = report.pop("frames", [])
+        report = json_ready(report)
+        report["frames"] = _guarded(map(json_ready, frames))
+        return report
+    except PYTHON_ERRORS as e:
+        raise wire.corrupt(f"inspect: the data is malformed ({type(e).__name__} while reading it)") from None
+
+
+def _guarded(frames):
+    """The frames of a streamed report, a Python error while describing one a `deserialize` error."""
+    try:
+        yield from frames
     except PYTHON_ERRORS as e:
         raise wire.corrupt(f"inspect: the data is malformed ({type(e).__name__} while reading it)") from None
 
@@ -97,15 +117,15 @@ def json_ready(x):
     return root[0]
 
 
-def _describe(session, data: bytes, path: str, full: bool) -> dict:
+def _describe(session, data: bytes, path: str, full: bool, stream: bool = False) -> dict:
     """describe, before the report is made JSON-ready. Without `full`, long values are
     shortened (`preview`); then `truncated` is true in the report, and each frame whose
     locals were shortened lists their names in its own `truncated`."""
     if _signed(data):
         wire.framing(data)      # all that can be checked without the key
-        header, records, root = None, None, None
+        header = None
     else:
-        header = wire.unpack(data, None, ext_hook)[0]    # (the records are not kept meanwhile:
+        header = unpack_header(data)    # (the records are not unpacked for it)
     report: dict = {"file": path, "bytes": len(data), "format": data[4] if len(data) > 4 else None,
                     "signed": _signed(data)}
     if header is None:
@@ -118,25 +138,35 @@ def _describe(session, data: bytes, path: str, full: bool) -> dict:
         value = session.run(lambda: deserialize(session, data, blobs=blobs))
     except TurmericError as e:
         report["note"] = f"{e.kind}: {e.message}"
-        _header, records, root = wire.unpack(data, None, ext_hook)   # they would double the peak)
-        report["frames"] = raw_frames(records, root, full)
-        report["frame_count"] = raw_frame_count(records, root)
+        n = record_count(data)
+        if n is not None and limits.decoded_cost(n, 0) > limits.cost_allowed(len(data)):
+            report["frames"] = []       # (unpacking the records for raw frames would cost what was refused)
+        else:
+            _header, records, root = wire.unpack(data, None, ext_hook)
+            report["frames"] = iter_raw_frames(records, root, full) if stream else raw_frames(records, root, full)
+            report["frame_count"] = raw_frame_count(records, root)
     else:
-        report["frames"] = frames_of(session, value, full) if type(value) is Continuation else []
         if type(value) is Continuation:
             report["frame_count"] = len(value.frames)
-        if type(value) is not Continuation:
+            report["frames"] = iter_frames_of(session, value, full) if stream else frames_of(session, value, full)
+        else:
+            report["frames"] = []
             report["value"], cut = preview(value, full)
             if cut:
                 report["truncated"] = True
-    if any("truncated" in f for f in report["frames"]) or report.get("frame_count", 0) > len(report["frames"]):
+    if not stream and (any("truncated" in f for f in report["frames"])
+                       or report.get("frame_count", 0) > len(report["frames"])):
         report["truncated"] = True
     return report
 
 
 def frames_of(session, k: Continuation, full: bool = True) -> list:
     """Each frame as data; without `full`, long locals shortened and named in `truncated`."""
-    out = []
+    return list(iter_frames_of(session, k, full))
+
+
+def iter_frames_of(session, k: Continuation, full: bool = True):
+    """frames_of, one frame at a time."""
     frames = k.frames
     for i in shown_frames(len(frames), full):
         d = frame_description(session, frames[i], i)
@@ -145,8 +175,7 @@ def frames_of(session, k: Continuation, full: bool = True) -> list:
             entry.update(file=_k(d, "file"), line=_k(d, "line"), col=_k(d, "col"), source=_k(d, "source"))
         _add_locals(entry, ((k.name if type(k) is Symbol else str(k), v) for k, v in _k(d, "locals").items()),
                     full)
-        out.append(entry)
-    return out
+        yield entry
 
 
 def _add_locals(entry: dict, pairs, full: bool):
@@ -163,20 +192,22 @@ def _add_locals(entry: dict, pairs, full: bool):
 def raw_frames(records, root, full: bool = True) -> list:
     """The frames of the data's continuation (the root, else the first one written) as
     written: symbols, sites, unnamed locals."""
+    return list(iter_raw_frames(records, root, full))
 
+
+def iter_raw_frames(records, root, full: bool = True):
+    """raw_frames, one frame at a time."""
     cont = _raw_continuation(records, root)
     if cont is None:
-        return []
+        return
     headers, numbers, locals_ = cont[1:]
-    out = []
     for i in shown_frames(min(len(numbers), len(locals_)), full):
         h, locs = numbers[i], locals_[i]
         head = headers[h] if type(h) is int and 0 <= h < len(headers) else None
         if type(head) is tuple and len(head) == 4 and type(locs) is tuple:
             entry = {"index": i, "function": head[1], "site": head[2]}
             _add_locals(entry, ((f"%{j}", x) for j, x in enumerate(locs)), full)
-            out.append(entry)
-    return out
+            yield entry
 
 
 def _raw_continuation(records, root):
@@ -213,38 +244,72 @@ def _signed(data: bytes) -> bool:
 
 
 def render_text(report: dict) -> str:
-    lines = [f"checkpoint {report['file']}: {report['bytes']} bytes, format {report.get('format')}, "
-             f"Turmeric {report.get('turmeric', '?')}, {'signed' if report.get('signed') else 'unsigned'}"]
+    return "\n".join(render_lines(report))
+
+
+def render_lines(report: dict):
+    """The lines of render_text, one at a time (frames as the report's iterator gives them)."""
+    yield (f"checkpoint {report['file']}: {report['bytes']} bytes, format {report.get('format')}, "
+           f"Turmeric {report.get('turmeric', '?')}, {'signed' if report.get('signed') else 'unsigned'}")
     if report.get("modules"):
-        lines.append("modules:")
+        yield "modules:"
         for m in report["modules"]:
-            lines.append(f"  {m['name']}  version {m['version'] if m['version'] is not None else '-'}  "
-                         f"{m['path'] or ''}".rstrip())
+            yield f"  {m['name']}  version {m['version'] if m['version'] is not None else '-'}  {m['path'] or ''}".rstrip()
     if report.get("note"):
-        lines.append(f"note: {report['note']}")
-    lines += render_frames(report.get("frames") or [], report.get("frame_count"))
+        yield f"note: {report['note']}"
+    yield from iter_render_frames(report.get("frames") or [], report.get("frame_count"))
     if "value" in report:
-        lines.append(f"value: {report['value']}")
-    return "\n".join(lines)
+        yield f"value: {report['value']}"
 
 
-def render_frames(frames: list, count: int | None = None) -> list[str]:
+def stream_text(report: dict, write):
+    """Write render_text(report) and a newline, a line at a time."""
+    for line in render_lines(report):
+        write(line + "\n")
+
+
+def stream_json(report: dict, write):
+    """Write the report as JSON (json.dumps(report, indent=2, ensure_ascii=False)'s layout, but
+    "frames" last and each frame on one line of its own), a frame at a time."""
+    frames = report.get("frames") or ()
+    rest = {k: v for k, v in report.items() if k != "frames"}
+    write("{\n")
+    for k, v in rest.items():
+        write(f"  {json.dumps(k, ensure_ascii=False)}: {_nested(v, 2)},\n")
+    write('  "frames": [')
+    first = True
+    for f in frames:
+        write(("\n    " if first else ",\n    ") + json.dumps(f, ensure_ascii=False))
+        first = False
+    write("]\n}\n" if first else "\n  ]\n}\n")
+
+
+def _nested(v, indent: int) -> str:
+    return json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n" + " " * indent)
+
+
+def render_frames(frames, count: int | None = None) -> list[str]:
     """The lines that show frames (as frames_of or raw_frames give them, `count` in all); a
     gap in their indexes is a line that says how many are not shown."""
-    count = len(frames) if count is None else count
-    lines = [f"frames (innermost first, {count:,}):"] if frames else []
+    return list(iter_render_frames(frames, count))
+
+
+def iter_render_frames(frames, count: int | None = None):
+    """render_frames, a line at a time; `frames` may be an iterator when `count` is given."""
+    if count is None:
+        frames = list(frames)
+        count = len(frames)
     after = -1
     for f in frames:
+        if after == -1:
+            yield f"frames (innermost first, {count:,}):"
         if f["index"] != after + 1:
-            lines.append(f"  ... ({f['index'] - after - 1:,} frames not shown: --full shows them)")
+            yield f"  ... ({f['index'] - after - 1:,} frames not shown: --full shows them)"
         after = f["index"]
         where = f"  at {f['file']}:{f['line']}:{f['col']}" if f.get("file") else \
             (f"  (site {f['site']})" if "site" in f else "")
-        lines.append(f"  #{f['index']} {f['function']}{where}")
+        yield f"  #{f['index']} {f['function']}{where}"
         if f.get("source"):
-            lines.append(f"     {f['line']} | {f['source']}")
+            yield f"     {f['line']} | {f['source']}"
         for name, value in f.get("locals", {}).items():
-            lines.append(f"     {name} = {value}")
-    return lines
-
-
+            yield f"     {name} = {value}"

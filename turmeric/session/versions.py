@@ -299,12 +299,16 @@ def old_session(path: str | None, header) -> Session | None:
 
 
 def decode(session: Session, header, records, root, blobs=None, upgrade: bool = False, old=None,
-           dry: bool = False):
-    """deserialize's decoding, with frames of changed code moved when `upgrade`."""
+           dry: bool = False, size: int | None = None):
+    """deserialize's decoding, with frames of changed code moved when `upgrade`; `size`: the
+    input's bytes, against which the reader's budgets are counted (spec/serialization.md §9)."""
     try:
         if not upgrade:
-            return Decoder(session, header, records, blobs).decode(root), None
+            dec = Decoder(session, header, records, blobs)
+            dec.input_bytes = size
+            return dec.decode(root), None
         dec = UpgradingDecoder(session, header, records, blobs, old=old, dry=dry)
+        dec.input_bytes = size
         value = dec.decode(root)
         if not dry and dec.stale:
             name = find_stale([value])
@@ -323,7 +327,8 @@ def load_checkpoint(session: Session, path: str, data: bytes, code: str = "curre
     use_code_store(session, path, header, code)
     blobs = store_beside(path)
     old = old_session(path, header) if upgrade and code == "current" else None
-    value, _ = session.run(lambda: decode(session, header, records, root, blobs, upgrade and code == "current", old))
+    value, _ = session.run(lambda: decode(session, header, records, root, blobs, upgrade and code == "current", old,
+                                                   size=len(data)))
     return value
 
 
@@ -368,7 +373,8 @@ class Checker:
             session = self.session(near)
             use_code_store(session, code_path, header, "current")
             old = self.old_session(code_path, header) if code_path is not None else None
-            _value, dec = session.run(lambda: decode(session, header, records, root, blobs, True, old, dry=True))
+            _value, dec = session.run(lambda: decode(session, header, records, root, blobs, True, old, dry=True,
+                                                               size=len(data)))
         except TurmericError as e:
             details = getattr(e, "details", None)
             return {"path": path, "status": "refused", "kind": e.kind, "error": e.message,
