@@ -312,8 +312,14 @@ def attach_stack(err: TurmericError, exc: BaseException, codemap: CodeMap) -> Tu
             info, i = site
             stack.append((info.symbol, info.sites[i].span))
     tb = getattr(exc, "tm_traceback", None) or exc.__traceback__
+    resumed = getattr(exc, "tm_resumed", None) or {}   # machine.resume: frames not yet run
     frame = None
     while tb is not None:
+        for entry, _locs in reversed(resumed.get(tb.tb_frame, ())):
+            site = codemap.sites.get(entry)
+            if site is not None:
+                info, i = site
+                stack.append((info.symbol, info.sites[i].span))
         loc = codemap.locate(tb.tb_frame.f_code, tb.tb_lineno)
         if loc is not None:
             if tb.tb_frame is frame:   # an error thrown again in the frame that caught it

@@ -6,8 +6,9 @@ an Unwind; every compiled frame it passes appends (resume entry, live locals) to
 
 * `Capture` (cloneable-shift): the nearest prompt turns the frames into a Continuation and
   runs the shift body under the prompt;
-* `Jump` (resume k v): the trampoline pushes the caller's frames, a prompt, then k's frames,
-  and continues with v;
+* `Jump` ((k v), a continuation called as a function): the trampoline pushes the caller's
+  frames, a prompt, then k's frames, and continues with v; `(resume k v)` runs k's frames on
+  the caller's stack instead (`resume`);
 * `DepthUnwind`: the Python stack got deep; the trampoline continues on an empty stack;
 * `Thrown` (throw v): the nearest try or try-with handles it; try-with gets the frames as k.
 
@@ -68,10 +69,95 @@ def shift(d, body):
 
 
 def resume(d, k, value=None):
+    """(resume k v): run k's frames here, on the Python stack, under a prompt.
+
+    A small trampoline over k's frames (innermost first) that never leaves the caller's
+    Python stack, so the caller's frames are not unwound. It is what the trampoline does
+    for a `Jump` (caller's frames, a prompt, then k's frames), without moving the caller's
+    frames to the heap:
+
+    * a `Capture` stops here, as at a cloneable-reset: the new continuation is the captured
+      frames plus k's frames not yet run, and the shift body runs under this prompt;
+    * a `Thrown` or an error goes to the innermost of k's frames not yet run that handles it
+      (a try-with, or a frame suspended in a try), as `_deliver_thrown`/`_deliver_error` do on
+      the heap; if none does, it leaves with k's remaining frames noted for the call stack;
+    * any other `Unwind` (a depth unwind, a `(k v)` jump) appends k's frames not yet run and a
+      prompt, so the heap stack ends up as a `Jump` would have left it.
+
+    k's frames are only read, so k can be resumed again. Each entry runs at depth d + 1.
+    """
     if type(k) is not Continuation:
         raise TurmericError("type", f"resume: expected a continuation, got {type_name(k)}",
                             hint="resume takes the k bound by (cloneable-shift [k] ...)")
-    raise Jump(k, value)
+    frames = k.frames
+    n = len(frames)
+    i = 0
+    d1 = d + 1
+    call = None
+    while True:
+        try:
+            if call is not None:
+                f, a = call
+                call = None
+                value = f(d1, *a)
+            while i < n:
+                entry, locs = frames[i]
+                i += 1
+                value = entry(d1, value, *locs)
+            return value
+        except Capture as c:
+            call = (c.body, (Continuation(tuple(c.frames) + frames[i:]),))
+            frames, n, i = (), 0, 0
+        except Thrown as t:
+            j = _handler_at(frames, i)
+            if j < 0:
+                _note_frames(t, frames[i:])
+                t.frames.extend(frames[i:])
+                t.frames.append(PROMPT_FRAME)
+                raise
+            entry, locs = frames[j]
+            if entry is trywith_entry:
+                above = tuple(t.frames) + frames[i:j + 1]
+                call = (locs[0], (t.value, Continuation(above)))
+            else:
+                call = (entry, (Raising(t), *locs))
+            i = j + 1
+        except Unwind as u:
+            u.frames.extend(frames[i:])
+            u.frames.append(PROMPT_FRAME)
+            raise
+        except Exception as e:  # noqa: BLE001 - an error: one of k's frames may handle it
+            j = _handler_at(frames, i)
+            if j < 0:
+                _note_frames(e, frames[i:])
+                raise
+            entry, locs = frames[j]
+            if entry is trywith_entry:
+                call = (locs[0], (error_value(e), None))
+            else:
+                call = (entry, (Raising(e), *locs))
+            i = j + 1
+
+
+def _handler_at(frames, i) -> int:
+    """The innermost of frames[i:] (innermost first) that handles errors, or -1."""
+    for j in range(i, len(frames)):
+        entry = frames[j][0]
+        if entry is trywith_entry:
+            return j
+        site = site_of(entry)
+        if site is not None and site[0].sites[site[1]].in_try:
+            return j
+    return -1
+
+
+def _note_frames(exc: BaseException, frames) -> None:
+    """An error leaves `resume` with k's frames `frames` not yet run: note them, keyed by
+    resume's Python frame, for the call stack (errors_convert.attach_stack puts them where
+    that frame is in the traceback, as the heap frames of a `Jump` would have been)."""
+    if frames:
+        noted = exc.__dict__.setdefault("tm_resumed", {})
+        noted[sys._getframe(1)] = frames
 
 
 def throw(d, value):
@@ -189,6 +275,7 @@ def _deliver_thrown(stack, t: Thrown):
     if i < 0:
         err = t.error or uncaught_throw(t.value)
         err.heap_frames = list(stack)
+        err.tm_resumed = getattr(t, "tm_resumed", None)
         err.tm_traceback = t.__traceback__  # the Python frames from here to the throw
         raise err
     above = tuple(t.frames) + tuple(reversed(stack[i + 1:]))
