@@ -20,7 +20,8 @@ from conftest import no_python, tm
 from turmeric.data.errors import TurmericError
 from turmeric.data.values import Continuation
 from turmeric.runtime import machine
-from turmeric.serialize.decode import deserialize
+from turmeric.serialize import wire
+from turmeric.serialize.decode import Decoder, deserialize, ext_hook
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 
@@ -266,3 +267,25 @@ def test_item14_frames_of_any_shape_resume_and_round_trip_at_any_depth(session, 
     k2 = deserialize(session, serialize(session, k))
     for cont in (k, k2, k2):
         assert session.run(machine.run, machine.resume, (cont, 0)) == want
+
+
+def test_item14_deserialize_leaves_the_gc_as_it_found_it(session):
+    """#14 capture row: the reader pauses the GC while it makes a continuation's frames (one
+    new tuple each, all alive); it is on again after, off again if it was off, and on after a
+    frame that names no header (an error raised while the frames are made)."""
+    k = ev(session, "(capture 3000)")
+    data = serialize(session, k)
+    for was_on in (True, False):
+        if not was_on:
+            gc.disable()
+        try:
+            assert len(deserialize(session, data).frames) == 3000
+            assert gc.isenabled() is was_on
+        finally:
+            gc.enable()
+    header, records, _root = wire.unpack(data, None, ext_hook)
+    cont = next(r for r in records if r[0] == 8)
+    bad = (cont[0], cont[1], (0,) * (len(cont[2]) - 1) + (7,), cont[3])   # header 7: none
+    with pytest.raises(TurmericError) as info:
+        Decoder(session, header, records).continuation(0, bad)
+    assert info.value.kind == "deserialize" and gc.isenabled()
