@@ -343,17 +343,23 @@ class Encoder:
             return T_CONT, [[], [], []], []
         entries = list(map(itemgetter(0), k.frames))
         locals_ = list(map(itemgetter(1), k.frames))
-        numbers = dict.fromkeys(entries)       # each distinct resume entry, in order
+        if entries.count(entries[0]) == len(entries):   # a recursion: one header (#14)
+            numbers = {entries[0]: 0}
+            column = [0] * len(entries)
+        else:
+            numbers = dict.fromkeys(entries)    # each distinct resume entry, in order
+            for n, entry in enumerate(numbers):
+                numbers[entry] = n
+            column = list(map(numbers.__getitem__, entries))
         headers = []
-        for n, entry in enumerate(numbers):
-            numbers[entry] = n
+        for entry in numbers:
             head = self.frame_heads.get(entry)
             if head is None:
                 head = self.frame_heads[entry] = self.frame_header(entry)
             headers.append(head)
-        walked = () if set(map(type, chain.from_iterable(locals_))) <= ATOM_TYPES \
+        walked = () if not any(locals_) or set(map(type, chain.from_iterable(locals_))) <= ATOM_TYPES \
             else list(chain.from_iterable(locals_))
-        return T_CONT, [headers, list(map(numbers.__getitem__, entries)), locals_], walked
+        return T_CONT, [headers, column, locals_], walked
 
     def is_frame(self, x) -> bool:
         return len(x) == 2 and type(x[1]) is tuple and callable(x[0]) and (
