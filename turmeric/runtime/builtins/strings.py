@@ -9,9 +9,9 @@ import sys
 from typing import Callable
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.printer import pr_str
+from turmeric.data.printer import float_to_str, pr_str
 from turmeric.data.types import type_error, value_error
-from turmeric.data.values import PList, Regex, plist, regex, vector
+from turmeric.data.values import Keyword, PList, Regex, plist, regex, vector
 from turmeric.runtime.builtins.args import MISSING, int_arg, str_arg
 from turmeric.runtime.builtins.predicates import is_coll, is_sequential
 from turmeric.runtime.builtins.printing import text_of
@@ -36,8 +36,12 @@ def str_text(x) -> str:
         return int.__repr__(x)
     if x is None:
         return ""
-    if t is float and (x != x or x in _JAVA_FLOATS):
-        return "NaN" if x != x else _JAVA_FLOATS[x]
+    if t is Keyword:
+        return ":" + x.name
+    if t is float:
+        if x != x or x in _JAVA_FLOATS:
+            return "NaN" if x != x else _JAVA_FLOATS[x]
+        return float_to_str(x)
     if is_coll(x):   # as Clojure's toString of a collection: readable, "[1 \"a\"]" (print shows [1 a])
         return pr_str(x)
     return text_of(x)
