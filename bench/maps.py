@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from turmeric.data.types import get  # noqa: E402
+from turmeric.runtime import machine  # noqa: E402,F401  (first: the builtins import each other through it)
+from turmeric.runtime.builtins.maps import get  # noqa: E402
 from turmeric.data.values import Keyword, PMap, PSet, vector  # noqa: E402
 from turmeric.runtime.builtins import colls, maps, seqs  # noqa: E402
 

@@ -145,7 +145,7 @@ def hash_of(x) -> int:
     must agree), so collections are hashed by their items here, on a stack of our own: deep
     data exhausts neither Python's stack nor C's."""
     t = type(x)
-    if t not in _COMPOSITE and not isinstance(x, StructValue):
+    if t not in _COMPOSITE and not isinstance(x, _HASHED_BY_PARTS):
         return hash(x)
     # a stack of [value, iterator over its parts, the parts' hashes so far], or a bare
     # one-item list or vector (its hash is its item's, combined: a chain of them, such as a
@@ -158,6 +158,11 @@ def hash_of(x) -> int:
     while True:
         while True:                     # down from v until a hash is known
             tv = type(v)
+            if tv not in _COMPOSITE and isinstance(v, (PMap, PSet)):
+                # a sorted map or set (runtime/builtins/sorted.py) hashes as the plain one it
+                # is = to; Python's hash of it would come back here (#14: it recursed until
+                # the stack overflowed, for a sorted map or set as a key or member)
+                tv = PMap if isinstance(v, PMap) else PSet
             if tv is PMap and v._hash is not None:    # a map keeps its hash once taken:
                 h = v._hash                            # deep data is hashed once, not per level
                 break
@@ -201,22 +206,23 @@ def hash_of(x) -> int:
 
 
 _COMPOSITE = frozenset({PList, _PVECTOR, PMap, PSet})
+_HASHED_BY_PARTS = (StructValue, PMap, PSet)
 
 
 def _parts(x):
     t = type(x)
-    if t is PMap:
+    if t is PMap or isinstance(x, PMap):
         return iter([y for kv in x.items() for y in kv])
-    if t is PList or t is _PVECTOR or t is PSet:
+    if t is PList or t is _PVECTOR or isinstance(x, PSet):
         return iter(x)
     return iter(x.field_values())
 
 
 def _combine(x, hashes: list) -> int:
     t = type(x)
-    if t is PMap:
+    if t is PMap or isinstance(x, PMap):
         return hash(("map", frozenset(zip(hashes[0::2], hashes[1::2]))))
-    if t is PSet:
+    if t is PSet or isinstance(x, PSet):
         return hash(("set", frozenset(hashes)))
     if t is PList or t is _PVECTOR:
         return hash(("seq", tuple(hashes)))

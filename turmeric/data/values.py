@@ -120,14 +120,36 @@ class PList:
         self._items = None
 
     def __getattr__(self, name):
-        if name == "rest":  # an unset rest: a lazy cell making its successor
+        if name == "rest":  # an unset rest: a lazy cell making its successors
+            # the next _CHUNK cells at once, linked, the last one lazy in its turn: reading an
+            # unset slot costs an AttributeError and this call, a few times a cell's making,
+            # so a walk cell by cell (loop/recur over next) pays it once per chunk
             items, at = self._items, self._at + 1
-            nxt = _lazy_cell(items, at) if at < len(items) else EMPTY_LIST
-            self.rest = nxt
-            return nxt
+            n = len(items)
+            if at >= n:
+                self.rest = EMPTY_LIST
+                return EMPTY_LIST
+            prev = self
+            for i in range(at, min(n, at + _CHUNK)):
+                node = _new(PList)
+                node.first = items[i]
+                node.count = n - i
+                node.span = None
+                node.item_spans = None
+                node._items = items
+                node._at = i
+                prev.rest = node
+                prev = node
+            return self.rest
         raise AttributeError(name)
 
     def __iter__(self) -> Iterator[Any]:
+        items = self._items
+        if items is not None:   # a list made in one go: its tuple's own iterator, in C
+            return iter(items) if self._at == 0 else islice(items, self._at, None)
+        return self._walk()
+
+    def _walk(self) -> Iterator[Any]:
         node = self
         while node.count:
             items = node._items
@@ -166,6 +188,8 @@ class PList:
             node = node.rest
         return node.first
 
+
+_CHUNK = 32     # cells a lazy list makes at a time when walked cell by cell
 
 EMPTY_LIST = PList.__new__(PList)
 EMPTY_LIST.first = None
@@ -337,11 +361,38 @@ class PMap:
 
     def assoc(self, k, v) -> "PMap":
         d = self._d.copy()
+        m = _new(PMap)
         if type(k) in LOOSE_KEY_TYPES:
             d[MapKey(k)] = v
-            return _pmap(d, True)
+            m._loose = True
+        else:
+            d[k] = v
+            m._loose = self._loose
+        m._d = d
+        m._hash = None
+        return m
+
+    def assoc_pairs(self, k, v, kvs) -> "PMap":
+        """This map with k to v, then the keys and values kvs (k2 v2 k3 v3 ..., an even
+        number) added in order, in one copy: (assoc m :a 1 :b 2 :c 3) copies the dict once,
+        not three times."""
+        d = self._d.copy()
+        loose = self._loose
+        if type(k) in LOOSE_KEY_TYPES:
+            k = MapKey(k)
+            loose = True
         d[k] = v
-        return _pmap(d, self._loose)
+        it = iter(kvs)
+        for k in it:
+            if type(k) in LOOSE_KEY_TYPES:
+                k = MapKey(k)
+                loose = True
+            d[k] = next(it)
+        m = _new(PMap)
+        m._d = d
+        m._hash = None
+        m._loose = loose
+        return m
 
     def dissoc(self, k) -> "PMap":
         if type(k) in LOOSE_KEY_TYPES:
@@ -453,8 +504,11 @@ class PSet:
         return _pset(d, self._loose)
 
     def disj(self, x) -> "PSet":
+        k = map_key(x)
+        if k not in self._d:
+            return self             # (as dissoc: nothing to take out, no copy)
         d = self._d.copy()
-        d.pop(map_key(x), None)
+        del d[k]
         return _pset(d, self._loose)
 
     def union(self, other: "PSet") -> "PSet":

@@ -67,6 +67,14 @@ def _conj_one(name, coll, x):
 
 
 def conj(coll=EMPTY_VECTOR, *xs):
+    if len(xs) == 1:            # (conj coll x), the common call: the exact types first
+        t = type(coll)
+        if t is PSet:
+            return coll.conj(xs[0])
+        if t is VECTOR_CLASS:
+            return coll.append(xs[0])
+        if t is PList:
+            return list_cons(xs[0], coll)
     for x in xs:
         coll = _conj_one("conj", coll, x)
     if coll is None:

@@ -1,6 +1,6 @@
 """Maps and keyed lookup: get, get-in, assoc, assoc-in, dissoc, keys, vals, merge,
 select-keys, zipmap, find, contains?, hash-map. `assoc` also sets a vector's index or a
-struct's field; `get` is data/types.py's, shared with (:k m) and (m k).
+struct's field; `get` is data/types.py's (shared with (:k m) and (m k)), with a fast path for a map.
 
 `get` on something that cannot be looked up in (a number, a keyword, a function) is a type
 error rather than Clojure's silent nil.
@@ -11,7 +11,7 @@ from typing import Callable
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_field
-from turmeric.data.types import VECTOR_CLASS, get, short_pr, type_error, value_error
+from turmeric.data.types import VECTOR_CLASS, get as types_get, short_pr, type_error, value_error
 from turmeric.data.values import (
     EMPTY_LIST, EMPTY_MAP, LOOSE_KEY_TYPES, Keyword, PList, PMap, PSet, StructValue, plain_map, plist, vector,
 )
@@ -31,6 +31,14 @@ def hash_map(*kvs):
             return PMap.from_pairs(zip(kvs[0::2], kvs[1::2]))
         d[k] = kvs[i + 1]
     return plain_map(d)
+
+
+def get(m, k, default=None):
+    """data/types.py's get, with a map and a key that Python's dict keys as = does (a
+    keyword, string, integer, ...) looked up at once."""
+    if type(m) is PMap and type(k) not in LOOSE_KEY_TYPES:
+        return m._d.get(k, default)
+    return types_get(m, k, default)
 
 
 def get_in(m, ks, default=None):
@@ -65,6 +73,11 @@ def _assoc_one(name, m, k, v):
 
 
 def assoc(m, k, v, *kvs):
+    if type(m) is PMap:       # (not a sorted map, whose assoc keeps its order)
+        if not kvs:
+            return m.assoc(k, v)
+        if not len(kvs) % 2:
+            return m.assoc_pairs(k, v, kvs)        # one copy of the map for all the pairs
     if len(kvs) % 2:
         raise TurmericError("arity", "assoc: expected an even number of key/value arguments")
     m = _assoc_one("assoc", m, k, v)
@@ -168,6 +181,9 @@ def find(m, k):
 
 
 def contains(coll, k):
+    t = type(coll)
+    if (t is PSet or t is PMap) and type(k) not in LOOSE_KEY_TYPES:
+        return k in coll._d     # a key Python's dict keys as = does, as the set holds it
     if isinstance(coll, (PMap, PSet)):
         return k in coll
     if coll is None:

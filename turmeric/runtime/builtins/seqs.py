@@ -163,7 +163,10 @@ def next_(x):
         if s is None or step_node(s[1]) is None:
             return None
         return s[1]
-    r = _rest("next", x)
+    if type(x) is PList:
+        r = x.rest
+    else:
+        r = _rest("next", x)
     return None if r.count == 0 else r
 
 

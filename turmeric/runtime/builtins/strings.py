@@ -9,9 +9,9 @@ import sys
 from typing import Callable
 
 from turmeric.data.errors import TurmericError
-from turmeric.data.printer import pr_str
+from turmeric.data.printer import float_to_str, pr_str
 from turmeric.data.types import type_error, value_error
-from turmeric.data.values import Regex, plist, regex, vector
+from turmeric.data.values import Keyword, PList, Regex, plist, regex, vector
 from turmeric.runtime.builtins.args import MISSING, int_arg, str_arg
 from turmeric.runtime.builtins.predicates import is_coll, is_sequential
 from turmeric.runtime.builtins.printing import text_of
@@ -36,21 +36,30 @@ def str_text(x) -> str:
         return int.__repr__(x)
     if x is None:
         return ""
-    if t is float and (x != x or x in _JAVA_FLOATS):
-        return "NaN" if x != x else _JAVA_FLOATS[x]
+    if t is Keyword:
+        return ":" + x.name
+    if t is float:
+        if x != x or x in _JAVA_FLOATS:
+            return "NaN" if x != x else _JAVA_FLOATS[x]
+        return float_to_str(x)
     if is_coll(x):   # as Clojure's toString of a collection: readable, "[1 \"a\"]" (print shows [1 a])
         return pr_str(x)
     return text_of(x)
 
 
-def str_(*xs):
-    """Concatenates the printed form of each argument (str_text); nil adds nothing."""
-    n = len(xs)
-    if n == 2:                  # (str "#" x), the common case: no list, no join
-        return str_text(xs[0]) + str_text(xs[1])
-    if n == 1:
-        return str_text(xs[0])
-    return "".join(map(str_text, xs))
+def str_(a="", b="", *more):
+    """Concatenates the printed form of each argument (str_text); nil adds nothing.
+    (Two named parameters, not *xs: the common call (str "#" x) then makes no tuple.)"""
+    if type(b) is int and type(a) is str and not more:    # (str "#" 42): one f-string
+        try:
+            return f"{a}{b}"
+        except ValueError:      # more digits than Python converts: the printer's int_to_str
+            pass
+    if more:
+        return "".join(map(str_text, (a, b, *more)))
+    if type(a) is str and type(b) is str:
+        return a + b
+    return str_text(a) + str_text(b)
 
 
 def subs(s, start, end=MISSING):
@@ -110,7 +119,15 @@ def join(a, b=MISSING):
         sep, coll = "", a
     else:
         sep, coll = str_arg("join", a), b
+    if type(coll) in _JOIN_DIRECT:    # a list or vector of strings: joined in C, no list made
+        try:
+            return sep.join(coll)
+        except TypeError:             # an item that is not a string: each item's str
+            pass
     return sep.join([str_text(x) for x in items("join", coll)])
+
+
+_JOIN_DIRECT = frozenset({PList, type(vector())})
 
 
 def upper_case(s):
