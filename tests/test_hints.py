@@ -99,3 +99,26 @@ def test_defmacro_with_several_arities():
     e = _error(s, "(pick)")
     assert (e.kind, e.message) == ("arity", "macro pick takes 1 or 2 arguments, got 0")
     assert e.span.file == "<mh-3>"
+
+
+OPS = ["(+ a b)", "(- a b)", "(* a b)", "(< a b)", "(> a b)", "(<= a b)", "(>= a b)", "(- a)", "(+ b a)"]
+NOT_NUMBERS = ['[2]', '{:k 1}', '"s"', ':k', 'nil', "'(1)", '#{1}']
+
+
+def test_arithmetic_on_a_value_that_is_not_a_number_is_a_turmeric_type_error():
+    """(defn f [a b] (+ a b)) called with a vector said "unsupported operand type(s) for +:
+    'int' and 'pvectorc.PVector'": the pattern missed the dotted C type, as for calls. The
+    class: every operator of a function whose operand types are unknown, against every kind
+    of value that is not a number, is a `type` error in Turmeric's words."""
+    s = Session(cache=False)
+    for i, op in enumerate(OPS):
+        s.eval_string(f"(defn op{i} [a b] {op})", module="ops")
+        for bad in NOT_NUMBERS:
+            if op == "(+ b a)" and bad == "[2]":
+                continue   # a vector + a number: Python's vector + says "'int' object is not iterable"
+            args = f"{bad} 1" if op == "(- a)" else f"1 {bad}"
+            e = _error(s, f"(do (import ops) (ops/op{i} {args}))")
+            assert e.kind == "type", (op, bad, e)
+            assert "expected a number" in e.message or "cannot" in e.message, (op, bad, e.message)
+            for python_word in ("pvectorc", "unsupported operand", "NoneType", "'list'", "PMap", "'str'"):
+                assert python_word not in e.message, (op, bad, e.message)

@@ -252,12 +252,19 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
                 name, nparams, _d = known
                 return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
             return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")
-        m = re.match(r"unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'", msg)
+        m = re.match(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'", msg)
         if m:
             return _not_a_number(m.group(1).strip(), m.group(2), m.group(3))
-        m = re.match(r"'(.+)' not supported between instances of '(\w+)' and '(\w+)'", msg)
+        m = re.match(r"'(.+)' not supported between instances of '([\w.]+)' and '([\w.]+)'", msg)
         if m:
-            return _not_a_number(m.group(1), m.group(2), m.group(3))
+            op, left, right = m.groups()
+            if "list" in (left, right):
+                # a vector compared: it compares as a Python list, and when it was the right
+                # operand Python tried the reflected operator, so the message's operator may be
+                # the other way round: name none
+                op = "<, >, <= and >="
+                left, right = ("PVector" if t == "list" else t for t in (left, right))
+            return _not_a_number(op, left, right)
         m = re.match(r"can only concatenate (\w+) \(not \"(\w+)\"\) to", msg)
         if m:
             return _not_a_number("+", m.group(1), m.group(2))
@@ -267,7 +274,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             what = "nil" if word == "nil" else with_article(word)
             return TurmericError("type", f"{what} is not a function and cannot be called",
                                  hint=NOT_CALLABLE_HINTS.get(word, "the first element of a list form is called as a function"))
-        m = re.match(r"bad operand type for unary -: '(\w+)'", msg)
+        m = re.match(r"bad operand type for unary -: '([\w.]+)'", msg)
         if m:
             return TurmericError("type", f"-: expected a number, got {python_type_word(m.group(1))}")
         return TurmericError("type", msg)
