@@ -107,4 +107,5 @@ def cmd_inspect(args) -> int:
         stream_text(report, sys.stdout.write)
     else:
         print(render_text(report))
+    sys.stdout.flush()   # here, not at exit: a reader that went away is main's BrokenPipeError (141)
     return 0
