@@ -479,8 +479,8 @@
 ;; Transients. Turmeric's collections are persistent and every conj/assoc is already cheap,
 ;; so a transient is the collection itself and the ! functions are the persistent ones: code
 ;; that uses their return values, as Clojure requires, gets Clojure's answers.
-(defn transient [coll] coll)
-(defn persistent! [coll] coll)
+(defn transient "A transient of coll: coll itself (spec/builtins.md)." [coll] coll)
+(defn persistent! "The persistent collection of a transient: coll itself." [coll] coll)
 (defn conj!
   ([] [])
   ([coll] coll)
@@ -507,9 +507,9 @@
 ;; dedupe, partition-all or interpose is the transducer %NAME-xf below (the analyzer
 ;; redirects the call), and (into to xform from) is %into-xf.
 ;; (reduced x) is the core struct `reduced` (runtime/core_structs.py), which reduce checks
-(defn reduced? [x] (= (type-of x) :reduced))
-(defn unreduced [x] (if (reduced? x) (:value x) x))
-(defn ensure-reduced [x] (if (reduced? x) x (reduced x)))
+(defn reduced? "Whether x is a (reduced v)." [x] (= (type-of x) :reduced))
+(defn unreduced "The v of a (reduced v); x itself if it is none." [x] (if (reduced? x) (:value x) x))
+(defn ensure-reduced "x if it is a reduced value, else (reduced x)." [x] (if (reduced? x) x (reduced x)))
 
 (defn %reduce-preserving [rf acc coll]
   "Reduce with rf until coll ends or a step is reduced; a reduced result stays reduced, so
@@ -520,20 +520,24 @@
       acc)))
 
 (defn completing
+  "f with a one-argument arity (completion): identity, or cf."
   ([f] (completing f identity))
   ([f cf] (fn ([] (f)) ([x] (cf x)) ([x y] (f x y)))))
 
 (defn transduce
+  "Reduce coll with (xform f) from init (default (f)), stopping at a reduced step, then
+  complete the result with f's one-argument arity."
   ([xform f coll] (transduce xform f (f) coll))
   ([xform f init coll]
    (let [rf (xform f)]
      (rf (unreduced (%reduce-preserving rf init coll))))))
 
 (defn sequence
+  "coll's items as a sequence (() when none); with xform, the items (xform conj) makes, as a list."
   ([coll] (if (seq coll) (seq coll) ()))
   ([xform coll] (apply list (transduce xform conj [] coll))))
 
-(defn cat [rf]
+(defn cat "The transducer that concatenates the collections it is given." [rf]
   (fn ([] (rf)) ([acc] (rf acc)) ([acc coll] (%reduce-preserving rf acc coll))))
 
 (defn %map-xf [f]

@@ -121,3 +121,14 @@ def test_no_import_inside_a_function_body(path):
             for node in ast.walk(fn):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     assert "start-up" in lines[node.lineno - 1], f"{path.name}:{node.lineno}"
+
+
+def test_doc_of_a_multi_arity_function_shows_each_arity(repl):
+    """:doc transduce said `(transduce & args__1)`, the parameters of the arity dispatcher: a
+    function with several arities shows each one, read from its source, and its docstring
+    without the source's indentation."""
+    text = doc(repl, "transduce")
+    assert "(transduce xform f coll)\n  (transduce xform f init coll)\n" in text
+    assert "args__" not in text and "\n    " not in text
+    assert repl.evaluate('(defn two "Two ways." ([a] a) ([a [b c]] b))')
+    assert "(two a)\n  (two a [b c])\n  Two ways." in doc(repl, "two")

@@ -17,7 +17,7 @@ from turmeric.analyzer.analyzer import (
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import mangle_global, split_qualified
 from turmeric.data.printer import pr_str
-from turmeric.data.values import Continuation, PList, StructType, Symbol
+from turmeric.data.values import Continuation, PList, StructType, Symbol, is_vector
 from turmeric.expander.expander import CORE_FORMS, Expander
 from turmeric.reader.reader import read_one
 from turmeric.serialize.inspect import frames_of, preview, render_frames
@@ -256,11 +256,12 @@ def fn_info(session, f):
 def describe_fn(session, name: str, f, kind: str) -> str:
     info = fn_info(session, f)
     if info is not None:
+        arities = source_arities(session, info.span) if any(p.startswith("args__") for p in info.params) else []
         lines = [f"{info.symbol}  {kind}",
-                 "  " + signature(name, info.params)]
+                 *("  " + signature(name, params) for params in (arities or [info.params]))]
         doc = source_docstring(session, info.span)
         if doc:
-            lines += ["  " + line for line in doc.strip().splitlines()]
+            lines += ["  " + line for line in inspect.cleandoc(doc).splitlines()]
         if info.span is not None and info.span.line > 0:
             lines.append(f"  defined at {info.span}")
         return "\n".join(lines)
@@ -306,9 +307,9 @@ def python_signature(name: str, f, takes_depth: bool) -> str | None:
     return signature(name, out)
 
 
-def source_docstring(session, span) -> str | None:
-    """The docstring of the (defn name "doc" ...) or (defmacro ...) at `span`, read back
-    from its source (the expander drops docstrings)."""
+def source_form(session, span):
+    """The (defn ...) or (defmacro ...) form at `span`, read back from its source (the
+    expander drops docstrings, and a multi-arity fn's parameters are its dispatcher's)."""
     if span is None or span.line <= 0 or not span.end_line:
         return None
     text = session.sources.get(span.file)
@@ -326,13 +327,29 @@ def source_docstring(session, span) -> str | None:
         form = read_one(text[start:end])
     except TurmericError:
         return None
-    if type(form) is not PList or form.count < 4:
+    if type(form) is not PList or form.count < 3:
         return None
     items = list(form)
-    if type(items[0]) is Symbol and items[0].name in ("defn", "defmacro") and \
-            isinstance(items[2], str):
+    if type(items[0]) is Symbol and items[0].name in ("defn", "defmacro"):
+        return items
+    return None
+
+
+def source_docstring(session, span) -> str | None:
+    items = source_form(session, span)
+    if items is not None and len(items) >= 4 and isinstance(items[2], str):
         return items[2]
     return None
+
+
+def source_arities(session, span) -> list[list[str]]:
+    """The parameter lists of a multi-arity (defn name doc? ([a] ...) ([a b] ...)), printed."""
+    items = source_form(session, span)
+    if items is None:
+        return []
+    body = items[3:] if isinstance(items[2], str) else items[2:]
+    return [[pr_str(p) for p in arity.first] for arity in body
+            if type(arity) is PList and arity.count and is_vector(arity.first)]
 
 
 COMMANDS: dict[str, Command] = {c.name: c for c in [
