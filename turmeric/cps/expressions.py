@@ -18,6 +18,7 @@ from turmeric.data.errors import InternalError
 from turmeric.data.names import mangle
 
 COMPREHENSIONS = frozenset({"map", "filter"})
+STRICT_INT_OPS = {"+": "+", "-": "-", "*": "*"}   # (reduce OP ...): OP's result on two ints
 INLINE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 LIST_FAST = {"first": ("{}.first", False), "rest": ("{}.rest", False),
              "empty?": ("{}.count == 0", True), "count": ("{}.count", False)}
@@ -64,19 +65,54 @@ class ExpressionLowering:
                 and is_simple(fn.body, self.mod.pure) and type(fn.body) is not ir.Fn
                 and is_simple(n.args[1], self.mod.pure))
 
+    def reducible_builtin(self, n: ir.Call) -> bool:
+        """(reduce OP init coll) where OP names a pure builtin (+, max, conj, str ...): a
+        plain loop calling OP's strict two-argument form, not the generic builtin path that
+        a function value takes (issue #14, the compute rows)."""
+        return (len(n.args) == 3 and type(n.args[0]) is ir.Core and n.args[0].name in self.mod.pure
+                and is_simple(n.args[1], self.mod.pure))
+
     def reduce_loop(self, n: ir.Call, out: list) -> Expr:
-        fn, init, coll = n.args
-        for v in fn.params:  # the loop runs in this function's scope: fresh names, no clash
+        fn = n.args[0]
+        return self.reduce_with(n, out, fn.params, lambda body: self.value(fn.body, body))
+
+    def reduce_builtin_loop(self, n: ir.Call, out: list) -> Expr:
+        name = n.args[0].name
+        params = [ir.Var("acc", "acc"), ir.Var("x", "x")]
+        def step(body):
+            a, b = (Expr(self.py(v), frozenset([self.py(v)]), simple=True) for v in params)
+            return self.strict_binary(name, a, b, n.span)
+        return self.reduce_with(n, out, params, step)
+
+    def strict_binary(self, name: str, a: Expr, b: Expr, span) -> Expr:
+        """(name a b) with the builtin's own semantics (so `+` still rejects two strings, as
+        the builtin passed as a value does): a Python operator when both are integers, else
+        the builtin. a and b are names."""
+        reads = a.reads | b.reads
+        mark = self.mod.mark(span)
+        full = f"{mark}B_{mangle(name)}({a.text}, {b.text})"
+        both_int = f"type({a.text}) is type({b.text}) is int"
+        if name in STRICT_INT_OPS:
+            return Expr(f"({a.text} {STRICT_INT_OPS[name]} {b.text} if {both_int} else {full})", reads)
+        if name in ("max", "min"):
+            op = ">=" if name == "max" else "<="
+            return Expr(f"(({a.text} if {a.text} {op} {b.text} else {b.text}) if {both_int} else {full})",
+                        reads)
+        return Expr(full, reads)
+
+    def reduce_with(self, n: ir.Call, out: list, params, step) -> Expr:
+        _, init, coll = n.args
+        for v in params:  # the loop runs in this function's scope: fresh names, no clash
             self.mod.renames[v] = self.temp()
-        acc, x = (self.py(v) for v in fn.params)
+        acc, x = (self.py(v) for v in params)
         items = self.value(coll, out)
         start = self.value(init, out)
         out.append(Assign(n.span, acc, start))
         self.defined |= {acc, x}
         body: list = []
-        e = self.value(fn.body, body)
+        e = step(body)
         body.append(Assign(n.span, acc, e))
-        out.append(For(n.span, x, Expr(f"{self.mod.mark(n.span)}B_items({items.text})", items.reads),
+        out.append(For(n.span, x, Expr(f"{self.mod.mark(n.span)}B_items({items.text}, 'reduce')", items.reads),
                        tuple(body)))
         result = self.temp()
         out.append(Assign(n.span, result, Expr(acc, frozenset([acc]))))
@@ -100,7 +136,7 @@ class ExpressionLowering:
         c = self.simple(c, out, n.span)
         fn_value = self.mod.closure(fn, self)
         reads = (body.reads - {x}) | c.reads | fn_value.reads
-        items = f"{self.mod.mark(n.span)}B_items({c.text})"
+        items = f"{self.mod.mark(n.span)}B_items({c.text}{'' if name == 'map' else ', ' + repr(name)})"
         lazy = f"B_{mangle('%lazy?')}({c.text})"
         call = f"B_{mangle('%lazy-' + name)}({fn_value.text}, {c.text})"
         if name == "map":

@@ -129,6 +129,8 @@ class FnLowering(ExpressionLowering):
         inlined = None
         if type(f) is ir.Core and f.name == "reduce" and self.reducible(n):
             inlined = self.reduce_loop(n, out)
+        elif type(f) is ir.Core and f.name == "reduce" and self.reducible_builtin(n):
+            inlined = self.reduce_builtin_loop(n, out)
         elif type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
             inlined = self.comprehension(f.name, n, out)
         if inlined is not None:
