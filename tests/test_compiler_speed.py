@@ -7,10 +7,14 @@ the same program compiled without the optimization (a differential test).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from conftest import ROOT
 from turmeric import pipeline
+from turmeric.cps import lift
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.session.session import MacroEnv, Session
@@ -78,4 +82,99 @@ def test_reduce_with_a_builtin_agrees_with_the_generic_path(session, op, init, i
     i = atom_text(init)
     fast = outcome(session, f"(reduce {op} {i} {c})")
     slow = outcome(session, f"(let [r reduce] (r {op} {i} {c}))")
+    assert fast == slow
+
+
+# -- lambda lifting of let-bound fns that never escape (cps/lift.py) ------------------------------
+
+NQUEENS = (ROOT / "bench" / "programs" / "nqueens.tm").read_text()
+
+
+def test_a_loop_makes_no_closure_per_call(session):
+    """#14 item nqueens: `safe?` made a `loop` closure on every call (K_..._dloop_n1(l_col));
+    now its loop is a module function called directly with the captured `col` first."""
+    src = python_of(session, NQUEENS)
+    assert "K_" not in src
+    assert "return F_user_osafe_q_dloop_n1(d + 1, l_col, l_placed, 1)" in src
+    # place's loop reads `place` itself as the module function, not as a passed value
+    assert "def F_user_oplace_dloop_n1(d, l_placed, l_n, l_row, l_col, l_total):" in src
+
+
+def test_a_lifted_loop_keeps_its_symbol_and_its_errors(session):
+    """The lifted loop is still `outer/loop#1` (spec/language.md §14) in the call stack of an
+    error raised inside it, with the position of the failing call."""
+    with pytest.raises(TurmericError) as e:
+        session.eval_string('(defn g [xs] (loop [ys xs acc 0] (if (empty? ys) acc '
+                            '(recur (rest ys) (+ acc (first ys))))))\n(g [1 2 "a"])')
+    assert e.value.kind == "type" and e.value.message == "+: expected a number, got string"
+    assert [name for name, _ in e.value.tstack][-2:] == ["user.g", "user.g/loop#1"]
+
+
+def test_a_checkpoint_inside_a_lifted_loop_resumes_in_a_fresh_process(run_tm, tmp_path):
+    """A frame of a lifted loop (its captured `k` and `n` now parameters) is saved and resumed
+    by another process; so is one below a depth unwind inside a lifted loop."""
+    (tmp_path / "lp.tm").write_text(
+        '(defn f [n k] (loop [i 0 acc 0] (if (= i n) acc\n'
+        '  (do (when (= i 2) (checkpoint "mid" acc)) (recur (inc i) (+ acc (* i k)))))))\n'
+        '(prn (f 5 10))\n'
+        '(defn deep [n] (loop [i n] (if (= i 0) (do (checkpoint "deep" 0) 0) (+ 1 (deep (dec i))))))\n'
+        '(prn (deep 2500))\n')
+    p = run_tm("run", "lp.tm", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == "100\n2500\n"
+    for name, out in (("mid", "100\n"), ("deep", "2500\n")):   # the rest of its top-level form
+        r = run_tm("resume", f"checkpoint-{name}.bin", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr.decode()
+        assert r.stdout.decode() == out
+    i = run_tm("inspect", "checkpoint-mid.bin", cwd=tmp_path)
+    assert "lp.f/loop#1" in i.stdout.decode() and "k = 10" in i.stdout.decode()
+
+
+# each shape runs with the optimization and without it (the flag read when compiling)
+SHAPES = [
+    # a loop capturing parameters
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (* i k))))))",
+    # a named let-bound fn called twice, directly
+    "(defn f [n k] (let [g (fn g [x] (if (> x n) (* x k) (g (inc x))))] [(g 0) (g k)]))",
+    # escapes: passed to map (not lifted)
+    "(defn f [n k] (let [g (fn [x] (+ x n))] (doall (map g [k 1 2]))))",
+    # calls itself outside tail position (not lifted)
+    "(defn f [n k] (let [g (fn g [x] (if (<= x 0) k (+ 1 (g (dec x)))))] (g n)))",
+    # a captured variable that set! changes: the loop gets the box
+    "(defn f [n k] (def c k) (loop [i 0] (when (< i n) (set! c (+ c i)) (recur (inc i)))) c)",
+    # nested loops, the inner one capturing the outer one's variables
+    "(defn f [n k] (loop [i 0 acc []] (if (= i n) acc (recur (inc i) (conj acc (loop [j 0 s k] (if (> j i) s (recur (inc j) (+ s j)))))))))",
+    # closures made inside a lifted loop capture its variables
+    "(defn f [n k] (loop [i 0 fs []] (if (>= i n) (mapv (fn [g] (g)) fs) (recur (inc i) (conj fs (fn [] (* i k)))))))",
+    # a try inside the loop body
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (try (+ acc (quot k (- i 2))) (catch e (- acc 100)))))))",
+    # a wrong type inside the loop
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (if (= i k) \"x\" i))))))",
+    # a shift inside the loop, resumed twice
+    "(defn f [n k] (let [r (cloneable-reset (fn [] (loop [i 0 acc 0] (if (>= i n) acc "
+    "(recur (inc i) (+ acc (if (= i 1) (cloneable-shift [c] [(resume c k) (resume c 1)]) i)))))))] r))",
+    # a let-bound fn called with the wrong number of arguments (not lifted)
+    "(defn f [n k] (let [g (fn [x] (+ x k))] (if (> n 3) (g n 1) (g n))))",
+    # a loop at the top of a function called from a loop, deeper than the depth limit
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (count (loop [j (* 300 k)] (if (<= j 0) [] (conj (recur (dec j)) j)))))))))",
+    "(defn f [n k] (let [down (fn down [x acc] (if (<= x 0) acc (down (dec x) (+ acc k))))] (loop [i 0 t 0] (if (>= i n) t (recur (inc i) (+ t (down (* i 700) 0)))))))",
+]
+
+
+def run_shape(session, shape: str, n: int, k: int):
+    got = outcome(session, f"{shape}\n(f {n} {k})")
+    # an anonymous fn's number counts the session's inputs (fn#49, then fn#50 for the same one)
+    return got[:2] + tuple(re.sub(r"_n\d+|#\d+", "#N", m) for m in got[2:])
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=range(len(SHAPES)))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 6), k=st.integers(-3, 3))
+def test_lifting_agrees_with_closures(session, monkeypatch, shape, n, k):
+    """The class: every shape a lifted fn can take (captures, boxes, nesting, try, shift and
+    resume, depth unwinds, errors) gives the same value or error with lifting off."""
+    fast = run_shape(session, shape, n, k)
+    with monkeypatch.context() as m:
+        m.setattr(lift, "ENABLED", False)
+        slow = run_shape(session, shape, n, k)
     assert fast == slow

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
 from turmeric.cps.expressions import COMPREHENSIONS, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps import lift
 from turmeric.cps.form import (
     Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
 )
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 class FnLowering(ExpressionLowering):
     """Lowers one ir.Fn to a statement tree, recording its sites and what each site sees."""
 
-    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None):
+    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None, lifted: bool = False):
         self.mod = mod
         self.fn = fn
+        self.lifted = lifted            # a module function taking its captured variables first
         self.self_name = self_name      # Python name the function calls itself by
         self.temps = 0
         self.sites: list[Site] = []
@@ -32,8 +34,8 @@ class FnLowering(ExpressionLowering):
         self.defined: set[str] = set(self.py(v) for v in fn.params)
         if fn.rest is not None:
             self.defined.add(self.py(fn.rest))
-        self.defined |= {self.py(v) for v in fn.free}
-        if fn.self_var is not None and fn.free:
+        self.defined |= {self.py(v) for v in (mod.passed(fn) if lifted else fn.free)}
+        if fn.self_var is not None and fn.free and not lifted:
             self.defined.add(self.py(fn.self_var))   # a closure's name for itself: a cell
         self.site_defined: list[set] = []
         self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
@@ -146,16 +148,28 @@ class FnLowering(ExpressionLowering):
             if self.fn.rest is not None:
                 rest = Expr("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])" if args[nfix:] else "None",
                             frozenset().union(*(a.reads for a in args[nfix:])))
-            self_reads = frozenset([self.self_name]) if self.fn.free else frozenset()
-            out.append(SelfTailCall(n.span, tuple(args[:nfix]), rest, self_reads))
+            self_reads = frozenset([self.self_name]) if self.fn.free and not self.lifted else frozenset()
+            fixed = args[:nfix]
+            if self.lifted:   # its captured variables are its first parameters: passed on as they are
+                # (a boxed one as its box, which every iteration shares)
+                fixed = [Expr(self.py(v), frozenset([self.py(v)]), simple=True)
+                         for v in self.mod.passed(self.fn)] + fixed
+            out.append(SelfTailCall(n.span, tuple(fixed), rest, self_reads))
             self.has_loop = True
             return None
-        fe = self.value(f, out) if not is_simple(f, self.mod.pure) or not n.args else None
-        args = self.args(n.args, out, n.span)
-        if fe is None:
-            fe = self.value(f, out)
-        text = f"{fe.text}(d + 1{''.join(', ' + a.text for a in args)})"
-        reads = fe.reads.union(*(a.reads for a in args)) | {"d"}
+        lifted = self.mod.lifted.get(f.var) if type(f) is ir.Local else None
+        if lifted is not None:  # a direct call of a lifted fn: its captured variables first
+            args = self.args(n.args, out, n.span)
+            captured = self.mod.lifted_call(lifted, self)
+            text = f"F_{self.mod.base_of(lifted)}(d + 1{captured.text}{''.join(', ' + a.text for a in args)})"
+            reads = captured.reads.union(*(a.reads for a in args)) | {"d"}
+        else:
+            fe = self.value(f, out) if not is_simple(f, self.mod.pure) or not n.args else None
+            args = self.args(n.args, out, n.span)
+            if fe is None:
+                fe = self.value(f, out)
+            text = f"{fe.text}(d + 1{''.join(', ' + a.text for a in args)})"
+            reads = fe.reads.union(*(a.reads for a in args)) | {"d"}
         call = Expr(text, frozenset(reads))
         if tail:
             out.append(Return(n.span, call, tail_call=True))
@@ -264,6 +278,9 @@ class FnLowering(ExpressionLowering):
         out.append(Return(getattr(n, "span", None), self.value(n, out)))
 
     def bind(self, n: ir.Let, out: list):
+        if lift.ENABLED and lift.liftable(n):   # no closure: a module function, called directly
+            self.mod.lift(n.var, n.init)
+            return
         e = self.value(n.init, out)
         v = n.var
         name = self.py(v)
