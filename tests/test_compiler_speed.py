@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import ROOT
 from turmeric import pipeline
-from turmeric.cps import lift
+from turmeric.cps import lift, types
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.session.session import MacroEnv, Session
@@ -27,8 +27,10 @@ def session():
     return Session(cache=False)
 
 
-def python_of(session, text: str) -> str:
-    mod = session.scratch_module("user")
+def python_of(session, text: str, module: str = "user") -> str:
+    """The Python the compiler writes for text (in a module of its own, so that its `loop`
+    and `fn` numbers start from 1)."""
+    mod = session.scratch_module(module)
     return pipeline.compile_text(text, "<test>", mod, MacroEnv(session, mod), session.core_names(),
                                  frozenset(session.pure), False, "<test>", until="python").module.source
 
@@ -93,11 +95,11 @@ NQUEENS = (ROOT / "bench" / "programs" / "nqueens.tm").read_text()
 def test_a_loop_makes_no_closure_per_call(session):
     """#14 item nqueens: `safe?` made a `loop` closure on every call (K_..._dloop_n1(l_col));
     now its loop is a module function called directly with the captured `col` first."""
-    src = python_of(session, NQUEENS)
+    src = python_of(session, NQUEENS, "nq1")
     assert "K_" not in src
-    assert "return F_user_osafe_q_dloop_n1(d + 1, l_col, l_placed, 1)" in src
+    assert "return F_nq1_osafe_q_dloop_n1(d + 1, l_col, l_placed, 1)" in src
     # place's loop reads `place` itself as the module function, not as a passed value
-    assert "def F_user_oplace_dloop_n1(d, l_placed, l_n, l_row, l_col, l_total):" in src
+    assert "def F_nq1_oplace_dloop_n1(d, l_placed, l_n, l_row, l_col, l_total):" in src
 
 
 def test_a_lifted_loop_keeps_its_symbol_and_its_errors(session):
@@ -177,4 +179,59 @@ def test_lifting_agrees_with_closures(session, monkeypatch, shape, n, k):
     with monkeypatch.context() as m:
         m.setattr(lift, "ENABLED", False)
         slow = run_shape(session, shape, n, k)
+    assert fast == slow
+
+
+# -- type facts: no guard where an operand is known to be an int (cps/types.py) -----------------
+
+def test_nqueens_guards(session):
+    """#14 item nqueens: `dist` is known to be an int in `safe?`'s loop (the literal 1, then
+    (inc dist)), so (inc dist) is `l_dist + 1`, and (= (abs (- c col)) dist) tests one type."""
+    src = python_of(session, NQUEENS, "nq2")
+    loop = src[src.index("def F_nq2_osafe_q_dloop_n1"):src.index("def F_nq2_oplace_dloop_n1")]
+    assert "(l_dist + 1)," in loop and "B_inc" not in loop
+    assert "((abs(t2) == l_dist) if type((t2 := " in loop
+    assert loop.count("type(") == 7   # was 9: the two type tests dist no longer needs
+
+
+def test_guards_spread_over_a_guarded_operand(session):
+    """#14 item chain: (= (mod x 3) 0) tests x once, `(x % 3) == 0` when it is an int."""
+    src = python_of(session, "(defn keep? [x] (= (mod x 3) 0))")
+    assert "return (((l_x % 3) == 0) if type(l_x) is int else" in src
+    assert src.count("type(") == 2   # x, then the builtin mod's result in the other branch
+
+
+LEAVES = ["i", "a", "x", "y", "i", "a", "1", "-2", "1.5"]
+
+
+def int_exprs():
+    def extend(inner):
+        return st.one_of(
+            st.tuples(st.sampled_from(["inc", "dec", "abs", "-"]), inner).map(lambda t: f"({t[0]} {t[1]})"),
+            st.tuples(inner, st.sampled_from(["3", "-4", "1"])).map(lambda t: f"(mod {t[0]} {t[1]})"),
+            st.tuples(st.sampled_from(["+", "-", "*", "="]), inner, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"(if (= {t[0]} 0) {t[1]} {t[2]})"),
+            inner.map(lambda e: f"(let [v {e}] (+ v (count [v v])))"),
+        )
+    return st.recursive(st.sampled_from(LEAVES), extend, max_leaves=6)
+
+
+VALUES = ["1", "true", "1.0", "-7", "0.0", "false", "nil", '"s"', "[1]"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(e=int_exprs(), step=int_exprs(), x=st.sampled_from(VALUES), y=st.sampled_from(VALUES))
+@example(e="(= i y)", step="(inc a)", x="1", y="true")
+@example(e="(= (abs (- i 1)) y)", step="(= (mod a 3) i)", x="1.0", y="1")
+@example(e="(* (inc i) (inc a))", step="(dec (- a))", x='"s"', y="1")
+def test_type_facts_agree_with_guards(session, monkeypatch, e, step, x, y):
+    """The class: integer arithmetic and = on values of every kind, in a loop whose variables
+    are known ints (i) or become something else (a), gives the same value or error (message
+    included) with the type facts on and off."""
+    shape = (f"(defn f [x y] (loop [i 0 a x out []] (if (>= i 3) out "
+             f"(recur (inc i) {step} (conj out [a {e}])))))")
+    fast = run_shape(session, shape, x, y)
+    with monkeypatch.context() as m:
+        m.setattr(types, "ENABLED", False)
+        slow = run_shape(session, shape, x, y)
     assert fast == slow

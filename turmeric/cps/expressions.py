@@ -13,11 +13,14 @@ from turmeric.analyzer import ir
 from turmeric.cps.constants import (
     is_number_literal, literal_type, not_a_number_literal, python_literal_kind,
 )
+from turmeric.cps import types
 from turmeric.cps.form import Assign, Expr, For
+from turmeric.cps.types import INT
 from turmeric.data.errors import InternalError
 from turmeric.data.names import mangle
 
 COMPREHENSIONS = frozenset({"map", "filter"})
+GUARDED = frozenset({"=", "inc", "dec", "abs", "mod", "-"})   # an int operand saves their guard
 STRICT_INT_OPS = {"+": "+", "-": "-", "*": "*"}   # (reduce OP ...): OP's result on two ints
 INLINE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 LIST_FAST = {"first": ("{}.first", False), "rest": ("{}.rest", False),
@@ -173,37 +176,49 @@ class ExpressionLowering:
             a0, a1 = self.once(args[0])
             fast, boolean = LIST_FAST[name]
             return Expr(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
-                        args[0].reads, boolean)
+                        args[0].reads, boolean, ptype=INT if name == "count" and types.ENABLED else None)
+        spread = self.distribute(name, args, out, span)
+        if spread is not None:
+            return spread
         if name == "abs" and len(args) == 1:
-            a0, a1 = self.once(args[0])
-            return Expr(f"(abs({a1}) if type({a0}) is int else B_abs({a1}))", args[0].reads)
+            return self.int_unary(args[0], "abs({})", "B_abs({})", span)
         if name == "mod" and len(args) == 2 and literal_type(args[1].text) == "int" \
                 and args[1].text.strip("()") not in ("0", "-0"):
             # a nonzero integer divisor: Python's % has Clojure's mod sign rule
-            a0, a1 = self.once(args[0])
-            return Expr(f"({a1} % {args[1].text} if type({a0}) is int "
-                        f"else B_mod({a1}, {args[1].text}))", reads)
+            return self.int_unary(args[0], f"({{}} % {args[1].text})", f"B_mod({{}}, {args[1].text})", span)
         if name in ("inc", "dec") and len(args) == 1:
-            a0, a1 = self.once(args[0])
             op = "+" if name == "inc" else "-"
-            return Expr(f"({a1} {op} 1 if type({a0}) is int else B_{mangle(name)}({a1}))", args[0].reads)
+            return self.int_unary(args[0], f"({{}} {op} 1)", f"B_{mangle(name)}({{}})", span)
         if name == "=" and len(args) == 2:
             for a, b in (args, args[::-1]):
                 if a.text in ("None", "True", "False") or a.text in self.mod.consts.keywords:
                     return Expr(f"({b.text} is {a.text})", reads, True)
                 lit_type = literal_type(a.text)
                 if lit_type is not None:
+                    if lit_type == "int" and b.ptype == INT:
+                        return Expr(f"({b.text} == {a.text})", reads, True)
                     # == alone would equate 0, 0.0 and false; the type test runs only on a match
                     b0, b1 = self.once(b)
                     return Expr(f"({b0} == {a.text} and type({b1}) is {lit_type})", reads, True)
-            (a0, a1), (b0, b1) = self.once(args[0]), self.once(args[1])
+            a, b = args
+            if a.ptype == INT and b.ptype == INT:
+                return Expr(f"({a.text} == {b.text})", reads, True)
+            if b.ptype == INT or a.ptype == INT and a.simple:
+                # test the other one only; a is still evaluated before b
+                if b.ptype == INT:
+                    (a0, a1), b0, b1 = self.once(a), None, b.text
+                    test = f"type({a0}) is int"
+                else:
+                    a1, (b0, b1) = a.text, self.once(b)
+                    test = f"type({b0}) is int"
+                return Expr(f"({a1} == {b1} if {test} else B__e({a1}, {b1}))", reads, True)
+            (a0, a1), (b0, b1) = self.once(a), self.once(b)
             return Expr(f"({a1} == {b1} if type({a0}) is type({b0}) is int "
                         f"else B__e({a1}, {b1}))", reads, True)
         op = INLINE_OPS.get(name)
         if op is None or len(args) < 2:
             if name == "-" and len(args) == 1:
-                a0, a1 = self.once(args[0])
-                return Expr(f"(-{a1} if type({a0}) is int else B__h({a1}))", args[0].reads)
+                return self.int_unary(args[0], "(-{})", "B__h({})", span)
             return None
         if op in ("<", ">", "<=", ">=") and len(args) > 2:
             return None
@@ -212,17 +227,55 @@ class ExpressionLowering:
             acc = self.binop(name, op, acc, b)
         return acc
 
+    def int_unary(self, a: Expr, fast: str, slow: str, span) -> Expr:
+        """An operation that gives an int for an int (fast, a format with {} for the operand)
+        and else calls the builtin (slow): no guard when a is known to be an int; otherwise
+        guarded, with the parts kept (Expr.split) for an operation on the result."""
+        if a.ptype == INT:
+            return Expr(fast.format(a.text), a.reads, ptype=INT)
+        a0, a1 = self.once(a)
+        guard = f"type({a0}) is int"
+        f = Expr(fast.format(a1), a.reads, ptype=INT)
+        sl = Expr(self.mod.mark(span) + slow.format(a1), a.reads)
+        return self.guarded(guard, f, sl)
+
+    def guarded(self, guard: str, fast: Expr, slow: Expr) -> Expr:
+        split = (guard, fast, slow) if fast.ptype == INT and types.ENABLED else None
+        return Expr(f"({fast.text} if {guard} else {slow.text})", fast.reads | slow.reads,
+                    fast.boolean and slow.boolean, split=split)
+
+    def distribute(self, name: str, args: list[Expr], out: list, span) -> Expr | None:
+        """(name ... (fast if guard else slow) ...) as ((name ... fast ...) if guard else
+        (name ... slow ...)) when that saves a type guard: name is a guarded operator and the
+        other operands are names or constants (so the guard, evaluated first, cannot run before
+        something it should follow)."""
+        if name not in GUARDED or not any(a.split for a in args):
+            return None
+        for i, a in enumerate(args):
+            if a.split is None or not all(b.simple for j, b in enumerate(args) if j != i):
+                continue
+            guard, fast, slow = a.split
+            f = self.inline(name, args[:i] + [fast] + args[i + 1:], out, span)
+            sl = self.inline(name, args[:i] + [slow] + args[i + 1:], out, span)
+            if f is None or sl is None:
+                return None
+            sl = replace(sl, text=self.mod.mark(span) + sl.text)
+            return self.guarded(guard, f, sl)
+        return None
+
     def binop(self, name, op, a: Expr, b: Expr) -> Expr:
         reads = a.reads | b.reads
         boolean = op in ("<", ">", "<=", ">=")
         if not_a_number_literal(a.text) or not_a_number_literal(b.text):
             # a constant that is not a number: the builtin reports it (with its value)
             return Expr(f"B_{mangle(name)}({a.text}, {b.text})", reads, boolean)
+        ints = a.ptype == INT and b.ptype == INT
+        ptype = INT if ints and not boolean else None
         # Python's operator itself: it rejects nil, keywords, maps, lists and mixed types;
         # what it accepts beyond numbers is documented (spec/language.md, "Numbers").
         # `*` keeps a guard, since Python repeats a string or vector times an integer.
-        if op != "*" or is_number_literal(a.text) and is_number_literal(b.text):
-            return Expr(f"({a.text} {op} {b.text})", reads, boolean)
+        if op != "*" or is_number_literal(a.text) and is_number_literal(b.text) or ints:
+            return Expr(f"({a.text} {op} {b.text})", reads, boolean, ptype=ptype)
         if a.text == b.text and a.simple:  # (* x x): one test
             return Expr(f"({a.text} {op} {a.text} if type({a.text}) is int "
                         f"else B_{mangle(name)}({a.text}, {a.text}))", reads, boolean)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
 from turmeric.cps.expressions import COMPREHENSIONS, ExpressionLowering, is_simple, is_trivial
-from turmeric.cps import lift
+from turmeric.cps import lift, types
+from turmeric.cps.types import INT
 from turmeric.cps.form import (
     Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
 )
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 class FnLowering(ExpressionLowering):
     """Lowers one ir.Fn to a statement tree, recording its sites and what each site sees."""
 
-    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None, lifted: bool = False):
+    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None, lifted: bool = False,
+                 int_params: frozenset = frozenset()):
         self.mod = mod
         self.fn = fn
         self.lifted = lifted            # a module function taking its captured variables first
@@ -38,6 +40,10 @@ class FnLowering(ExpressionLowering):
         if fn.self_var is not None and fn.free and not lifted:
             self.defined.add(self.py(fn.self_var))   # a closure's name for itself: a cell
         self.site_defined: list[set] = []
+        # locals whose value is always an int: let-bound to one, or a lifted fn's parameter
+        # that every call and every recur gives an int (module.py checks the recurs)
+        self.int_vars: set[str] = {self.py(fn.params[i]) for i in int_params}
+        self.recur_types: list | None = None   # per fixed parameter: INT if every recur gives one
         self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
         self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
 
@@ -54,13 +60,15 @@ class FnLowering(ExpressionLowering):
     def value(self, n: ir.Node, out: list) -> Expr:
         t = type(n)
         if t is ir.Const:
-            return Expr(self.mod.consts.ref(n.value), simple=True)
+            return Expr(self.mod.consts.ref(n.value), simple=True,
+                        ptype=INT if type(n.value) is int and types.ENABLED else None)
         if t is ir.Local:
             v = n.var
             name = self.var_name(v)
             reads = frozenset([name]) if name == self.py(v) else frozenset()
             return Expr(f"{name}.v" if v.boxed else name, reads, simple=not v.boxed,
-                        boolean=name in self.bool_vars)
+                        boolean=name in self.bool_vars,
+                        ptype=INT if not v.boxed and name in self.int_vars else None)
         if t is ir.Global:
             return Expr(f"g_{mangle(n.name)}")
         if t is ir.ModuleRef:
@@ -110,7 +118,7 @@ class FnLowering(ExpressionLowering):
         t = self.temp()
         out.append(Assign(span, t, e))
         self.defined.add(t)
-        return Expr(t, frozenset([t]), e.boolean, simple=True)
+        return Expr(t, frozenset([t]), e.boolean, simple=True, ptype=e.ptype)
 
     def args(self, nodes: list, out: list, span) -> list[Expr]:
         """Arguments in order; an argument that runs user code forces the earlier ones into
@@ -150,6 +158,9 @@ class FnLowering(ExpressionLowering):
                             frozenset().union(*(a.reads for a in args[nfix:])))
             self_reads = frozenset([self.self_name]) if self.fn.free and not self.lifted else frozenset()
             fixed = args[:nfix]
+            got = [a.ptype for a in fixed]
+            self.recur_types = got if self.recur_types is None else \
+                [a if a == b else None for a, b in zip(self.recur_types, got)]
             if self.lifted:   # its captured variables are its first parameters: passed on as they are
                 # (a boxed one as its box, which every iteration shares)
                 fixed = [Expr(self.py(v), frozenset([self.py(v)]), simple=True)
@@ -161,6 +172,7 @@ class FnLowering(ExpressionLowering):
         if lifted is not None:  # a direct call of a lifted fn: its captured variables first
             args = self.args(n.args, out, n.span)
             captured = self.mod.lifted_call(lifted, self)
+            self.mod.note_call_types(lifted, args)
             text = f"F_{self.mod.base_of(lifted)}(d + 1{captured.text}{''.join(', ' + a.text for a in args)})"
             reads = captured.reads.union(*(a.reads for a in args)) | {"d"}
         else:
@@ -288,6 +300,8 @@ class FnLowering(ExpressionLowering):
             e = Expr(f"Box({e.text})", e.reads)
         elif e.boolean:  # a let-bound name is never assigned again: it stays a plain bool
             self.bool_vars.add(name)
+        elif e.ptype == INT:
+            self.int_vars.add(name)
         out.append(Assign(n.span, name, e))
         self.defined.add(name)
 

@@ -9,7 +9,9 @@ from dataclasses import replace
 from turmeric.analyzer import ir
 from turmeric.cps.constants import ConstantNames
 from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
+from turmeric.cps import types
 from turmeric.cps.lower import FnLowering
+from turmeric.cps.types import INT
 from turmeric.cps.slices import continuation_after, site_in_try
 from turmeric.data.code import SiteInfo
 from turmeric.data.names import demangle_any, mangle
@@ -31,6 +33,7 @@ class ModuleLowering:
         self.renames: dict[ir.Var, str] = {}   # Python names this stage gives variables
         self.lifted: dict[ir.Var, ir.Fn] = {}   # let-bound fns compiled as module functions (lift.py)
         self.lifted_ids: set[int] = set()
+        self.call_types: dict[int, list] = {}    # id(lifted fn) -> per parameter, INT or None
 
     def base_of(self, fn: ir.Fn) -> str:
         """The Python name stem of fn's code: its mangled symbol, made unique when a module
@@ -83,6 +86,13 @@ class ModuleLowering:
         reads = frozenset(parent.var_name(v) for v in passed if parent.var_name(v) == parent.py(v))
         return Expr("".join(", " + parent.var_name(v) for v in passed), reads)
 
+    def note_call_types(self, fn: ir.Fn, args: list[Expr]):
+        """What a direct call of a lifted fn passes: per parameter, INT if every call so far
+        passes an int."""
+        got = [a.ptype for a in args]
+        had = self.call_types.get(id(fn))
+        self.call_types[id(fn)] = got if had is None else [a if a == b else None for a, b in zip(had, got)]
+
     def lower(self, tops: list[ir.TopLevel]) -> CpsModule:
         names = []
         for top in tops:
@@ -109,9 +119,20 @@ class ModuleLowering:
             inner = pyname = f"F_{base}"
         if fn.self_var is not None and not closure:
             self.renames[fn.self_var] = inner
-        lw = FnLowering(self, fn, inner, lifted)
-        body: list = []
-        lw.tail(fn.body, body)
+        # A lifted fn is called only by the calls its parent made (already lowered) and by its
+        # own recurs: a parameter every one of them gives an int is known to be one. Assume it,
+        # lower, and lower again without the parameters some recur gives something else.
+        assumed = frozenset()
+        if lifted and types.ENABLED:
+            assumed = frozenset(i for i, t in enumerate(self.call_types.get(id(fn), ())) if t == INT)
+        while True:
+            lw = FnLowering(self, fn, inner, lifted, assumed)
+            body: list = []
+            lw.tail(fn.body, body)
+            kept = frozenset(i for i in assumed if lw.recur_types is None or lw.recur_types[i] == INT)
+            if kept == assumed:
+                break
+            assumed = kept
         body = tuple(body)
         free = tuple(lw.py(v) for v in fn.free)
         lifted_params = tuple(lw.py(v) for v in self.passed(fn)) if lifted else ()
