@@ -235,3 +235,65 @@ def test_type_facts_agree_with_guards(session, monkeypatch, e, step, x, y):
         m.setattr(types, "ENABLED", False)
         slow = run_shape(session, shape, x, y)
     assert fast == slow
+
+
+# -- a unit's own small defns inlined into map and filter (lift.inlinable_defs) ---------------------
+
+CHAIN = (ROOT / "bench" / "programs" / "chain.tm").read_text()
+
+
+def test_the_chain_calls_no_function_per_item(session):
+    """#14 item chain: (reduce + 0 (map square (filter keep? xs))) is two comprehensions over
+    the defns' bodies and a loop, while `square` and `keep?` are still those functions."""
+    src = python_of(session, CHAIN, "ch1")
+    body = src[src.index("def F_ch1_osum_hchain"):src.index("def R_ch1_osum_hchain_1")]
+    assert "if (t4 is F_ch1_okeep_q and not B__clazy_q(l_xs)):" in body
+    assert "PLIST([t6 for t6 in B_items(l_xs, 'filter') if" in body
+    assert "if (t3 is F_ch1_osquare and not B__clazy_q(t5)):" in body
+    # the ordinary calls are still the function's two sites, numbered as before
+    assert "t5 = C_filter(d + 1, t4, l_xs)" in body and "t9 = C_map(d + 1, t3, t5)" in body
+    assert body.count("except Unwind") == 2
+    # an error inside the inlined keep? is reported by the call, keep? in the call stack
+    with pytest.raises(TurmericError) as e:
+        session.eval_string(CHAIN + '\n(sum-chain [3 "a"])', module="ch2")
+    assert e.value.message == 'mod: expected a number, got string "a"'
+    assert [name for name, _ in e.value.tstack][-2:] == ["ch2.sum-chain", "ch2.keep?"]
+    assert session.eval_string("(sum-chain [1 2 3 6])", module="ch2") == [45]
+
+
+def stack_outcome(session, text: str):
+    try:
+        return ("value", pr_str(session.eval_string(text)[-1]))
+    except TurmericError as e:
+        # (a top-level form's #N counts the session's inputs)
+        return ("error", e.kind, e.message, [re.sub(r"#\d+", "", name) for name, _ in e.tstack][-2:])
+
+
+DEFNS = [
+    "(defn g [x] (= (mod x 3) 0))",
+    "(defn g [x] (* x x))",
+    "(defn g [x] (inc (abs x)))",
+    "(defn g [x] (not (nil? x)))",
+    "(defn g [x] (if (> x 1) x 0))",                 # an if: not inlined
+    "(defn g [x] (println x) x)",                    # an effect: not inlined
+    "(defn g [x] (count x))",
+    "(defn g [x] x)",
+]
+COLLS = ["[1 2 3 4]", "'(0 -3 5)", "[]", "nil", '[1 "a" 2]', "[1.5 nil]", "#{7}", "(range 5)",
+         "(take 3 (iterate inc 1))", "5", '"ab"', "[[1] [2 3]]"]
+
+
+@pytest.mark.parametrize("defn", DEFNS, ids=range(len(DEFNS)))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.sampled_from(["map", "filter"]), coll=st.sampled_from(COLLS), later=st.booleans())
+def test_inlined_defns_agree_with_calls(session, monkeypatch, defn, op, coll, later):
+    """The class: map and filter over an inlined defn give the value, or the error with the
+    same message and the same innermost frames (the defn's own among them), as the call
+    does; a defn redefined after the unit was compiled is called, not inlined."""
+    redefine = '(def g (fn [x] [x]))' if later else ""
+    program = f"{defn}\n(defn h [xs] (doall ({op} g xs)))\n{redefine}\n(h {coll})"
+    fast = stack_outcome(session, program)
+    with monkeypatch.context() as m:
+        m.setattr(lift, "ENABLED", False)
+        slow = stack_outcome(session, program)
+    assert fast == slow

@@ -64,3 +64,44 @@ def only_called(n: ir.Node, var: ir.Var, arity: int, tail_only: bool, tail: bool
     if t is ir.Field:
         return only_called(n.obj, var, arity, tail_only, False)
     return False   # a node this walk does not know: not lifted
+
+
+# -- a module's own small functions, inlined into map and filter ----------------------------------
+
+# builtins with no effect and no user code: a body made of these may run twice (the inlined
+# comprehension, then the ordinary call that reports its error) without anyone seeing it
+EFFECT_FREE = frozenset("""+ - * inc dec mod rem quot abs max min = not= < > <= >= == zero? pos? neg?
+    even? odd? nil? not some? number? integer? int? float? string? keyword? first rest count
+    empty? identity""".split())
+
+
+def inlinable_defs(tops: list, pure: frozenset) -> dict:
+    """global name -> ir.Fn, for each `(defn name [x] body)` of the unit whose body calls only
+    effect-free builtins (a name defined twice in the unit is left out)."""
+    found: dict = {}
+    seen: set = set()
+    for top in tops:
+        body = top.fn.body
+        if type(body) is not ir.SetGlobal:
+            continue
+        name, fn = body.name, body.value
+        if name in seen:
+            found.pop(name, None)
+            continue
+        seen.add(name)
+        if (type(fn) is ir.Fn and not fn.free and len(fn.params) == 1 and fn.rest is None
+                and not fn.params[0].boxed and effect_free(fn.body, fn.params[0], pure & EFFECT_FREE)):
+            found[name] = fn
+    return found
+
+
+def effect_free(n: ir.Node, param: ir.Var, allowed: frozenset) -> bool:
+    t = type(n)
+    if t is ir.Const:
+        return True
+    if t is ir.Local:
+        return n.var is param
+    if t is ir.Call:
+        return (type(n.fn) is ir.Core and n.fn.name in allowed
+                and all(effect_free(a, param, allowed) for a in n.args))
+    return False

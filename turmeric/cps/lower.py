@@ -26,6 +26,7 @@ class FnLowering(ExpressionLowering):
                  int_params: frozenset = frozenset()):
         self.mod = mod
         self.fn = fn
+        self.local_names: dict[ir.Var, str] = {}   # another function's variables inlined here
         self.lifted = lifted            # a module function taking its captured variables first
         self.self_name = self_name      # Python name the function calls itself by
         self.temps = 0
@@ -53,7 +54,8 @@ class FnLowering(ExpressionLowering):
 
     def py(self, v: ir.Var) -> str:
         """A variable's Python name in the generated code."""
-        return self.mod.renames.get(v, v.pyname)
+        local = self.local_names.get(v)
+        return local if local is not None else self.mod.renames.get(v, v.pyname)
 
     # expressions in value context ------------------------------------------------------
 
@@ -143,6 +145,9 @@ class FnLowering(ExpressionLowering):
             inlined = self.reduce_builtin_loop(n, out)
         elif type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
             inlined = self.comprehension(f.name, n, out)
+        elif (type(f) is ir.Core and f.name in COMPREHENSIONS and len(n.args) == 2
+              and type(n.args[0]) is ir.Global and n.args[0].name in self.mod.inlinable):
+            inlined = self.inlined_defn(f.name, n, out)
         if inlined is not None:
             if tail:
                 out.append(Return(n.span, inlined))
@@ -191,6 +196,40 @@ class FnLowering(ExpressionLowering):
         self.sites.append(site)
         self.site_defined.append(set(self.defined))
         out.append(site)
+        self.defined.add(target)
+        return Expr(target, frozenset([target]), simple=True)
+
+    def inlined_defn(self, name: str, n: ir.Call, out: list) -> Expr:
+        """(map f coll) or (filter f coll) where f is a defn of this unit made of effect-free
+        builtins (lift.inlinable_defs): while the global still holds that very function and
+        coll is not lazy, a comprehension over f's body; if it raises, the ordinary call runs
+        again to report the error as it would (with f in the call stack); otherwise the
+        ordinary call, the site it always was (issue #14, the compute rows)."""
+        fn = self.mod.inlinable[n.args[0].name]
+        g, c = (self.simple(a, out, n.span) for a in self.args(n.args, out, n.span))
+        reads = g.reads | c.reads
+        target = self.temp()
+        x = self.local_names[fn.params[0]] = self.temp()
+        scratch: list = []
+        body = self.value(fn.body, scratch)
+        if scratch:
+            raise InternalError("cps: an inlined defn's body made a statement")
+        items = f"B_items({c.text}{'' if name == 'map' else ', ' + repr(name)})"
+        if name == "map":
+            comp = f"PLIST([{body.text} for {x} in {items}])"
+        else:
+            comp = f"PLIST([{x} for {x} in {items} if {self.truth(body, [], n.span).text}])"
+        builtin = f"C_{mangle(name)}"
+        test = Expr(f"({g.text} is F_{self.mod.base_of(fn)} and not B_{mangle('%lazy?')}({c.text}))", reads)
+        err = self.temp()
+        # the call that reports the error runs no user code: at depth 1 it cannot unwind
+        again = Assign(n.span, target, Expr(f"{builtin}(1, {g.text}, {c.text})", reads))
+        fast = Try(n.span, (Assign(n.span, target, Expr(comp, reads)),), err, False, (again,))
+        site = Site(n.span, target, Expr(f"{builtin}(d + 1, {g.text}, {c.text})", reads | {"d"}),
+                    len(self.sites) + 1, self.point_of(n))
+        self.sites.append(site)
+        self.site_defined.append(set(self.defined))
+        out.append(If(n.span, test, (fast,), (site,)))
         self.defined.add(target)
         return Expr(target, frozenset([target]), simple=True)
 

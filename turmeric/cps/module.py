@@ -9,7 +9,7 @@ from dataclasses import replace
 from turmeric.analyzer import ir
 from turmeric.cps.constants import ConstantNames
 from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
-from turmeric.cps import types
+from turmeric.cps import lift, types
 from turmeric.cps.lower import FnLowering
 from turmeric.cps.types import INT
 from turmeric.cps.slices import continuation_after, site_in_try
@@ -34,6 +34,7 @@ class ModuleLowering:
         self.lifted: dict[ir.Var, ir.Fn] = {}   # let-bound fns compiled as module functions (lift.py)
         self.lifted_ids: set[int] = set()
         self.call_types: dict[int, list] = {}    # id(lifted fn) -> per parameter, INT or None
+        self.inlinable: dict[str, ir.Fn] = {}    # the unit's defns map and filter may inline
 
     def base_of(self, fn: ir.Fn) -> str:
         """The Python name stem of fn's code: its mangled symbol, made unique when a module
@@ -94,6 +95,8 @@ class ModuleLowering:
         self.call_types[id(fn)] = got if had is None else [a if a == b else None for a, b in zip(had, got)]
 
     def lower(self, tops: list[ir.TopLevel]) -> CpsModule:
+        if lift.ENABLED:
+            self.inlinable = lift.inlinable_defs(tops, self.pure)
         names = []
         for top in tops:
             self.function(top.fn)
