@@ -190,8 +190,16 @@ def test_nqueens_guards(session):
     src = python_of(session, NQUEENS, "nq2")
     loop = src[src.index("def F_nq2_osafe_q_dloop_n1"):src.index("def F_nq2_oplace_dloop_n1")]
     assert "(l_dist + 1)," in loop and "B_inc" not in loop
-    assert "((abs(t2) == l_dist) if type((t2 := " in loop
-    assert loop.count("type(") == 7   # was 9: the two type tests dist no longer needs
+    assert "((abs(t3) == l_dist) if type((t3 := " in loop
+    fast = loop[:loop.index("        else:\n            if (l_qs.count")]
+    assert fast.count("type(") == 5   # was 9: dist's two, and the list's two after the first
+
+
+def test_an_or_tested_by_if_is_pythons_or(session):
+    """#14 item nqueens: (if (or (= c col) (= ...)) ...) no longer stores the `or`'s value in
+    a temporary and tests it again: `if (...) or (...):`."""
+    src = python_of(session, NQUEENS, "nq3")
+    assert "l_or_u_u2" not in src and "B__e(l_c, l_col)) or " in src
 
 
 def test_guards_spread_over_a_guarded_operand(session):
@@ -211,6 +219,7 @@ def int_exprs():
             st.tuples(inner, st.sampled_from(["3", "-4", "1"])).map(lambda t: f"(mod {t[0]} {t[1]})"),
             st.tuples(st.sampled_from(["+", "-", "*", "="]), inner, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
             st.tuples(inner, inner, inner).map(lambda t: f"(if (= {t[0]} 0) {t[1]} {t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"(if (or (= {t[0]} 1) {t[1]} (nil? {t[2]})) {t[2]} 0)"),
             inner.map(lambda e: f"(let [v {e}] (+ v (count [v v])))"),
         )
     return st.recursive(st.sampled_from(LEAVES), extend, max_leaves=6)
@@ -296,4 +305,42 @@ def test_inlined_defns_agree_with_calls(session, monkeypatch, defn, op, coll, la
     with monkeypatch.context() as m:
         m.setattr(lift, "ENABLED", False)
         slow = stack_outcome(session, program)
+    assert fast == slow
+
+
+# -- an if testing (empty? xs) and the like, versioned for a list -----------------------------------
+
+def test_a_list_walk_tests_the_type_once(session):
+    """#14 item nqueens: `safe?`'s loop tests `type(l_qs) is PListT` once per item, then reads
+    .count, .first and .rest straight from the cell (the other version keeps the guards)."""
+    src = python_of(session, NQUEENS, "nq4")
+    loop = src[src.index("def F_nq4_osafe_q_dloop_n1"):src.index("def F_nq4_oplace_dloop_n1")]
+    fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("        else:\n            if (l_qs.count")]
+    assert "l_qs.count == 0:" in fast and "l_c = l_qs.first" in fast and "l_qs.rest, (l_dist + 1)," in fast
+    assert fast.count("PListT") == 1
+
+
+WALKS = [
+    "(defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (+ n (first ys) k)))))",
+    "(defn f [xs k] (loop [ys xs acc []] (if (empty? ys) acc (let [y (first ys)] (if (= y k) (recur (rest ys) acc) (recur (rest ys) (conj acc [y (count ys)])))))))",
+    "(defn f [xs k] (if (first xs) (count xs) (rest xs)))",
+    "(defn f [xs k] (loop [ys xs] (if (count ys) (if (empty? ys) k (recur (rest ys))) 0)))",
+    # a call of user code inside: not versioned (it would copy a site)
+    "(defn id [x] x) (defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (+ n (id (first ys)))))))",
+    "(defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (if (or (nil? (first ys)) (= k (first ys))) (inc n) n)))))",
+]
+INPUTS = ["'(1 2 3)", "[1 2 3]", "nil", "'()", "(range 4)", "(take 2 (iterate inc 5))", '"ab"',
+          "(list 1 nil 2)", "#{3}", "{:a 1}", "7", "(cons 1 [2])"]
+
+
+@pytest.mark.parametrize("walk", WALKS, ids=range(len(WALKS)))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.sampled_from(INPUTS), k=st.sampled_from(["1", "2", "nil"]))
+def test_list_versions_agree_with_guards(session, monkeypatch, walk, xs, k):
+    """The class: walking lists, vectors, nil, lazy sequences, strings, sets, maps and non-
+    collections gives the same value or error with the versioning (and the type facts) off."""
+    fast = run_shape(session, walk, xs, k)
+    with monkeypatch.context() as m:
+        m.setattr(types, "ENABLED", False)
+        slow = run_shape(session, walk, xs, k)
     assert fast == slow

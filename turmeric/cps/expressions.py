@@ -173,8 +173,11 @@ class ExpressionLowering:
             return Expr(f"({args[0].text} is None)", reads, True)
         if name in LIST_FAST and len(args) == 1 and not python_literal_kind(args[0].text):
             # the common case, a list, read straight from its cell; anything else: the builtin
-            a0, a1 = self.once(args[0])
             fast, boolean = LIST_FAST[name]
+            if args[0].text in self.list_vars:   # known to be a list here (FnLowering.structured)
+                return Expr(fast.format(args[0].text), args[0].reads, boolean,
+                            ptype=INT if name == "count" else None)
+            a0, a1 = self.once(args[0])
             return Expr(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
                         args[0].reads, boolean, ptype=INT if name == "count" and types.ENABLED else None)
         spread = self.distribute(name, args, out, span)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
-from turmeric.cps.expressions import COMPREHENSIONS, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps.expressions import COMPREHENSIONS, LIST_FAST, ExpressionLowering, is_simple, is_trivial
 from turmeric.cps import lift, types
 from turmeric.cps.types import INT
 from turmeric.cps.form import (
@@ -44,6 +44,7 @@ class FnLowering(ExpressionLowering):
         # locals whose value is always an int: let-bound to one, or a lifted fn's parameter
         # that every call and every recur gives an int (module.py checks the recurs)
         self.int_vars: set[str] = {self.py(fn.params[i]) for i in int_params}
+        self.list_vars: set[str] = set()   # locals known to be lists (PListT) where they are read
         self.recur_types: list | None = None   # per fixed parameter: INT if every recur gives one
         self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
         self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
@@ -259,14 +260,26 @@ class FnLowering(ExpressionLowering):
         `context` (assign to a target, discard, or return). False for any other node."""
         t = type(n)
         if t is ir.If:
-            test = self.truth(self.value(n.test, out), out, n.span)
-            then, els = [], []
-            before = set(self.defined)
-            context(n.then, then)
-            self.defined = set(before)
-            context(n.else_, els)
-            self.defined = before
-            out.append(If(n.span, test, tuple(then), tuple(els)))
+            v = self.list_test_var(n.test)
+            if v is None:
+                self.if_(n, out, context)
+                return True
+            # (if (empty? xs) ...) and the like, xs a local: when xs is a list the whole if
+            # reads its cells with no further type test; else as it was. Only for an if that
+            # holds no call site, since its branches are compiled twice.
+            nsites = len(self.sites)
+            generic: list = []
+            self.if_(n, generic, context)
+            if len(self.sites) != nsites:
+                out.extend(generic)
+                return True
+            name = self.py(v)
+            fast: list = []
+            self.list_vars.add(name)
+            self.if_(n, fast, context)
+            self.list_vars.discard(name)
+            out.append(If(n.span, Expr(f"type({name}) is PListT", frozenset([name]), True),
+                          tuple(fast), tuple(generic)))
         elif t is ir.Do:
             for x in n.body[:-1]:
                 self.effect(x, out)
@@ -280,6 +293,38 @@ class FnLowering(ExpressionLowering):
         else:
             return False
         return True
+
+    def if_(self, n: ir.If, out: list, context):
+        test = self.condition(n.test, out)
+        then, els = [], []
+        before = set(self.defined)
+        context(n.then, then)
+        self.defined = set(before)
+        context(n.else_, els)
+        self.defined = before
+        out.append(If(n.span, test, tuple(then), tuple(els)))
+
+    def list_test_var(self, test: ir.Node) -> ir.Var | None:
+        """v when the test is (empty? v), (first v), (rest v) or (count v) of a local v not yet
+        known to be a list, outside any other such if."""
+        if not types.ENABLED or self.list_vars or type(test) is not ir.Call or len(test.args) != 1:
+            return None
+        f, a = test.fn, test.args[0]
+        if type(f) is ir.Core and f.name in LIST_FAST and f.name in self.mod.pure \
+                and type(a) is ir.Local and not a.var.boxed and self.var_name(a.var) == self.py(a.var):
+            return a.var
+        return None
+
+    def condition(self, n: ir.Node, out: list) -> Expr:
+        """n as the test of an if: only its truth counts, so an `or` whose later operands run
+        no user code is Python's `or` of their truths (no temporary holding the value)."""
+        parts = or_parts(n, self.mod.pure) if types.ENABLED else None
+        if parts is None:
+            return self.truth(self.value(n, out), out, getattr(n, "span", None))
+        first, rest = parts
+        a = self.condition(first, out)
+        b = self.condition(rest, [])   # or_parts checked that it makes no statement
+        return Expr(f"({a.text} or {b.text})", a.reads | b.reads, True)
 
     def assign(self, n: ir.Node, target: str, out: list):
         """Evaluate n and store it in `target` on every path."""
@@ -376,3 +421,24 @@ def checkpoint_name(n: ir.Call) -> str | None:
             if text.startswith("checkpoint-") and text.endswith(".bin"):
                 return text[len("checkpoint-"):-len(".bin")]
     return None
+
+
+def or_parts(n: ir.Node, pure: frozenset):
+    """(first, rest) when n is an `or`'s expansion, (let [v first] (if v v rest)), whose rest
+    makes no statement and does not read v (expander/derived.py); else None."""
+    if not (type(n) is ir.Let and not n.var.boxed and type(n.body) is ir.If):
+        return None
+    test, then, rest = n.body.test, n.body.then, n.body.else_
+    if not (type(test) is ir.Local and test.var is n.var and type(then) is ir.Local and then.var is n.var):
+        return None
+    if not (lift.only_called(rest, n.var, -1, False, True) and makes_no_statement(rest, pure)):
+        return None
+    return n.init, rest
+
+
+def makes_no_statement(n: ir.Node, pure: frozenset) -> bool:
+    """Lowering n as a condition emits no statement: it is simple, or an `or` of such."""
+    parts = or_parts(n, pure)
+    if parts is not None:
+        return makes_no_statement(parts[0], pure)
+    return is_simple(n, pure) and type(n) is not ir.Fn
