@@ -8,6 +8,9 @@ tests/test_bench_programs.py uses them as the expected answers.
 """
 from __future__ import annotations
 
+import functools
+import operator
+
 
 def fib(n):
     if n < 2:
@@ -91,3 +94,17 @@ def map_ops(xs):
              "hits": m["hits"] + (k in seen)}
         counts = {**counts, k: counts.get(k, 0) + 1}
     return [m["count"], m["total"], m["hits"], counts.get(3, 0)]
+
+
+# -- reduce over map over filter with user functions (bench/programs/chain.tm) ----------------
+
+def _keep(x):
+    return x % 3 == 0
+
+
+def _square(x):
+    return x * x
+
+
+def sum_chain(xs):
+    return functools.reduce(operator.add, map(_square, filter(_keep, xs)), 0)

@@ -149,6 +149,14 @@ def cases() -> list[Case]:
         # where the Python stack moves to the heap every 1000 calls
         Case("recursion 10^4 deep (extra)", "capture", "descend-plain", lambda: (10 ** 4,),
              pyref.descend, lambda: (10 ** 4,), kind="extra", per=10 ** 4),
+    ] + chain_cases()
+
+
+def chain_cases() -> list[Case]:
+    """Issue #14: a builtin passed as a value to reduce, over map and filter with user
+    functions, against functools.reduce(operator.add, map(f, filter(g, xs)), 0)."""
+    return [
+        Case("reduce+map+filter 10^5", "chain", "sum-chain", _vec(N), pyref.sum_chain, _lst(N)),
     ]
 
 

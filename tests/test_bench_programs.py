@@ -80,6 +80,7 @@ SEQ_CASES = [
     ("reduce", "sum-squares", pyref.sum_squares, lambda v: v),
     ("strings", "join-numbers", pyref.join_numbers, lambda v: v),
     ("maps", "map-ops", pyref.map_ops, list),
+    ("chain", "sum-chain", pyref.sum_chain, lambda v: v),
 ]
 
 

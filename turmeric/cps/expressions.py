@@ -13,11 +13,15 @@ from turmeric.analyzer import ir
 from turmeric.cps.constants import (
     is_number_literal, literal_type, not_a_number_literal, python_literal_kind,
 )
+from turmeric.cps import types
 from turmeric.cps.form import Assign, Expr, For
+from turmeric.cps.types import INT
 from turmeric.data.errors import InternalError
 from turmeric.data.names import mangle
 
 COMPREHENSIONS = frozenset({"map", "filter"})
+GUARDED = frozenset({"=", "inc", "dec", "abs", "mod", "-"})   # an int operand saves their guard
+STRICT_INT_OPS = {"+": "+", "-": "-", "*": "*"}   # (reduce OP ...): OP's result on two ints
 INLINE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 LIST_FAST = {"first": ("{}.first", False), "rest": ("{}.rest", False),
              "empty?": ("{}.count == 0", True), "count": ("{}.count", False)}
@@ -64,19 +68,54 @@ class ExpressionLowering:
                 and is_simple(fn.body, self.mod.pure) and type(fn.body) is not ir.Fn
                 and is_simple(n.args[1], self.mod.pure))
 
+    def reducible_builtin(self, n: ir.Call) -> bool:
+        """(reduce OP init coll) where OP names a pure builtin (+, max, conj, str ...): a
+        plain loop calling OP's strict two-argument form, not the generic builtin path that
+        a function value takes (issue #14, the compute rows)."""
+        return (len(n.args) == 3 and type(n.args[0]) is ir.Core and n.args[0].name in self.mod.pure
+                and is_simple(n.args[1], self.mod.pure))
+
     def reduce_loop(self, n: ir.Call, out: list) -> Expr:
-        fn, init, coll = n.args
-        for v in fn.params:  # the loop runs in this function's scope: fresh names, no clash
+        fn = n.args[0]
+        return self.reduce_with(n, out, fn.params, lambda body: self.value(fn.body, body))
+
+    def reduce_builtin_loop(self, n: ir.Call, out: list) -> Expr:
+        name = n.args[0].name
+        params = [ir.Var("acc", "acc"), ir.Var("x", "x")]
+        def step(body):
+            a, b = (Expr(self.py(v), frozenset([self.py(v)]), simple=True) for v in params)
+            return self.strict_binary(name, a, b, n.span)
+        return self.reduce_with(n, out, params, step)
+
+    def strict_binary(self, name: str, a: Expr, b: Expr, span) -> Expr:
+        """(name a b) with the builtin's own semantics (so `+` still rejects two strings, as
+        the builtin passed as a value does): a Python operator when both are integers, else
+        the builtin. a and b are names."""
+        reads = a.reads | b.reads
+        mark = self.mod.mark(span)
+        full = f"{mark}B_{mangle(name)}({a.text}, {b.text})"
+        both_int = f"type({a.text}) is type({b.text}) is int"
+        if name in STRICT_INT_OPS:
+            return Expr(f"({a.text} {STRICT_INT_OPS[name]} {b.text} if {both_int} else {full})", reads)
+        if name in ("max", "min"):
+            op = ">=" if name == "max" else "<="
+            return Expr(f"(({a.text} if {a.text} {op} {b.text} else {b.text}) if {both_int} else {full})",
+                        reads)
+        return Expr(full, reads)
+
+    def reduce_with(self, n: ir.Call, out: list, params, step) -> Expr:
+        _, init, coll = n.args
+        for v in params:  # the loop runs in this function's scope: fresh names, no clash
             self.mod.renames[v] = self.temp()
-        acc, x = (self.py(v) for v in fn.params)
+        acc, x = (self.py(v) for v in params)
         items = self.value(coll, out)
         start = self.value(init, out)
         out.append(Assign(n.span, acc, start))
         self.defined |= {acc, x}
         body: list = []
-        e = self.value(fn.body, body)
+        e = step(body)
         body.append(Assign(n.span, acc, e))
-        out.append(For(n.span, x, Expr(f"{self.mod.mark(n.span)}B_items({items.text})", items.reads),
+        out.append(For(n.span, x, Expr(f"{self.mod.mark(n.span)}B_items({items.text}, 'reduce')", items.reads),
                        tuple(body)))
         result = self.temp()
         out.append(Assign(n.span, result, Expr(acc, frozenset([acc]))))
@@ -100,7 +139,7 @@ class ExpressionLowering:
         c = self.simple(c, out, n.span)
         fn_value = self.mod.closure(fn, self)
         reads = (body.reads - {x}) | c.reads | fn_value.reads
-        items = f"{self.mod.mark(n.span)}B_items({c.text})"
+        items = f"{self.mod.mark(n.span)}B_items({c.text}{'' if name == 'map' else ', ' + repr(name)})"
         lazy = f"B_{mangle('%lazy?')}({c.text})"
         call = f"B_{mangle('%lazy-' + name)}({fn_value.text}, {c.text})"
         if name == "map":
@@ -134,40 +173,55 @@ class ExpressionLowering:
             return Expr(f"({args[0].text} is None)", reads, True)
         if name in LIST_FAST and len(args) == 1 and not python_literal_kind(args[0].text):
             # the common case, a list, read straight from its cell; anything else: the builtin
-            a0, a1 = self.once(args[0])
             fast, boolean = LIST_FAST[name]
-            return Expr(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
-                        args[0].reads, boolean)
-        if name == "abs" and len(args) == 1:
+            if args[0].text in self.list_vars:   # known to be a list here (FnLowering.structured)
+                return Expr(fast.format(args[0].text), args[0].reads, boolean,
+                            ptype=INT if name == "count" else None)
             a0, a1 = self.once(args[0])
-            return Expr(f"(abs({a1}) if type({a0}) is int else B_abs({a1}))", args[0].reads)
+            return Expr(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
+                        args[0].reads, boolean, ptype=INT if name == "count" and types.ENABLED else None)
+        spread = self.distribute(name, args, out, span)
+        if spread is not None:
+            return spread
+        if name == "abs" and len(args) == 1:
+            return self.int_unary(args[0], "abs({})", "B_abs({})", span)
         if name == "mod" and len(args) == 2 and literal_type(args[1].text) == "int" \
                 and args[1].text.strip("()") not in ("0", "-0"):
             # a nonzero integer divisor: Python's % has Clojure's mod sign rule
-            a0, a1 = self.once(args[0])
-            return Expr(f"({a1} % {args[1].text} if type({a0}) is int "
-                        f"else B_mod({a1}, {args[1].text}))", reads)
+            return self.int_unary(args[0], f"({{}} % {args[1].text})", f"B_mod({{}}, {args[1].text})", span)
         if name in ("inc", "dec") and len(args) == 1:
-            a0, a1 = self.once(args[0])
             op = "+" if name == "inc" else "-"
-            return Expr(f"({a1} {op} 1 if type({a0}) is int else B_{mangle(name)}({a1}))", args[0].reads)
+            return self.int_unary(args[0], f"({{}} {op} 1)", f"B_{mangle(name)}({{}})", span)
         if name == "=" and len(args) == 2:
             for a, b in (args, args[::-1]):
                 if a.text in ("None", "True", "False") or a.text in self.mod.consts.keywords:
                     return Expr(f"({b.text} is {a.text})", reads, True)
                 lit_type = literal_type(a.text)
                 if lit_type is not None:
+                    if lit_type == "int" and b.ptype == INT:
+                        return Expr(f"({b.text} == {a.text})", reads, True)
                     # == alone would equate 0, 0.0 and false; the type test runs only on a match
                     b0, b1 = self.once(b)
                     return Expr(f"({b0} == {a.text} and type({b1}) is {lit_type})", reads, True)
-            (a0, a1), (b0, b1) = self.once(args[0]), self.once(args[1])
+            a, b = args
+            if a.ptype == INT and b.ptype == INT:
+                return Expr(f"({a.text} == {b.text})", reads, True)
+            if b.ptype == INT or a.ptype == INT and a.simple:
+                # test the other one only; a is still evaluated before b
+                if b.ptype == INT:
+                    (a0, a1), b0, b1 = self.once(a), None, b.text
+                    test = f"type({a0}) is int"
+                else:
+                    a1, (b0, b1) = a.text, self.once(b)
+                    test = f"type({b0}) is int"
+                return Expr(f"({a1} == {b1} if {test} else B__e({a1}, {b1}))", reads, True)
+            (a0, a1), (b0, b1) = self.once(a), self.once(b)
             return Expr(f"({a1} == {b1} if type({a0}) is type({b0}) is int "
                         f"else B__e({a1}, {b1}))", reads, True)
         op = INLINE_OPS.get(name)
         if op is None or len(args) < 2:
             if name == "-" and len(args) == 1:
-                a0, a1 = self.once(args[0])
-                return Expr(f"(-{a1} if type({a0}) is int else B__h({a1}))", args[0].reads)
+                return self.int_unary(args[0], "(-{})", "B__h({})", span)
             return None
         if op in ("<", ">", "<=", ">=") and len(args) > 2:
             return None
@@ -176,17 +230,55 @@ class ExpressionLowering:
             acc = self.binop(name, op, acc, b)
         return acc
 
+    def int_unary(self, a: Expr, fast: str, slow: str, span) -> Expr:
+        """An operation that gives an int for an int (fast, a format with {} for the operand)
+        and else calls the builtin (slow): no guard when a is known to be an int; otherwise
+        guarded, with the parts kept (Expr.split) for an operation on the result."""
+        if a.ptype == INT:
+            return Expr(fast.format(a.text), a.reads, ptype=INT)
+        a0, a1 = self.once(a)
+        guard = f"type({a0}) is int"
+        f = Expr(fast.format(a1), a.reads, ptype=INT)
+        sl = Expr(self.mod.mark(span) + slow.format(a1), a.reads)
+        return self.guarded(guard, f, sl)
+
+    def guarded(self, guard: str, fast: Expr, slow: Expr) -> Expr:
+        split = (guard, fast, slow) if fast.ptype == INT and types.ENABLED else None
+        return Expr(f"({fast.text} if {guard} else {slow.text})", fast.reads | slow.reads,
+                    fast.boolean and slow.boolean, split=split)
+
+    def distribute(self, name: str, args: list[Expr], out: list, span) -> Expr | None:
+        """(name ... (fast if guard else slow) ...) as ((name ... fast ...) if guard else
+        (name ... slow ...)) when that saves a type guard: name is a guarded operator and the
+        other operands are names or constants (so the guard, evaluated first, cannot run before
+        something it should follow)."""
+        if name not in GUARDED or not any(a.split for a in args):
+            return None
+        for i, a in enumerate(args):
+            if a.split is None or not all(b.simple for j, b in enumerate(args) if j != i):
+                continue
+            guard, fast, slow = a.split
+            f = self.inline(name, args[:i] + [fast] + args[i + 1:], out, span)
+            sl = self.inline(name, args[:i] + [slow] + args[i + 1:], out, span)
+            if f is None or sl is None:
+                return None
+            sl = replace(sl, text=self.mod.mark(span) + sl.text)
+            return self.guarded(guard, f, sl)
+        return None
+
     def binop(self, name, op, a: Expr, b: Expr) -> Expr:
         reads = a.reads | b.reads
         boolean = op in ("<", ">", "<=", ">=")
         if not_a_number_literal(a.text) or not_a_number_literal(b.text):
             # a constant that is not a number: the builtin reports it (with its value)
             return Expr(f"B_{mangle(name)}({a.text}, {b.text})", reads, boolean)
+        ints = a.ptype == INT and b.ptype == INT
+        ptype = INT if ints and not boolean else None
         # Python's operator itself: it rejects nil, keywords, maps, lists and mixed types;
         # what it accepts beyond numbers is documented (spec/language.md, "Numbers").
         # `*` keeps a guard, since Python repeats a string or vector times an integer.
-        if op != "*" or is_number_literal(a.text) and is_number_literal(b.text):
-            return Expr(f"({a.text} {op} {b.text})", reads, boolean)
+        if op != "*" or is_number_literal(a.text) and is_number_literal(b.text) or ints:
+            return Expr(f"({a.text} {op} {b.text})", reads, boolean, ptype=ptype)
         if a.text == b.text and a.simple:  # (* x x): one test
             return Expr(f"({a.text} {op} {a.text} if type({a.text}) is int "
                         f"else B_{mangle(name)}({a.text}, {a.text}))", reads, boolean)

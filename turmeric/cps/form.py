@@ -22,6 +22,10 @@ class Expr:
     reads: frozenset = frozenset()
     boolean: bool = False
     simple: bool = False     # a name or a constant: cheap to evaluate twice, no side effects
+    ptype: str | None = None  # "int": its value is always a Python int (not a bool): no type guard
+    # (guard, fast, slow) when the text is `(fast if guard else slow)` and fast is an int: an
+    # operation on it may go into both branches, so its own guard is not tested again
+    split: tuple | None = None
 
 
 @dataclass(slots=True, frozen=True, eq=False)

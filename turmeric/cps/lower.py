@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
-from turmeric.cps.expressions import COMPREHENSIONS, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps.expressions import COMPREHENSIONS, LIST_FAST, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps import lift, types
+from turmeric.cps.types import INT
 from turmeric.cps.form import (
     Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
 )
@@ -20,9 +22,12 @@ if TYPE_CHECKING:
 class FnLowering(ExpressionLowering):
     """Lowers one ir.Fn to a statement tree, recording its sites and what each site sees."""
 
-    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None):
+    def __init__(self, mod: "ModuleLowering", fn: ir.Fn, self_name: str | None, lifted: bool = False,
+                 int_params: frozenset = frozenset()):
         self.mod = mod
         self.fn = fn
+        self.local_names: dict[ir.Var, str] = {}   # another function's variables inlined here
+        self.lifted = lifted            # a module function taking its captured variables first
         self.self_name = self_name      # Python name the function calls itself by
         self.temps = 0
         self.sites: list[Site] = []
@@ -32,10 +37,15 @@ class FnLowering(ExpressionLowering):
         self.defined: set[str] = set(self.py(v) for v in fn.params)
         if fn.rest is not None:
             self.defined.add(self.py(fn.rest))
-        self.defined |= {self.py(v) for v in fn.free}
-        if fn.self_var is not None and fn.free:
+        self.defined |= {self.py(v) for v in (mod.passed(fn) if lifted else fn.free)}
+        if fn.self_var is not None and fn.free and not lifted:
             self.defined.add(self.py(fn.self_var))   # a closure's name for itself: a cell
         self.site_defined: list[set] = []
+        # locals whose value is always an int: let-bound to one, or a lifted fn's parameter
+        # that every call and every recur gives an int (module.py checks the recurs)
+        self.int_vars: set[str] = {self.py(fn.params[i]) for i in int_params}
+        self.list_vars: set[str] = set()   # locals known to be lists (PListT) where they are read
+        self.recur_types: list | None = None   # per fixed parameter: INT if every recur gives one
         self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
         self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
 
@@ -45,20 +55,23 @@ class FnLowering(ExpressionLowering):
 
     def py(self, v: ir.Var) -> str:
         """A variable's Python name in the generated code."""
-        return self.mod.renames.get(v, v.pyname)
+        local = self.local_names.get(v)
+        return local if local is not None else self.mod.renames.get(v, v.pyname)
 
     # expressions in value context ------------------------------------------------------
 
     def value(self, n: ir.Node, out: list) -> Expr:
         t = type(n)
         if t is ir.Const:
-            return Expr(self.mod.consts.ref(n.value), simple=True)
+            return Expr(self.mod.consts.ref(n.value), simple=True,
+                        ptype=INT if type(n.value) is int and types.ENABLED else None)
         if t is ir.Local:
             v = n.var
             name = self.var_name(v)
             reads = frozenset([name]) if name == self.py(v) else frozenset()
             return Expr(f"{name}.v" if v.boxed else name, reads, simple=not v.boxed,
-                        boolean=name in self.bool_vars)
+                        boolean=name in self.bool_vars,
+                        ptype=INT if not v.boxed and name in self.int_vars else None)
         if t is ir.Global:
             return Expr(f"g_{mangle(n.name)}")
         if t is ir.ModuleRef:
@@ -108,7 +121,7 @@ class FnLowering(ExpressionLowering):
         t = self.temp()
         out.append(Assign(span, t, e))
         self.defined.add(t)
-        return Expr(t, frozenset([t]), e.boolean, simple=True)
+        return Expr(t, frozenset([t]), e.boolean, simple=True, ptype=e.ptype)
 
     def args(self, nodes: list, out: list, span) -> list[Expr]:
         """Arguments in order; an argument that runs user code forces the earlier ones into
@@ -129,8 +142,13 @@ class FnLowering(ExpressionLowering):
         inlined = None
         if type(f) is ir.Core and f.name == "reduce" and self.reducible(n):
             inlined = self.reduce_loop(n, out)
+        elif type(f) is ir.Core and f.name == "reduce" and self.reducible_builtin(n):
+            inlined = self.reduce_builtin_loop(n, out)
         elif type(f) is ir.Core and f.name in COMPREHENSIONS and self.comprehensible(n):
             inlined = self.comprehension(f.name, n, out)
+        elif (type(f) is ir.Core and f.name in COMPREHENSIONS and len(n.args) == 2
+              and type(n.args[0]) is ir.Global and n.args[0].name in self.mod.inlinable):
+            inlined = self.inlined_defn(f.name, n, out)
         if inlined is not None:
             if tail:
                 out.append(Return(n.span, inlined))
@@ -144,16 +162,32 @@ class FnLowering(ExpressionLowering):
             if self.fn.rest is not None:
                 rest = Expr("PLIST([" + ", ".join(a.text for a in args[nfix:]) + "])" if args[nfix:] else "None",
                             frozenset().union(*(a.reads for a in args[nfix:])))
-            self_reads = frozenset([self.self_name]) if self.fn.free else frozenset()
-            out.append(SelfTailCall(n.span, tuple(args[:nfix]), rest, self_reads))
+            self_reads = frozenset([self.self_name]) if self.fn.free and not self.lifted else frozenset()
+            fixed = args[:nfix]
+            got = [a.ptype for a in fixed]
+            self.recur_types = got if self.recur_types is None else \
+                [a if a == b else None for a, b in zip(self.recur_types, got)]
+            if self.lifted:   # its captured variables are its first parameters: passed on as they are
+                # (a boxed one as its box, which every iteration shares)
+                fixed = [Expr(self.py(v), frozenset([self.py(v)]), simple=True)
+                         for v in self.mod.passed(self.fn)] + fixed
+            out.append(SelfTailCall(n.span, tuple(fixed), rest, self_reads))
             self.has_loop = True
             return None
-        fe = self.value(f, out) if not is_simple(f, self.mod.pure) or not n.args else None
-        args = self.args(n.args, out, n.span)
-        if fe is None:
-            fe = self.value(f, out)
-        text = f"{fe.text}(d + 1{''.join(', ' + a.text for a in args)})"
-        reads = fe.reads.union(*(a.reads for a in args)) | {"d"}
+        lifted = self.mod.lifted.get(f.var) if type(f) is ir.Local else None
+        if lifted is not None:  # a direct call of a lifted fn: its captured variables first
+            args = self.args(n.args, out, n.span)
+            captured = self.mod.lifted_call(lifted, self)
+            self.mod.note_call_types(lifted, args)
+            text = f"F_{self.mod.base_of(lifted)}(d + 1{captured.text}{''.join(', ' + a.text for a in args)})"
+            reads = captured.reads.union(*(a.reads for a in args)) | {"d"}
+        else:
+            fe = self.value(f, out) if not is_simple(f, self.mod.pure) or not n.args else None
+            args = self.args(n.args, out, n.span)
+            if fe is None:
+                fe = self.value(f, out)
+            text = f"{fe.text}(d + 1{''.join(', ' + a.text for a in args)})"
+            reads = fe.reads.union(*(a.reads for a in args)) | {"d"}
         call = Expr(text, frozenset(reads))
         if tail:
             out.append(Return(n.span, call, tail_call=True))
@@ -163,6 +197,40 @@ class FnLowering(ExpressionLowering):
         self.sites.append(site)
         self.site_defined.append(set(self.defined))
         out.append(site)
+        self.defined.add(target)
+        return Expr(target, frozenset([target]), simple=True)
+
+    def inlined_defn(self, name: str, n: ir.Call, out: list) -> Expr:
+        """(map f coll) or (filter f coll) where f is a defn of this unit made of effect-free
+        builtins (lift.inlinable_defs): while the global still holds that very function and
+        coll is not lazy, a comprehension over f's body; if it raises, the ordinary call runs
+        again to report the error as it would (with f in the call stack); otherwise the
+        ordinary call, the site it always was (issue #14, the compute rows)."""
+        fn = self.mod.inlinable[n.args[0].name]
+        g, c = (self.simple(a, out, n.span) for a in self.args(n.args, out, n.span))
+        reads = g.reads | c.reads
+        target = self.temp()
+        x = self.local_names[fn.params[0]] = self.temp()
+        scratch: list = []
+        body = self.value(fn.body, scratch)
+        if scratch:
+            raise InternalError("cps: an inlined defn's body made a statement")
+        items = f"B_items({c.text}{'' if name == 'map' else ', ' + repr(name)})"
+        if name == "map":
+            comp = f"PLIST([{body.text} for {x} in {items}])"
+        else:
+            comp = f"PLIST([{x} for {x} in {items} if {self.truth(body, [], n.span).text}])"
+        builtin = f"C_{mangle(name)}"
+        test = Expr(f"({g.text} is F_{self.mod.base_of(fn)} and not B_{mangle('%lazy?')}({c.text}))", reads)
+        err = self.temp()
+        # the call that reports the error runs no user code: at depth 1 it cannot unwind
+        again = Assign(n.span, target, Expr(f"{builtin}(1, {g.text}, {c.text})", reads))
+        fast = Try(n.span, (Assign(n.span, target, Expr(comp, reads)),), err, False, (again,))
+        site = Site(n.span, target, Expr(f"{builtin}(d + 1, {g.text}, {c.text})", reads | {"d"}),
+                    len(self.sites) + 1, self.point_of(n))
+        self.sites.append(site)
+        self.site_defined.append(set(self.defined))
+        out.append(If(n.span, test, (fast,), (site,)))
         self.defined.add(target)
         return Expr(target, frozenset([target]), simple=True)
 
@@ -192,14 +260,26 @@ class FnLowering(ExpressionLowering):
         `context` (assign to a target, discard, or return). False for any other node."""
         t = type(n)
         if t is ir.If:
-            test = self.truth(self.value(n.test, out), out, n.span)
-            then, els = [], []
-            before = set(self.defined)
-            context(n.then, then)
-            self.defined = set(before)
-            context(n.else_, els)
-            self.defined = before
-            out.append(If(n.span, test, tuple(then), tuple(els)))
+            v = self.list_test_var(n.test)
+            if v is None:
+                self.if_(n, out, context)
+                return True
+            # (if (empty? xs) ...) and the like, xs a local: when xs is a list the whole if
+            # reads its cells with no further type test; else as it was. Only for an if that
+            # holds no call site, since its branches are compiled twice.
+            nsites = len(self.sites)
+            generic: list = []
+            self.if_(n, generic, context)
+            if len(self.sites) != nsites:
+                out.extend(generic)
+                return True
+            name = self.py(v)
+            fast: list = []
+            self.list_vars.add(name)
+            self.if_(n, fast, context)
+            self.list_vars.discard(name)
+            out.append(If(n.span, Expr(f"type({name}) is PListT", frozenset([name]), True),
+                          tuple(fast), tuple(generic)))
         elif t is ir.Do:
             for x in n.body[:-1]:
                 self.effect(x, out)
@@ -213,6 +293,38 @@ class FnLowering(ExpressionLowering):
         else:
             return False
         return True
+
+    def if_(self, n: ir.If, out: list, context):
+        test = self.condition(n.test, out)
+        then, els = [], []
+        before = set(self.defined)
+        context(n.then, then)
+        self.defined = set(before)
+        context(n.else_, els)
+        self.defined = before
+        out.append(If(n.span, test, tuple(then), tuple(els)))
+
+    def list_test_var(self, test: ir.Node) -> ir.Var | None:
+        """v when the test is (empty? v), (first v), (rest v) or (count v) of a local v not yet
+        known to be a list, outside any other such if."""
+        if not types.ENABLED or self.list_vars or type(test) is not ir.Call or len(test.args) != 1:
+            return None
+        f, a = test.fn, test.args[0]
+        if type(f) is ir.Core and f.name in LIST_FAST and f.name in self.mod.pure \
+                and type(a) is ir.Local and not a.var.boxed and self.var_name(a.var) == self.py(a.var):
+            return a.var
+        return None
+
+    def condition(self, n: ir.Node, out: list) -> Expr:
+        """n as the test of an if: only its truth counts, so an `or` whose later operands run
+        no user code is Python's `or` of their truths (no temporary holding the value)."""
+        parts = or_parts(n, self.mod.pure) if types.ENABLED else None
+        if parts is None:
+            return self.truth(self.value(n, out), out, getattr(n, "span", None))
+        first, rest = parts
+        a = self.condition(first, out)
+        b = self.condition(rest, [])   # or_parts checked that it makes no statement
+        return Expr(f"({a.text} or {b.text})", a.reads | b.reads, True)
 
     def assign(self, n: ir.Node, target: str, out: list):
         """Evaluate n and store it in `target` on every path."""
@@ -262,6 +374,9 @@ class FnLowering(ExpressionLowering):
         out.append(Return(getattr(n, "span", None), self.value(n, out)))
 
     def bind(self, n: ir.Let, out: list):
+        if lift.ENABLED and lift.liftable(n):   # no closure: a module function, called directly
+            self.mod.lift(n.var, n.init)
+            return
         e = self.value(n.init, out)
         v = n.var
         name = self.py(v)
@@ -269,6 +384,8 @@ class FnLowering(ExpressionLowering):
             e = Expr(f"Box({e.text})", e.reads)
         elif e.boolean:  # a let-bound name is never assigned again: it stays a plain bool
             self.bool_vars.add(name)
+        elif e.ptype == INT:
+            self.int_vars.add(name)
         out.append(Assign(n.span, name, e))
         self.defined.add(name)
 
@@ -304,3 +421,24 @@ def checkpoint_name(n: ir.Call) -> str | None:
             if text.startswith("checkpoint-") and text.endswith(".bin"):
                 return text[len("checkpoint-"):-len(".bin")]
     return None
+
+
+def or_parts(n: ir.Node, pure: frozenset):
+    """(first, rest) when n is an `or`'s expansion, (let [v first] (if v v rest)), whose rest
+    makes no statement and does not read v (expander/derived.py); else None."""
+    if not (type(n) is ir.Let and not n.var.boxed and type(n.body) is ir.If):
+        return None
+    test, then, rest = n.body.test, n.body.then, n.body.else_
+    if not (type(test) is ir.Local and test.var is n.var and type(then) is ir.Local and then.var is n.var):
+        return None
+    if not (lift.only_called(rest, n.var, -1, False, True) and makes_no_statement(rest, pure)):
+        return None
+    return n.init, rest
+
+
+def makes_no_statement(n: ir.Node, pure: frozenset) -> bool:
+    """Lowering n as a condition emits no statement: it is simple, or an `or` of such."""
+    parts = or_parts(n, pure)
+    if parts is not None:
+        return makes_no_statement(parts[0], pure)
+    return is_simple(n, pure) and type(n) is not ir.Fn

@@ -9,7 +9,9 @@ from dataclasses import replace
 from turmeric.analyzer import ir
 from turmeric.cps.constants import ConstantNames
 from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
+from turmeric.cps import lift, types
 from turmeric.cps.lower import FnLowering
+from turmeric.cps.types import INT
 from turmeric.cps.slices import continuation_after, site_in_try
 from turmeric.data.code import SiteInfo
 from turmeric.data.names import demangle_any, mangle
@@ -29,6 +31,10 @@ class ModuleLowering:
         self.bases: dict[int, str] = {}
         self.used_bases: set[str] = set()
         self.renames: dict[ir.Var, str] = {}   # Python names this stage gives variables
+        self.lifted: dict[ir.Var, ir.Fn] = {}   # let-bound fns compiled as module functions (lift.py)
+        self.lifted_ids: set[int] = set()
+        self.call_types: dict[int, list] = {}    # id(lifted fn) -> per parameter, INT or None
+        self.inlinable: dict[str, ir.Fn] = {}    # the unit's defns map and filter may inline
 
     def base_of(self, fn: ir.Fn) -> str:
         """The Python name stem of fn's code: its mangled symbol, made unique when a module
@@ -61,7 +67,36 @@ class ModuleLowering:
         args = ", ".join(parent.var_name(v) for v in fn.free)
         return Expr(f"K_{base}({args})", reads)
 
+    def lift(self, var: ir.Var, fn: ir.Fn):
+        """Compile the fn bound to `var` as a module function taking its captured variables
+        first (lift.py); its calls are then direct calls (FnLowering.call)."""
+        self.lifted[var] = fn
+        self.lifted_ids.add(id(fn))
+        self.pending.append(fn)
+
+    def passed(self, fn: ir.Fn) -> list[ir.Var]:
+        """The captured variables a lifted fn takes as parameters: all but the enclosing
+        functions' names for themselves that are module functions (F_...), which it reads as
+        the module global they are."""
+        return [v for v in fn.free if not (v.is_self and self.renames.get(v, "").startswith("F_"))]
+
+    def lifted_call(self, fn: ir.Fn, parent: FnLowering) -> Expr:
+        """The text and reads of the captured arguments of a direct call of a lifted fn,
+        each after a comma (they follow `d + 1`: see FnLowering.call)."""
+        passed = self.passed(fn)
+        reads = frozenset(parent.var_name(v) for v in passed if parent.var_name(v) == parent.py(v))
+        return Expr("".join(", " + parent.var_name(v) for v in passed), reads)
+
+    def note_call_types(self, fn: ir.Fn, args: list[Expr]):
+        """What a direct call of a lifted fn passes: per parameter, INT if every call so far
+        passes an int."""
+        got = [a.ptype for a in args]
+        had = self.call_types.get(id(fn))
+        self.call_types[id(fn)] = got if had is None else [a if a == b else None for a, b in zip(had, got)]
+
     def lower(self, tops: list[ir.TopLevel]) -> CpsModule:
+        if lift.ENABLED:
+            self.inlinable = lift.inlinable_defs(tops, self.pure)
         names = []
         for top in tops:
             self.function(top.fn)
@@ -78,7 +113,8 @@ class ModuleLowering:
     def function(self, fn: ir.Fn):
         self.done.add(id(fn))
         base = self.base_of(fn)
-        closure = bool(fn.free)
+        lifted = id(fn) in self.lifted_ids
+        closure = bool(fn.free) and not lifted
         if closure:
             inner = fn.self_var.pyname if fn.self_var else "fn_"
             pyname = f"K_{base}"
@@ -86,20 +122,34 @@ class ModuleLowering:
             inner = pyname = f"F_{base}"
         if fn.self_var is not None and not closure:
             self.renames[fn.self_var] = inner
-        lw = FnLowering(self, fn, inner)
-        body: list = []
-        lw.tail(fn.body, body)
+        # A lifted fn is called only by the calls its parent made (already lowered) and by its
+        # own recurs: a parameter every one of them gives an int is known to be one. Assume it,
+        # lower, and lower again without the parameters some recur gives something else.
+        assumed = frozenset()
+        if lifted and types.ENABLED:
+            assumed = frozenset(i for i, t in enumerate(self.call_types.get(id(fn), ())) if t == INT)
+        while True:
+            lw = FnLowering(self, fn, inner, lifted, assumed)
+            body: list = []
+            lw.tail(fn.body, body)
+            kept = frozenset(i for i in assumed if lw.recur_types is None or lw.recur_types[i] == INT)
+            if kept == assumed:
+                break
+            assumed = kept
         body = tuple(body)
         free = tuple(lw.py(v) for v in fn.free)
+        lifted_params = tuple(lw.py(v) for v in self.passed(fn)) if lifted else ()
+        if lifted:
+            free = ()
         sites = []
         for s, defined in zip(lw.sites, lw.site_defined):
             cont = continuation_after(body, s, [Assign(s.span, s.target, Expr("value"))])
             live = tuple(sorted((reads_of(cont) & defined) - {"d", "value"}))
             sites.append(SiteInfo(s.span, live, tuple(readable_name(x) for x in live),
                                   bool(site_in_try(body, s)), f"R_{base}_{s.number}", s.point))
-        info = replace(fn.info, pyname=pyname, free=free, free_names=tuple(v.name for v in fn.free),
-                       sites=tuple(sites))
-        params = tuple(lw.py(v) for v in fn.params)
+        info = replace(fn.info, pyname=pyname, free=free,
+                       free_names=tuple(v.name for v in fn.free) if free else (), sites=tuple(sites))
+        params = lifted_params + tuple(lw.py(v) for v in fn.params)
         rest = lw.py(fn.rest) if fn.rest is not None else None
         boxed = tuple(lw.py(v) for v in fn.params + ([fn.rest] if fn.rest else []) if v.boxed)
         self.functions.append(CpsFunction(fn, info, base, inner, inner, params, rest, boxed, free, body,

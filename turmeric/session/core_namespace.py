@@ -15,9 +15,10 @@ from turmeric.runtime.higher_order import items_of
 from turmeric.runtime.lazy import LazySeq
 
 
-def comprehension_items(coll):
-    """The items a compiled (map (fn [x] ...) coll) loops over."""
-    return items_of(coll, "map")
+def comprehension_items(coll, who="map"):
+    """The items a compiled (map (fn [x] ...) coll), filter or reduce loops over; `who`
+    names the builtin in the error for a value that is not a collection."""
+    return items_of(coll, who)
 
 
 def wrap_pure(name: str, f):

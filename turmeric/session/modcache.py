@@ -30,7 +30,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 8   # 6: top-level forms named by content (#10 item 1); 7: sites name their point (#10 item 5); 8: shows_result
+FORMAT = 9   # 6: top-level forms named by content (#10 item 1); 7: sites name their point (#10 item 5); 8: shows_result; 9: the compiler's loops (#14)
 
 
 def cache_dir() -> Path:

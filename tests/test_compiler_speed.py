@@ -1,0 +1,346 @@
+"""The compute rows of issue #14: what the compiler does to make them fast, guarded by what
+the generated code contains (never by timing), and every optimized shape checked against
+the same program compiled without the optimization (a differential test).
+
+- `(reduce OP init coll)` with a pure builtin OP is a plain loop calling OP's strict
+  two-argument form, not the generic builtin path a function value takes ("#14 item reduce").
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from conftest import ROOT
+from turmeric import pipeline
+from turmeric.cps import lift, types
+from turmeric.data.errors import TurmericError
+from turmeric.data.printer import pr_str
+from turmeric.session.session import MacroEnv, Session
+
+pytestmark = pytest.mark.usefixtures("scratch_cache")
+
+
+@pytest.fixture(scope="module")
+def session():
+    return Session(cache=False)
+
+
+def python_of(session, text: str, module: str = "user") -> str:
+    """The Python the compiler writes for text (in a module of its own, so that its `loop`
+    and `fn` numbers start from 1)."""
+    mod = session.scratch_module(module)
+    return pipeline.compile_text(text, "<test>", mod, MacroEnv(session, mod), session.core_names(),
+                                 frozenset(session.pure), False, "<test>", until="python").module.source
+
+
+def outcome(session, text: str):
+    """The printed value of the last form, or the error's kind and message."""
+    try:
+        return ("value", pr_str(session.eval_string(text)[-1]))
+    except TurmericError as e:
+        return ("error", e.kind, e.message)
+
+
+# -- (reduce OP init coll) ----------------------------------------------------------------------
+
+def test_reduce_with_a_builtin_is_a_loop(session):
+    """#14 item reduce: `+` passed to reduce no longer goes through C_reduce and the generic
+    builtin wrapper; the loop adds two integers with Python's + and anything else with B_+."""
+    src = python_of(session, "(defn s [xs] (reduce + 0 xs))")
+    assert "C_reduce" not in src and "C__p" not in src
+    assert "for t2 in B_items(l_xs, 'reduce'):" in src
+    assert "t1 + t2 if type(t1) is type(t2) is int else" in src
+
+
+def test_reduce_with_a_builtin_keeps_the_strict_builtin(session):
+    """The builtin passed as a value stays strict (spec/language.md, "Inlined operators"):
+    two strings are not concatenated, and the error names `+` and the reduce call."""
+    assert outcome(session, '(defn s [xs] (reduce + 0 xs)) (s [1 "a"])') == \
+        ("error", "type", '+: expected a number, got string "a"')
+    assert outcome(session, '(reduce + "" ["a" "b"])')[0] == "error"
+    assert outcome(session, "(reduce + 0 5)") == \
+        ("error", "type", "reduce: expected a collection, got integer")
+
+
+OPS = ["+", "-", "*", "max", "min", "conj", "str", "="]
+ATOMS = st.one_of(st.integers(-5, 5), st.sampled_from(["1.5", "-0.0", '"a"', "nil", ":k", "true", "[1]"]))
+
+
+def atom_text(a) -> str:
+    return str(a) if isinstance(a, int) else a
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.sampled_from(OPS), init=ATOMS, items=st.lists(ATOMS, max_size=5),
+       coll=st.sampled_from(["[{}]", "'({})", "(list {})", "#{{{}}}"]))
+def test_reduce_with_a_builtin_agrees_with_the_generic_path(session, op, init, items, coll):
+    """The class: (reduce OP init coll) compiled to a loop gives what the generic reduce gives
+    when reached through a local alias (which the compiler cannot inline), value or error."""
+    if coll.startswith("#") and len(set(map(str, items))) != len(items):
+        items = list(dict.fromkeys(items))
+    c = coll.format(" ".join(atom_text(a) for a in items))
+    i = atom_text(init)
+    fast = outcome(session, f"(reduce {op} {i} {c})")
+    slow = outcome(session, f"(let [r reduce] (r {op} {i} {c}))")
+    assert fast == slow
+
+
+# -- lambda lifting of let-bound fns that never escape (cps/lift.py) ------------------------------
+
+NQUEENS = (ROOT / "bench" / "programs" / "nqueens.tm").read_text()
+
+
+def test_a_loop_makes_no_closure_per_call(session):
+    """#14 item nqueens: `safe?` made a `loop` closure on every call (K_..._dloop_n1(l_col));
+    now its loop is a module function called directly with the captured `col` first."""
+    src = python_of(session, NQUEENS, "nq1")
+    assert "K_" not in src
+    assert "return F_nq1_osafe_q_dloop_n1(d + 1, l_col, l_placed, 1)" in src
+    # place's loop reads `place` itself as the module function, not as a passed value
+    assert "def F_nq1_oplace_dloop_n1(d, l_placed, l_n, l_row, l_col, l_total):" in src
+
+
+def test_a_lifted_loop_keeps_its_symbol_and_its_errors(session):
+    """The lifted loop is still `outer/loop#1` (spec/language.md §14) in the call stack of an
+    error raised inside it, with the position of the failing call."""
+    with pytest.raises(TurmericError) as e:
+        session.eval_string('(defn g [xs] (loop [ys xs acc 0] (if (empty? ys) acc '
+                            '(recur (rest ys) (+ acc (first ys))))))\n(g [1 2 "a"])')
+    assert e.value.kind == "type" and e.value.message == "+: expected a number, got string"
+    assert [name for name, _ in e.value.tstack][-2:] == ["user.g", "user.g/loop#1"]
+
+
+def test_a_checkpoint_inside_a_lifted_loop_resumes_in_a_fresh_process(run_tm, tmp_path):
+    """A frame of a lifted loop (its captured `k` and `n` now parameters) is saved and resumed
+    by another process; so is one below a depth unwind inside a lifted loop."""
+    (tmp_path / "lp.tm").write_text(
+        '(defn f [n k] (loop [i 0 acc 0] (if (= i n) acc\n'
+        '  (do (when (= i 2) (checkpoint "mid" acc)) (recur (inc i) (+ acc (* i k)))))))\n'
+        '(prn (f 5 10))\n'
+        '(defn deep [n] (loop [i n] (if (= i 0) (do (checkpoint "deep" 0) 0) (+ 1 (deep (dec i))))))\n'
+        '(prn (deep 2500))\n')
+    p = run_tm("run", "lp.tm", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == "100\n2500\n"
+    for name, out in (("mid", "100\n"), ("deep", "2500\n")):   # the rest of its top-level form
+        r = run_tm("resume", f"checkpoint-{name}.bin", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr.decode()
+        assert r.stdout.decode() == out
+    i = run_tm("inspect", "checkpoint-mid.bin", cwd=tmp_path)
+    assert "lp.f/loop#1" in i.stdout.decode() and "k = 10" in i.stdout.decode()
+
+
+# each shape runs with the optimization and without it (the flag read when compiling)
+SHAPES = [
+    # a loop capturing parameters
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (* i k))))))",
+    # a named let-bound fn called twice, directly
+    "(defn f [n k] (let [g (fn g [x] (if (> x n) (* x k) (g (inc x))))] [(g 0) (g k)]))",
+    # escapes: passed to map (not lifted)
+    "(defn f [n k] (let [g (fn [x] (+ x n))] (doall (map g [k 1 2]))))",
+    # calls itself outside tail position (not lifted)
+    "(defn f [n k] (let [g (fn g [x] (if (<= x 0) k (+ 1 (g (dec x)))))] (g n)))",
+    # a captured variable that set! changes: the loop gets the box
+    "(defn f [n k] (def c k) (loop [i 0] (when (< i n) (set! c (+ c i)) (recur (inc i)))) c)",
+    # nested loops, the inner one capturing the outer one's variables
+    "(defn f [n k] (loop [i 0 acc []] (if (= i n) acc (recur (inc i) (conj acc (loop [j 0 s k] (if (> j i) s (recur (inc j) (+ s j)))))))))",
+    # closures made inside a lifted loop capture its variables
+    "(defn f [n k] (loop [i 0 fs []] (if (>= i n) (mapv (fn [g] (g)) fs) (recur (inc i) (conj fs (fn [] (* i k)))))))",
+    # a try inside the loop body
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (try (+ acc (quot k (- i 2))) (catch e (- acc 100)))))))",
+    # a wrong type inside the loop
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (if (= i k) \"x\" i))))))",
+    # a shift inside the loop, resumed twice
+    "(defn f [n k] (let [r (cloneable-reset (fn [] (loop [i 0 acc 0] (if (>= i n) acc "
+    "(recur (inc i) (+ acc (if (= i 1) (cloneable-shift [c] [(resume c k) (resume c 1)]) i)))))))] r))",
+    # a let-bound fn called with the wrong number of arguments (not lifted)
+    "(defn f [n k] (let [g (fn [x] (+ x k))] (if (> n 3) (g n 1) (g n))))",
+    # a loop at the top of a function called from a loop, deeper than the depth limit
+    "(defn f [n k] (loop [i 0 acc 0] (if (>= i n) acc (recur (inc i) (+ acc (count (loop [j (* 300 k)] (if (<= j 0) [] (conj (recur (dec j)) j)))))))))",
+    "(defn f [n k] (let [down (fn down [x acc] (if (<= x 0) acc (down (dec x) (+ acc k))))] (loop [i 0 t 0] (if (>= i n) t (recur (inc i) (+ t (down (* i 700) 0)))))))",
+]
+
+
+def run_shape(session, shape: str, n: int, k: int):
+    got = outcome(session, f"{shape}\n(f {n} {k})")
+    # an anonymous fn's number counts the session's inputs (fn#49, then fn#50 for the same one)
+    return got[:2] + tuple(re.sub(r"_n\d+|#\d+", "#N", m) for m in got[2:])
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=range(len(SHAPES)))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 6), k=st.integers(-3, 3))
+def test_lifting_agrees_with_closures(session, monkeypatch, shape, n, k):
+    """The class: every shape a lifted fn can take (captures, boxes, nesting, try, shift and
+    resume, depth unwinds, errors) gives the same value or error with lifting off."""
+    fast = run_shape(session, shape, n, k)
+    with monkeypatch.context() as m:
+        m.setattr(lift, "ENABLED", False)
+        slow = run_shape(session, shape, n, k)
+    assert fast == slow
+
+
+# -- type facts: no guard where an operand is known to be an int (cps/types.py) -----------------
+
+def test_nqueens_guards(session):
+    """#14 item nqueens: `dist` is known to be an int in `safe?`'s loop (the literal 1, then
+    (inc dist)), so (inc dist) is `l_dist + 1`, and (= (abs (- c col)) dist) tests one type."""
+    src = python_of(session, NQUEENS, "nq2")
+    loop = src[src.index("def F_nq2_osafe_q_dloop_n1"):src.index("def F_nq2_oplace_dloop_n1")]
+    assert "(l_dist + 1)," in loop and "B_inc" not in loop
+    assert "((abs(t3) == l_dist) if type((t3 := " in loop
+    fast = loop[:loop.index("        else:\n            if (l_qs.count")]
+    assert fast.count("type(") == 5   # was 9: dist's two, and the list's two after the first
+
+
+def test_an_or_tested_by_if_is_pythons_or(session):
+    """#14 item nqueens: (if (or (= c col) (= ...)) ...) no longer stores the `or`'s value in
+    a temporary and tests it again: `if (...) or (...):`."""
+    src = python_of(session, NQUEENS, "nq3")
+    assert "l_or_u_u2" not in src and "B__e(l_c, l_col)) or " in src
+
+
+def test_guards_spread_over_a_guarded_operand(session):
+    """#14 item chain: (= (mod x 3) 0) tests x once, `(x % 3) == 0` when it is an int."""
+    src = python_of(session, "(defn keep? [x] (= (mod x 3) 0))")
+    assert "return (((l_x % 3) == 0) if type(l_x) is int else" in src
+    assert src.count("type(") == 2   # x, then the builtin mod's result in the other branch
+
+
+LEAVES = ["i", "a", "x", "y", "i", "a", "1", "-2", "1.5"]
+
+
+def int_exprs():
+    def extend(inner):
+        return st.one_of(
+            st.tuples(st.sampled_from(["inc", "dec", "abs", "-"]), inner).map(lambda t: f"({t[0]} {t[1]})"),
+            st.tuples(inner, st.sampled_from(["3", "-4", "1"])).map(lambda t: f"(mod {t[0]} {t[1]})"),
+            st.tuples(st.sampled_from(["+", "-", "*", "="]), inner, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"(if (= {t[0]} 0) {t[1]} {t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"(if (or (= {t[0]} 1) {t[1]} (nil? {t[2]})) {t[2]} 0)"),
+            inner.map(lambda e: f"(let [v {e}] (+ v (count [v v])))"),
+        )
+    return st.recursive(st.sampled_from(LEAVES), extend, max_leaves=6)
+
+
+VALUES = ["1", "true", "1.0", "-7", "0.0", "false", "nil", '"s"', "[1]"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(e=int_exprs(), step=int_exprs(), x=st.sampled_from(VALUES), y=st.sampled_from(VALUES))
+@example(e="(= i y)", step="(inc a)", x="1", y="true")
+@example(e="(= (abs (- i 1)) y)", step="(= (mod a 3) i)", x="1.0", y="1")
+@example(e="(* (inc i) (inc a))", step="(dec (- a))", x='"s"', y="1")
+def test_type_facts_agree_with_guards(session, monkeypatch, e, step, x, y):
+    """The class: integer arithmetic and = on values of every kind, in a loop whose variables
+    are known ints (i) or become something else (a), gives the same value or error (message
+    included) with the type facts on and off."""
+    shape = (f"(defn f [x y] (loop [i 0 a x out []] (if (>= i 3) out "
+             f"(recur (inc i) {step} (conj out [a {e}])))))")
+    fast = run_shape(session, shape, x, y)
+    with monkeypatch.context() as m:
+        m.setattr(types, "ENABLED", False)
+        slow = run_shape(session, shape, x, y)
+    assert fast == slow
+
+
+# -- a unit's own small defns inlined into map and filter (lift.inlinable_defs) ---------------------
+
+CHAIN = (ROOT / "bench" / "programs" / "chain.tm").read_text()
+
+
+def test_the_chain_calls_no_function_per_item(session):
+    """#14 item chain: (reduce + 0 (map square (filter keep? xs))) is two comprehensions over
+    the defns' bodies and a loop, while `square` and `keep?` are still those functions."""
+    src = python_of(session, CHAIN, "ch1")
+    body = src[src.index("def F_ch1_osum_hchain"):src.index("def R_ch1_osum_hchain_1")]
+    assert "if (t4 is F_ch1_okeep_q and not B__clazy_q(l_xs)):" in body
+    assert "PLIST([t6 for t6 in B_items(l_xs, 'filter') if" in body
+    assert "if (t3 is F_ch1_osquare and not B__clazy_q(t5)):" in body
+    # the ordinary calls are still the function's two sites, numbered as before
+    assert "t5 = C_filter(d + 1, t4, l_xs)" in body and "t9 = C_map(d + 1, t3, t5)" in body
+    assert body.count("except Unwind") == 2
+    # an error inside the inlined keep? is reported by the call, keep? in the call stack
+    with pytest.raises(TurmericError) as e:
+        session.eval_string(CHAIN + '\n(sum-chain [3 "a"])', module="ch2")
+    assert e.value.message == 'mod: expected a number, got string "a"'
+    assert [name for name, _ in e.value.tstack][-2:] == ["ch2.sum-chain", "ch2.keep?"]
+    assert session.eval_string("(sum-chain [1 2 3 6])", module="ch2") == [45]
+
+
+def stack_outcome(session, text: str):
+    try:
+        return ("value", pr_str(session.eval_string(text)[-1]))
+    except TurmericError as e:
+        # (a top-level form's #N counts the session's inputs)
+        return ("error", e.kind, e.message, [re.sub(r"#\d+", "", name) for name, _ in e.tstack][-2:])
+
+
+DEFNS = [
+    "(defn g [x] (= (mod x 3) 0))",
+    "(defn g [x] (* x x))",
+    "(defn g [x] (inc (abs x)))",
+    "(defn g [x] (not (nil? x)))",
+    "(defn g [x] (if (> x 1) x 0))",                 # an if: not inlined
+    "(defn g [x] (println x) x)",                    # an effect: not inlined
+    "(defn g [x] (count x))",
+    "(defn g [x] x)",
+]
+COLLS = ["[1 2 3 4]", "'(0 -3 5)", "[]", "nil", '[1 "a" 2]', "[1.5 nil]", "#{7}", "(range 5)",
+         "(take 3 (iterate inc 1))", "5", '"ab"', "[[1] [2 3]]"]
+
+
+@pytest.mark.parametrize("defn", DEFNS, ids=range(len(DEFNS)))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.sampled_from(["map", "filter"]), coll=st.sampled_from(COLLS), later=st.booleans())
+def test_inlined_defns_agree_with_calls(session, monkeypatch, defn, op, coll, later):
+    """The class: map and filter over an inlined defn give the value, or the error with the
+    same message and the same innermost frames (the defn's own among them), as the call
+    does; a defn redefined after the unit was compiled is called, not inlined."""
+    redefine = '(def g (fn [x] [x]))' if later else ""
+    program = f"{defn}\n(defn h [xs] (doall ({op} g xs)))\n{redefine}\n(h {coll})"
+    fast = stack_outcome(session, program)
+    with monkeypatch.context() as m:
+        m.setattr(lift, "ENABLED", False)
+        slow = stack_outcome(session, program)
+    assert fast == slow
+
+
+# -- an if testing (empty? xs) and the like, versioned for a list -----------------------------------
+
+def test_a_list_walk_tests_the_type_once(session):
+    """#14 item nqueens: `safe?`'s loop tests `type(l_qs) is PListT` once per item, then reads
+    .count, .first and .rest straight from the cell (the other version keeps the guards)."""
+    src = python_of(session, NQUEENS, "nq4")
+    loop = src[src.index("def F_nq4_osafe_q_dloop_n1"):src.index("def F_nq4_oplace_dloop_n1")]
+    fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("        else:\n            if (l_qs.count")]
+    assert "l_qs.count == 0:" in fast and "l_c = l_qs.first" in fast and "l_qs.rest, (l_dist + 1)," in fast
+    assert fast.count("PListT") == 1
+
+
+WALKS = [
+    "(defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (+ n (first ys) k)))))",
+    "(defn f [xs k] (loop [ys xs acc []] (if (empty? ys) acc (let [y (first ys)] (if (= y k) (recur (rest ys) acc) (recur (rest ys) (conj acc [y (count ys)])))))))",
+    "(defn f [xs k] (if (first xs) (count xs) (rest xs)))",
+    "(defn f [xs k] (loop [ys xs] (if (count ys) (if (empty? ys) k (recur (rest ys))) 0)))",
+    # a call of user code inside: not versioned (it would copy a site)
+    "(defn id [x] x) (defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (+ n (id (first ys)))))))",
+    "(defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (if (or (nil? (first ys)) (= k (first ys))) (inc n) n)))))",
+]
+INPUTS = ["'(1 2 3)", "[1 2 3]", "nil", "'()", "(range 4)", "(take 2 (iterate inc 5))", '"ab"',
+          "(list 1 nil 2)", "#{3}", "{:a 1}", "7", "(cons 1 [2])"]
+
+
+@pytest.mark.parametrize("walk", WALKS, ids=range(len(WALKS)))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.sampled_from(INPUTS), k=st.sampled_from(["1", "2", "nil"]))
+def test_list_versions_agree_with_guards(session, monkeypatch, walk, xs, k):
+    """The class: walking lists, vectors, nil, lazy sequences, strings, sets, maps and non-
+    collections gives the same value or error with the versioning (and the type facts) off."""
+    fast = run_shape(session, walk, xs, k)
+    with monkeypatch.context() as m:
+        m.setattr(types, "ENABLED", False)
+        slow = run_shape(session, walk, xs, k)
+    assert fast == slow
