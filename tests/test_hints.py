@@ -122,3 +122,19 @@ def test_arithmetic_on_a_value_that_is_not_a_number_is_a_turmeric_type_error():
             assert "expected a number" in e.message or "cannot" in e.message, (op, bad, e.message)
             for python_word in ("pvectorc", "unsupported operand", "NoneType", "'list'", "PMap", "'str'"):
                 assert python_word not in e.message, (op, bad, e.message)
+
+
+def test_a_closure_called_with_the_wrong_number_of_arguments_is_named():
+    """`((mk 1) 1)` for a closure made by (defn mk [z] (fn [x y] ...)) said
+    `K_m_omk_dfn_n1.<locals>.fn_() missing 1 required positional argument: 'l_y'`: Python
+    names a closure by its qualified name, which neither the patterns nor the code map knew.
+    Too few and too many, from a defn, a let and a loop body."""
+    s = Session(cache=False)
+    s.eval_string("(defn mk [z] (fn [x y] (+ x z)))"
+                  "(defn in-let [] (let [k 3 g (fn [a] (+ a k))] g))", module="mh")
+    for src, msg in (("((mk 1) 1)", "mh.mk/fn#1 takes 2 arguments, got 1"),
+                     ("((mk 1) 1 2 3)", "mh.mk/fn#1 takes 2 arguments, got 3"),
+                     ("((in-let))", "takes 1 argument, got 0")):
+        e = _error(s, src)
+        assert e.kind == "arity", (src, e)
+        assert msg in e.message and "<locals>" not in e.message and "l_" not in e.message, (src, e.message)

@@ -236,16 +236,16 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
         return e
     msg = str(e)
     if isinstance(e, TypeError):
-        m = re.match(r"(\w+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
+        m = re.match(r"([\w.<>]+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given", msg)
         if m:
             d = _depth_offset(m.group(1), codemap)
             return _arity(m.group(1), int(m.group(2)) - d, int(m.group(3)) - d, codemap)
-        m = re.match(r"(\w+)\(\) takes from (\d+) to (\d+) positional arguments but (\d+)", msg)
+        m = re.match(r"([\w.<>]+)\(\) takes from (\d+) to (\d+) positional arguments but (\d+)", msg)
         if m:
             d = _depth_offset(m.group(1), codemap)
             return _arity(m.group(1), f"{int(m.group(2)) - d} to {int(m.group(3)) - d}", int(m.group(4)) - d,
                           codemap)
-        m = re.match(r"(\w+)\(\) missing (\d+) required positional arguments?", msg)
+        m = re.match(r"([\w.<>]+)\(\) missing (\d+) required positional arguments?", msg)
         if m:
             known = _known_arity(m.group(1), codemap)
             if known is not None:

@@ -323,9 +323,11 @@ class Session:
                 self.code_infos[ns[info.pyname].__code__] = info
             fixed = len([x for x in info.params if x != "&"]) - (1 if "&" in info.params else 0)
             inner = info.pyname if not info.free else None
-            for pyname in filter(None, (inner, *(c.co_name for c in (ns[info.pyname].__code__.co_consts
-                                                                    if info.free else ())
-                                                 if hasattr(c, "co_qualname")))):
+            # a closure by its qualified name too (Python's arity messages name it so:
+            # `K_m_of_dfn_n1.<locals>.fn_() missing 1 required positional argument`)
+            closures = [c for c in (ns[info.pyname].__code__.co_consts if info.free else ())
+                        if hasattr(c, "co_qualname")]
+            for pyname in filter(None, (inner, *(c.co_name for c in closures), *(c.co_qualname for c in closures))):
                 self.codemap.arity[pyname] = (info.symbol, fixed, 1)   # compiled code takes d
             for i, site in enumerate(info.sites):
                 self.sites[ns[site.entry]] = (info, i)
