@@ -620,3 +620,12 @@
                           [(rf acc x) true]))))
 
 (defn %into-xf [to xform from] (transduce xform conj to from))
+
+(defmacro with-out-str
+  "The text that body writes to standard output (print, println, prn, printf ...), as a
+  string; the output goes nowhere else. Nested ones each get their own."
+  [& body]
+  `(let [buf# (core/%push-output)]
+     ; finally: an error in body goes on unchanged, with standard output given back
+     (try (do ~@body) (finally (core/%pop-output buf#)))
+     (core/%pop-output buf#)))

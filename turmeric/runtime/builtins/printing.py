@@ -7,6 +7,7 @@ redirect it.
 """
 from __future__ import annotations
 
+import io
 import sys
 from typing import Callable
 
@@ -55,7 +56,32 @@ def prn_str(*xs):
     return pr_str_(*xs) + "\n"
 
 
+class CapturedOutput(io.StringIO):
+    """What with-out-str collects: standard output until %pop-output, then the one before."""
+    turmeric_type = "captured-output"
+
+    def __init__(self, previous):
+        super().__init__()
+        self.previous = previous
+
+
+def push_output():
+    """(core/%push-output): standard output goes to a new buffer (with-out-str, core.tm)."""
+    buf = sys.stdout = CapturedOutput(sys.stdout)
+    return buf
+
+
+def pop_output(buf):
+    """(core/%pop-output buf): standard output is what it was before buf (and before any
+    buffer pushed after it and not popped); returns the text buf collected."""
+    if type(buf) is not CapturedOutput:
+        raise TypeError("%pop-output: expected captured output")
+    sys.stdout = buf.previous
+    return buf.getvalue()
+
+
 BUILTINS: dict[str, Callable] = {
     "print": print_, "println": println, "pr": pr, "prn": prn, "newline": newline,
     "flush": flush, "pr-str": pr_str_, "prn-str": prn_str,
+    "%push-output": push_output, "%pop-output": pop_output,
 }
