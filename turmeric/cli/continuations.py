@@ -10,28 +10,9 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Box, Continuation
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
-from turmeric.serialize import wire
 from turmeric.serialize.inspect import describe, render_text, stream_json, stream_text
 from turmeric.session.session import Session
-from turmeric.session.versions import load_checkpoint
-
-
-def _read(path: str) -> bytes:
-    """The checkpoint's bytes, its size checked before any is read (#16 item 4): a file over
-    the reader's limit is refused without reading it."""
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > wire.MAX_SIZE:
-                raise wire.corrupt(f"{path} is too large ({size} bytes; the limit is {wire.MAX_SIZE})")
-            data = f.read(wire.MAX_SIZE + 1)    # never more, should the file grow meanwhile
-            if len(data) > wire.MAX_SIZE:
-                raise wire.corrupt(f"{path} is too large (over {wire.MAX_SIZE} bytes)")
-            return data
-    except FileNotFoundError:
-        raise TurmericError("no-input", f"no such file: {path}") from None
-    except OSError as e:
-        raise TurmericError("io", f"cannot read {path}: {e.strerror}") from None
+from turmeric.session.versions import load_checkpoint, read_limited
 
 
 def _session_for(path: str):
@@ -65,7 +46,7 @@ def cmd_resume(args) -> int:
         raise TurmericError("usage", "turmeric resume: --upgrade moves frames onto the current code, "
                                      "so it cannot go with --code saved")
     session = _session_for(args.file)
-    data = _read(args.file)
+    data = read_limited(args.file)
     try:
         try:
             k = load_checkpoint(session, args.file, data, code=args.code, upgrade=args.upgrade)
@@ -93,7 +74,7 @@ def cmd_resume(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    data = _read(args.file)
+    data = read_limited(args.file)
     session = _session_for(args.file)
     # --full streams: each frame is described and written in turn, so that memory stays
     # bounded by the continuation, not by its text (#16 part 3)

@@ -397,7 +397,9 @@ class Checker:
 
 
 def read_limited(path: str) -> bytes:
-    """A checkpoint's bytes, its size checked before any is read (#16 item 4)."""
+    """A checkpoint's bytes, its size checked before any is read (#16 item 4): a file over
+    the reader's limit is refused without reading it, and never more than the limit is read,
+    should the file grow meanwhile. turmeric resume, inspect and check read through here."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
