@@ -138,3 +138,16 @@ def test_a_closure_called_with_the_wrong_number_of_arguments_is_named():
         e = _error(s, src)
         assert e.kind == "arity", (src, e)
         assert msg in e.message and "<locals>" not in e.message and "l_" not in e.message, (src, e.message)
+
+
+def test_too_few_arguments_to_a_function_that_takes_more_says_at_least():
+    """`(min)` said `min takes 1 argument, got 0`, though min takes any number from 1: a
+    builtin or a defn with a rest parameter or a default says "at least"; a fixed one does not."""
+    s = Session(cache=False)
+    s.eval_string("(defn some-of [a & more] a) (defn exactly [a b] a)", module="mh")
+    for src, msg in (("(min)", "min takes at least 1 argument, got 0"),
+                     ("(some-of)", "mh.some-of takes at least 1 argument, got 0"),
+                     ("(exactly 1)", "mh.exactly takes 2 arguments, got 1"),
+                     ("(first)", "first takes 1 argument, got 0")):
+        e = _error(s, src)
+        assert (e.kind, e.message) == ("arity", msg), (src, e.message)

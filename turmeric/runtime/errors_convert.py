@@ -35,6 +35,9 @@ class CodeMap:
         # table made at the first arity error (a session names ~600 builtins: #14, start-up)
         self.builtins: list = []
         self._builtin_arity: dict | None = None
+        # Python function names that take more than their fixed parameters (a `&` rest, a
+        # default): an arity error with too few arguments says "at least"
+        self.takes_more: set[str] = set()
         self.sites: dict = {}   # resume entry -> (FnInfo, site index): the session's table
 
     def known_arity(self, pyname: str) -> tuple[str, int, int] | None:
@@ -192,7 +195,12 @@ def arity_table(builtins) -> dict:
         entry = arity_entry(name, f)
         if entry is not None:
             table.setdefault(code.co_name, entry)
+            if code.co_flags & inspect.CO_VARARGS or getattr(getattr(f, "tm_pure", f), "__defaults__", None):
+                TAKES_MORE.add(code.co_name)
     return table
+
+
+TAKES_MORE: set[str] = set()   # builtins' Python names that take more than their fixed parameters
 
 
 # The builtins' own tables (runtime/builtins/table.py's PURE_BUILTINS, higher_order.py's
@@ -250,7 +258,9 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             known = _known_arity(m.group(1), codemap)
             if known is not None:
                 name, nparams, _d = known
-                return TurmericError("arity", f"{name} takes {_count(nparams)}, got {nparams - int(m.group(2))}")
+                more = m.group(1) in TAKES_MORE or (codemap is not None and m.group(1) in codemap.takes_more)
+                return TurmericError("arity", f"{name} takes {'at least ' if more else ''}{_count(nparams)}, "
+                                              f"got {nparams - int(m.group(2))}")
             return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")
         m = re.match(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'", msg)
         if m:

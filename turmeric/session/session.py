@@ -329,6 +329,8 @@ class Session:
                         if hasattr(c, "co_qualname")]
             for pyname in filter(None, (inner, *(c.co_name for c in closures), *(c.co_qualname for c in closures))):
                 self.codemap.arity[pyname] = (info.symbol, fixed, 1)   # compiled code takes d
+                if "&" in info.params:
+                    self.codemap.takes_more.add(pyname)
             for i, site in enumerate(info.sites):
                 self.sites[ns[site.entry]] = (info, i)
                 names[site.entry] = info.symbol
