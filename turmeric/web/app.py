@@ -26,7 +26,7 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Continuation, Keyword, PMap, vector
 from turmeric.runtime import machine
 from turmeric.runtime.builtins.io import TurmericExit
-from turmeric.runtime.interrupts import TimedOut, raise_in
+from turmeric.runtime.interrupts import Interruptible, TimedOut
 from turmeric.session.session import Session
 from turmeric.web import html, request as wreq
 from turmeric.web.tokens import (DEFAULT_EXPIRES, DEFAULT_MAX_STATELESS, MAX_TOKEN, STATEFUL, Keys, PageStore,
@@ -56,8 +56,7 @@ class _Job:
     def __init__(self, fn, args):
         self.fn, self.args = fn, args
         self.lock = threading.Lock()
-        self.state = "queued"      # -> running -> finished; or queued -> abandoned
-        self.interrupted = False
+        self.state = "queued"      # -> running; or queued -> abandoned
         self.result: tuple | None = None
         self.done = threading.Event()
 
@@ -71,6 +70,7 @@ class Runner:
 
     def __init__(self):
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.running = Interruptible()   # the thread, while it runs a job
         old = threading.stack_size()
         threading.stack_size(STACK_SIZE)
         try:
@@ -87,13 +87,8 @@ class Runner:
                     continue
                 job.state = "running"
             try:
-                try:
+                with self.running.inside(job):
                     job.result = (True, job.fn(*job.args))
-                finally:
-                    with job.lock:
-                        job.state = "finished"
-                        if job.interrupted:
-                            raise_in(self.thread.ident, None)   # raised too late to matter: cancel it
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
                 job.result = (False, e)
             job.done.set()
@@ -106,9 +101,7 @@ class Runner:
                 if job.state == "queued":
                     job.state = "abandoned"
                     raise RequestTimedOut("queued")
-                if job.state == "running":
-                    job.interrupted = True
-                    raise_in(self.thread.ident, RequestTimedOut)
+            self.running.interrupt(RequestTimedOut, job)   # nothing if it has just finished
             if not job.done.wait(self.GRACE):
                 raise RequestTimedOut("stuck")     # blocked in a system call: the thread is still busy
         ok, value = job.result

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 
-from turmeric.runtime.interrupts import TimedOut, raise_in
+from turmeric.runtime.interrupts import Interruptible, TimedOut
 
 IDLE_INTERVALS = 3     # idle intervals after which the thread ends
 
@@ -49,8 +48,7 @@ class Heartbeat:
         self.current: str | None = None
         self.renewed = 0.0          # time.monotonic() of the last renewal (or commit)
         self.step_started = 0.0     # time.monotonic() of the run's start or its last commit
-        self.engine_thread = 0      # the thread id that runs the workflow
-        self.in_user_code = False
+        self.workflow_code = Interruptible()  # the engine's thread while it runs workflow code
         self.fired_at: float | None = None   # when StepTimedOut was raised, for the current run
         self.renewals = 0           # counted, for the tests
         self.thread: threading.Thread | None = None
@@ -61,9 +59,7 @@ class Heartbeat:
         with self.lock:
             self.current = wf_id
             self.renewed = self.step_started = time.monotonic()
-            self.engine_thread = threading.get_ident()
             self.fired_at = None
-            self.in_user_code = False
             if wf_id is not None and self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="turmeric-lease-heartbeat", daemon=True)
                 self.thread.start()
@@ -72,29 +68,17 @@ class Heartbeat:
         """A commit renewed the lease (and ended a step)."""
         self.renewed = self.step_started = time.monotonic()
 
-    @contextmanager
     def user_code(self):
-        """The engine runs workflow code inside this: the only place a step timeout fires. A
-        StepTimedOut raised in here leaves it as StepTimedOut, wherever it is delivered."""
-        with self.lock:
-            self.in_user_code = True
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.in_user_code = False
-                fired = self.fired_at is not None
-            if fired:
-                raise_in(threading.get_ident(), None)   # not delivered yet: cancel it, raise it here
-                raise StepTimedOut()
+        """The engine runs workflow code inside this: the only place a step timeout fires."""
+        return self.workflow_code.inside(self.current)
 
     def _check_step(self, now: float) -> bool:
         """Fire the step timeout if due; False once the lease must be left to run out."""
         if self.fired_at is not None:
             return now - self.fired_at < self.lease
-        if self.step_timeout is not None and self.in_user_code and now - self.step_started > self.step_timeout:
+        if self.step_timeout is not None and now - self.step_started > self.step_timeout \
+                and self.workflow_code.interrupt(StepTimedOut, self.current):
             self.fired_at = now
-            raise_in(self.engine_thread, StepTimedOut)
         return True
 
     def _run(self):
