@@ -25,8 +25,8 @@ def run(args) -> int:
     return COMMANDS[args.wf_command](args)
 
 
-def _engine(args, lease: float = DEFAULT_LEASE) -> Engine:
-    return Engine(open_store(args.store), lease=lease, log=stderr_log)
+def _engine(args, lease: float = DEFAULT_LEASE, step_timeout: float | None = None) -> Engine:
+    return Engine(open_store(args.store), lease=lease, log=stderr_log, step_timeout=step_timeout)
 
 
 def _literal(engine: Engine, text: str, what: str):
@@ -146,7 +146,7 @@ def cmd_worker(args) -> int:
     timeout = parse_duration(args.step_timeout, "--step-timeout") if args.step_timeout else None
     if timeout is not None and timeout <= 0:
         raise TurmericError("usage", f"--step-timeout: expected a duration above 0, got {args.step_timeout!r}")
-    engine = Engine(open_store(args.store), lease=args.lease, log=stderr_log, step_timeout=timeout)
+    engine = _engine(args, args.lease, timeout)
     try:
         engine.work(drain=args.drain, skip_time=args.skip_time, poll=args.poll, notify=not args.no_notify)
     finally:

@@ -34,6 +34,12 @@ class FnInfo:
     free: tuple[str, ...] = ()        # Python names of captured variables (closure factory args)
     free_names: tuple[str, ...] = ()  # their Turmeric names
 
+    @property
+    def dispatches_arities(self) -> bool:
+        """A fn of several arities: its only parameter is the rest list its dispatch reads
+        (expander/functions.py names it with the gensym `args`)."""
+        return any(p.startswith("args__") for p in self.params)
+
 
 @dataclass(slots=True, frozen=True)
 class CompiledModule:

@@ -256,7 +256,7 @@ def fn_info(session, f):
 def describe_fn(session, name: str, f, kind: str) -> str:
     info = fn_info(session, f)
     if info is not None:
-        arities = source_arities(session, info.span) if any(p.startswith("args__") for p in info.params) else []
+        arities = source_arities(session, info.span) if info.dispatches_arities else []
         lines = [f"{info.symbol}  {kind}",
                  *("  " + signature(name, params) for params in (arities or [info.params]))]
         doc = source_docstring(session, info.span)

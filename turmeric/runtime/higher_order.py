@@ -23,7 +23,7 @@ from turmeric.data.types import get, type_name
 from turmeric.data.values import PList, PMap, PSet, Ref, is_vector, map_key, plist, vector
 from turmeric.runtime.errors_convert import add_builtin_table
 from turmeric.runtime.builtins.maps import assoc
-from turmeric.runtime.core_structs import REDUCED_CLS
+from turmeric.runtime.core_structs import REDUCED_CLS, unreduced
 from turmeric.runtime.lazy import CELL, EMPTY, LazySeq, as_node, realize, walk
 
 _RESUME_ENTRIES: list[tuple[str, tuple[str, ...], object]] = []   # (builtin, live, entry)
@@ -197,12 +197,12 @@ def _reduce_run(d, f, items, i, acc):
     try:
         for i in range(i, len(items)):
             if type(acc) is REDUCED_CLS:     # (reduced x) from the step before: stop with x
-                return acc.field_values()[0]
+                return unreduced(acc)
             acc = f(d1, acc, items[i])
     except Unwind as u:
         u.frames.append((_reduce_resume, (f, items, i)))
         raise
-    return acc.field_values()[0] if type(acc) is REDUCED_CLS else acc
+    return unreduced(acc)
 
 
 @frame_aware("reduce", ("f", "items", "index"))
@@ -220,7 +220,7 @@ def _reduce_lazy(d, f, node, acc):
                 if node._state == EMPTY:
                     break
             if type(acc) is REDUCED_CLS:
-                return acc.field_values()[0]
+                return unreduced(acc)
             rest = node._rest
             acc = f(d1, acc, node._first)
             node = rest
@@ -228,7 +228,7 @@ def _reduce_lazy(d, f, node, acc):
         u.frames.append((_reduce_lazy_resume, (f, rest)))
         raise
     if type(node) is LazySeq:      # it ended
-        return acc.field_values()[0] if type(acc) is REDUCED_CLS else acc
+        return unreduced(acc)
     return _reduce_run(d, f, items_of(node, "reduce"), 0, acc)   # a list: the finite end
 
 

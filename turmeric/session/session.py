@@ -674,7 +674,7 @@ class MacroEnv:
 def _check_macro_arity(name: str, info: FnInfo | None, got: int, span) -> None:
     """A use of a one-arity macro with the wrong number of forms is an error at the use,
     showing the parameters (it named the macro's compiled function, at its definition)."""
-    if info is None or any(p.startswith("args__") for p in info.params):
+    if info is None or info.dispatches_arities:
         return   # a multi-arity macro: its dispatch checks (call_macro)
     params = list(info.params)
     rest = "&" in params

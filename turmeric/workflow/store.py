@@ -316,7 +316,8 @@ class Store:
     # what nothing reads any more: the last state of a finished workflow (only a parked or
     # running one is resumed, shown or forked) and the value of a consumed message (the
     # state that consumed it holds it; the row stays, for its message id's exactly-once)
-    DEAD_STATES = f"status IN ({', '.join(repr(s) for s in FINISHED)}) AND state IS NOT NULL"
+    FINISHED_SQL = f"status IN ({', '.join(repr(s) for s in FINISHED)})"
+    DEAD_STATES = f"{FINISHED_SQL} AND state IS NOT NULL"
     DEAD_MESSAGES = "consumed = 1 AND LENGTH(value) > 0"
 
     def collect_garbage(self, dry_run: bool = False) -> dict:
@@ -331,7 +332,7 @@ class Store:
             states = self.x(f"SELECT COUNT(*) FROM workflows WHERE {self.DEAD_STATES}").fetchone()[0]
             messages = self.x(f"SELECT COUNT(*) FROM messages WHERE {self.DEAD_MESSAGES}").fetchone()[0]
             live: set[str] = set()
-            sources = [("workflows", "id", "state", f"status NOT IN ({', '.join(repr(s) for s in FINISHED)})"),
+            sources = [("workflows", "id", "state", f"NOT {self.FINISHED_SQL}"),
                        ("workflows", "id", "result", "1 = 1"),
                        ("messages", "wf_id", "value", "consumed = 0"),
                        ("steps", "wf_id", "result", "1 = 1")]
