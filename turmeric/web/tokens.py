@@ -213,9 +213,14 @@ def _b64decode(text: str) -> bytes:
     if not B64.match(text) or len(text) % 4 == 1:
         raise malformed("it is not URL-safe base64")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise malformed("it is not URL-safe base64") from None
+    if _b64encode(data) != text:
+        # the last character's unused low bits were changed: the same bytes, another token;
+        # a token has one spelling, so a changed token is never the same page
+        raise malformed("it is not URL-safe base64 as Turmeric writes it")
+    return data
 
 
 def seal(session, keys: Keys, k, expires: float, one_shot: bool) -> str:
