@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 
 from turmeric.data.errors import TurmericError
 from turmeric.workflow.store import Store, store_error
@@ -39,13 +40,29 @@ class SqliteStore(Store):
         try:
             self.conn = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
             self.conn.execute("PRAGMA busy_timeout = 60000")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._wal_mode()
             self.conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as e:
             raise store_error(path, str(e)) from None
         if str(mode).lower() != "wal":
             raise store_error(path, f"it cannot be put in WAL mode (journal mode {mode})")
         self.init_schema()
+
+    def _wal_mode(self) -> str:
+        """Put the file in WAL mode (once per file; a no-op after). Switching a new file's
+        journal needs it alone, and SQLite answers "database is locked" at once, without
+        its busy timeout, when another process is opening the same new file: two servers
+        or workers started together. So that is retried, for as long as the busy timeout."""
+        delay, waited = 0.005, 0.0
+        while True:
+            try:
+                return self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as e:
+                if not self._retryable(e) or waited > 60:
+                    raise
+            time.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 0.2)
 
     def _tables(self) -> set:
         return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
