@@ -256,3 +256,19 @@ def test_item14_a_leftover_temporary_name_is_not_in_the_way(tmp_path):
     assert (tmp_path / "ck.bin").read_bytes() == b"new" and stale.read_bytes() == b"left over"
     os.utime(stale, (1, 1))
     assert collect_garbage(str(tmp_path), min_age=600)["removed"] == 1 and not stale.exists()
+
+
+def test_item14_an_atomic_write_continues_after_a_partial_write(tmp_path, monkeypatch):
+    """atomic_write writes with os.write, which may take only part of the data (a signal, a
+    full pipe, a slow disk): it goes on until every byte is written, then fsyncs."""
+    real_write, calls = os.write, []
+
+    def one_at_a_time(fd, data):
+        calls.append(len(data))
+        return real_write(fd, bytes(data[:7]))
+    monkeypatch.setattr(os, "write", one_at_a_time)
+    data = bytes(range(256)) * 3
+    atomic.atomic_write(str(tmp_path / "ck.bin"), data)
+    monkeypatch.undo()
+    assert (tmp_path / "ck.bin").read_bytes() == data
+    assert len(calls) == -(-len(data) // 7) and calls[0] == len(data)

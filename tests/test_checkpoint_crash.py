@@ -152,7 +152,8 @@ def test_sigkill_between_checkpoints_then_resume(work, tm_env, kill_after):
 
 # -- SIGKILL while a checkpoint is being written ----------------------------------------------
 
-# Runs `turmeric` with file writes slowed down (64 KiB, then a pause, and so on), so that a kill
+# Runs `turmeric` with file writes slowed down (64 KiB, then a pause, and so on; os.write
+# takes 64 KiB a call), so that a kill
 # can land in the middle of writing a checkpoint. Each slow write appends its file name to
 # slow-writes.log, which shows the injection reached the checkpoint writes.
 SLOW_WRITES = r"""
@@ -177,17 +178,25 @@ class Slow:
         return getattr(self.f, name)
 
 builtins._real_open = builtins.open
-real_fdopen = os.fdopen
+real_write = os.write
 
-def fdopen(fd, mode="r", *a, **k):
-    f = real_fdopen(fd, mode, *a, **k)
-    return Slow(f, getattr(f, "name", fd)) if "w" in mode and "b" in mode else f
+def slow_os_write(fd, data):
+    # atomic_write writes with os.write: at most 64 KiB a call (a partial write, which it
+    # must continue), then a pause, for the temporary files it writes
+    name = os.readlink(f"/proc/self/fd/{fd}") if os.path.exists(f"/proc/self/fd/{fd}") else ""
+    if not name.endswith(".part"):
+        return real_write(fd, data)
+    with builtins.__dict__["_real_open"]("slow-writes.log", "a") as log:
+        log.write(f"{name}\n")
+    n = real_write(fd, data[:65536])
+    time.sleep(0.02)
+    return n
 
 def open_(file, mode="r", *a, **k):
     f = builtins._real_open(file, mode, *a, **k)
     return Slow(f, file) if "w" in mode and "b" in mode and str(file).endswith(".bin") else f
 
-os.fdopen = fdopen
+os.write = slow_os_write
 builtins.open = open_
 io.open = open_
 from turmeric.cli.main import main

@@ -21,10 +21,11 @@ def atomic_write(path: str, data: bytes, sync_directory: bool = True):
     directory, name = os.path.split(path)
     fd, tmp = _temporary(directory, name)
     try:
-        with os.fdopen(fd, "wb") as f:   # (a file object: the crash tests slow its writes down)
-            f.write(data)
-            f.flush()
+        try:
+            _write_all(fd, data)
             os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -34,6 +35,14 @@ def atomic_write(path: str, data: bytes, sync_directory: bool = True):
         raise
     if sync_directory:
         sync_dir(directory)
+
+
+def _write_all(fd: int, data: bytes):
+    """os.write until all of data is written (a write may take only part of it). No file
+    object: its buffer and its lock cost a quarter of a small checkpoint's write (#14)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def sync_dir(directory: str):
