@@ -116,6 +116,18 @@ def _not_a_number(op: str, left: str, right: str) -> TurmericError:
     return TurmericError("type", f"{op}: expected a number, got {python_type_word(culprit)}")
 
 
+def _raised_by_add(e: BaseException) -> bool:
+    """Whether the innermost Python frame of e's traceback failed at a `+` instruction."""
+    from opcode import opmap    # (here, not at the top: only this error needs it; start-up)
+    tb = e.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code, at = tb.tb_frame.f_code.co_code, tb.tb_lasti
+    return at + 1 < len(code) and code[at] == opmap["BINARY_OP"] and code[at + 1] in (0, 13)   # NB_ADD, NB_INPLACE_ADD
+
+
 def _count(n) -> str:
     return f"{n} argument{'s' if n != 1 else ''}"
 
@@ -284,6 +296,10 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
             what = "nil" if word == "nil" else with_article(word)
             return TurmericError("type", f"{what} is not a function and cannot be called",
                                  hint=NOT_CALLABLE_HINTS.get(word, "the first element of a list form is called as a function"))
+        m = re.match(r"'([\w.]+)' object is not iterable", msg)
+        if m and _raised_by_add(e):
+            # an inlined (+ v x): a vector's + extends it by x, which must be iterable
+            return _not_a_number("+", "PVector", m.group(1))
         m = re.match(r"bad operand type for unary -: '([\w.]+)'", msg)
         if m:
             return TurmericError("type", f"-: expected a number, got {python_type_word(m.group(1))}")
