@@ -29,18 +29,17 @@ class CodeMap:
 
     def __init__(self):
         self.modules: dict[str, tuple[list, dict]] = {}   # filename -> (line spans, qualname -> name)
-        # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first)
-        self.arity: dict[str, tuple[str, int, int]] = {}
+        # Python function name -> (Turmeric name, fixed params, 1 if it takes the depth d first,
+        # whether it takes more than its fixed params: a `&` rest or a default, so that an
+        # arity error with too few arguments says "at least")
+        self.arity: dict[str, tuple[str, int, int, bool]] = {}
         # (Turmeric name, builtin) pairs whose arities are looked up after `arity`'s, in a
         # table made at the first arity error (a session names ~600 builtins: #14, start-up)
         self.builtins: list = []
         self._builtin_arity: dict | None = None
-        # Python function names that take more than their fixed parameters (a `&` rest, a
-        # default): an arity error with too few arguments says "at least"
-        self.takes_more: set[str] = set()
         self.sites: dict = {}   # resume entry -> (FnInfo, site index): the session's table
 
-    def known_arity(self, pyname: str) -> tuple[str, int, int] | None:
+    def known_arity(self, pyname: str) -> tuple[str, int, int, bool] | None:
         known = self.arity.get(pyname)
         if known is None and self.builtins:
             if self._builtin_arity is None:
@@ -197,8 +196,9 @@ def _signature_shape(f) -> tuple[int, str | None] | None:
 
 
 def arity_table(builtins) -> dict:
-    """Python function name -> arity_entry, for (Turmeric name, builtin) pairs; compiled
-    Turmeric code is left to the code map, which knows it from its FnInfo."""
+    """Python function name -> arity_entry and whether it takes more than its fixed
+    parameters (*args or a default), for (Turmeric name, builtin) pairs; compiled Turmeric
+    code is left to the code map, which knows it from its FnInfo."""
     table: dict = {}
     for name, f in builtins:
         code = getattr(getattr(f, "tm_pure", f), "__code__", None)
@@ -206,13 +206,9 @@ def arity_table(builtins) -> dict:
             continue
         entry = arity_entry(name, f)
         if entry is not None:
-            table.setdefault(code.co_name, entry)
-            if code.co_flags & inspect.CO_VARARGS or getattr(getattr(f, "tm_pure", f), "__defaults__", None):
-                TAKES_MORE.add(code.co_name)
+            more = bool(code.co_flags & inspect.CO_VARARGS or getattr(getattr(f, "tm_pure", f), "__defaults__", None))
+            table.setdefault(code.co_name, (*entry, more))
     return table
-
-
-TAKES_MORE: set[str] = set()   # builtins' Python names that take more than their fixed parameters
 
 
 # The builtins' own tables (runtime/builtins/table.py's PURE_BUILTINS, higher_order.py's
@@ -230,7 +226,7 @@ def add_builtin_table(table: dict) -> None:
     _BUILTIN_ARITY = None
 
 
-def _known_arity(pyname: str, codemap) -> tuple[str, int, int] | None:
+def _known_arity(pyname: str, codemap) -> tuple[str, int, int, bool] | None:
     """What is known of the Python function `pyname`: from the session's code map (compiled
     code, every builtin), else from the builtins' own tables (an error caught by try is
     converted without a code map). The table is a fact about the code, computed once."""
@@ -269,8 +265,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
         if m:
             known = _known_arity(m.group(1), codemap)
             if known is not None:
-                name, nparams, _d = known
-                more = m.group(1) in TAKES_MORE or (codemap is not None and m.group(1) in codemap.takes_more)
+                name, nparams, _d, more = known
                 return TurmericError("arity", f"{name} takes {'at least ' if more else ''}{_count(nparams)}, "
                                               f"got {nparams - int(m.group(2))}")
             return TurmericError("arity", f"{fn_display(m.group(1))} is missing {m.group(2)} argument(s)")

@@ -328,9 +328,7 @@ class Session:
             closures = [c for c in (ns[info.pyname].__code__.co_consts if info.free else ())
                         if hasattr(c, "co_qualname")]
             for pyname in filter(None, (inner, *(c.co_name for c in closures), *(c.co_qualname for c in closures))):
-                self.codemap.arity[pyname] = (info.symbol, fixed, 1)   # compiled code takes d
-                if "&" in info.params:
-                    self.codemap.takes_more.add(pyname)
+                self.codemap.arity[pyname] = (info.symbol, fixed, 1, "&" in info.params)   # compiled code takes d
             for i, site in enumerate(info.sites):
                 self.sites[ns[site.entry]] = (info, i)
                 names[site.entry] = info.symbol
