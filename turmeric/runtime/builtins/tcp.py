@@ -67,9 +67,24 @@ def _port_arg(who: str, port) -> int:
     return port
 
 
-class Socket:
-    """A TCP connection: one the program opened (`tcp-connect`), or one a listener accepted."""
+class _Endpoint:
+    """What a connection and a listener share: the type name Turmeric shows, and closing."""
     turmeric_type = "Socket"
+    sock = None
+    closed = False
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+        self.closed = True
+
+
+class Socket(_Endpoint):
+    """A TCP connection: one the program opened (`tcp-connect`), or one a listener accepted."""
 
     def __init__(self, host: str, port: int, connect: bool = True, accepted: bool = False, sock=None):
         self.host, self.port = host, port
@@ -176,15 +191,6 @@ class Socket:
         self._ready("write-line")
         self._send("write-line", (s + "\n").encode("utf-8"))
 
-    def close(self):
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-            self.sock = None
-        self.closed = True
-
     def tm_marshal(self):
         pairs = [(Keyword("type"), "Socket"), (Keyword("host"), self.host), (Keyword("port"), self.port)]
         if self.accepted:
@@ -192,9 +198,8 @@ class Socket:
         return PMap.from_pairs(pairs)
 
 
-class Listener:
+class Listener(_Endpoint):
     """A listening TCP socket (`tcp-listen`)."""
-    turmeric_type = "Socket"
 
     def __init__(self, host: str, port: int, bind: bool = True):
         self.host, self.port = host, port
@@ -235,15 +240,6 @@ class Listener:
             _blocking_again(self.sock)
         conn.settimeout(None)
         return Socket(addr[0], addr[1], accepted=True, sock=conn)
-
-    def close(self):
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-            self.sock = None
-        self.closed = True
 
     def tm_marshal(self):
         return PMap.from_pairs([(Keyword("type"), "Socket"), (Keyword("host"), self.host),
