@@ -325,7 +325,8 @@ def _cycle(whole, node):
     return s[0], LazySeq("cycle", (whole, s[1]))
 
 
-def _map(f, nodes):
+def _step_all(nodes) -> tuple[list, tuple] | None:
+    """(the first of each, the rests of each) of several sequences, None when one has ended."""
     firsts, rests = [], []
     for n in nodes:
         s = step_node(n)
@@ -333,7 +334,15 @@ def _map(f, nodes):
             return None
         firsts.append(s[0])
         rests.append(s[1])
-    return call(f, *firsts), LazySeq("map", (f, tuple(rests)))
+    return firsts, tuple(rests)
+
+
+def _map(f, nodes):
+    stepped = _step_all(nodes)
+    if stepped is None:
+        return None
+    firsts, rests = stepped
+    return call(f, *firsts), LazySeq("map", (f, rests))
 
 
 def _map_indexed(f, i, node):
@@ -430,14 +439,11 @@ def _concat(cur, more):
 
 
 def _interleave(nodes):
-    firsts, rests = [], []
-    for n in nodes:
-        s = step_node(n)
-        if s is None:
-            return None
-        firsts.append(s[0])
-        rests.append(s[1])
-    tail = LazySeq("interleave", (tuple(rests),))
+    stepped = _step_all(nodes)
+    if stepped is None:
+        return None
+    firsts, rests = stepped
+    tail = LazySeq("interleave", (rests,))
     for x in reversed(firsts[1:]):
         tail = cell(x, tail)
     return firsts[0], tail
