@@ -12,6 +12,7 @@ refusal to listen beyond loopback without a token."""
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import re
 import subprocess
@@ -220,11 +221,23 @@ def test_login_by_the_printed_link(app):
 
 
 def test_a_wrong_token_is_a_401_form_and_no_cookie(app):
-    """dashboard-login item 7: a wrong or missing token shows the form again with why, and sets nothing."""
-    for token in ("wrong", "", TOKEN + " ", TOKEN.upper()):
-        r = login(app, token=token, nxt="/workflow?id=A-1")
+    """dashboard-login item 7: a wrong or missing token shows the form again with why, and sets
+    nothing; the server's log says a login failed and from where, never what was typed."""
+    for token in ("wrong-guess-1", "", TOKEN + " ", TOKEN.upper()):
+        log = io.StringIO()
+        r = login(app, token=token, nxt="/workflow?id=A-1", environ={"wsgi.errors": log, "REMOTE_ADDR": "10.2.0.1"})
         assert r.code == 401 and "Set-Cookie" not in r.headers
         assert 'id="error"' in r.text and 'id="token"' in r.text and 'value="/workflow?id=A-1"' in r.text
+        assert "failed login from '10.2.0.1'" in log.getvalue()
+        assert not token or token.strip() not in log.getvalue()
+
+
+def test_the_login_page_sends_no_referer(app):
+    """dashboard-login: the login's URL can hold the token (the printed link), so its pages say
+    Referrer-Policy: no-referrer; the other pages keep same-origin."""
+    for r in (req(app, "GET", "/login"), req(app, "GET", "/login", "token=wrong-token-xyz"), login(app)):
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert req(app, headers={"Authorization": f"Bearer {TOKEN}"}).headers["Referrer-Policy"] == "same-origin"
 
 
 def test_logout_clears_and_revokes_the_cookie(app):
@@ -450,11 +463,14 @@ def fetch(host, port, method, path, body=None, headers=None):
         conn.close()
 
 
-def stop(proc):
+def stop(proc) -> str:
+    """Kills the server; what it wrote to standard error."""
     proc.kill()
     proc.wait(timeout=30)
+    err = proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
+    return err
 
 
 def test_under_turmeric_serve_login_then_cancel(tmp_path):
@@ -463,7 +479,9 @@ def test_under_turmeric_serve_login_then_cancel(tmp_path):
     form (http.client) the cookie cancels the workflow; the bearer token works too."""
     _, engine = make_store(tmp_path)
     (tmp_path / "token").write_text(TOKEN + "\n")
+    (tmp_path / "token").chmod(0o644)
     proc = serve(tmp_path, "--dashboard-token-file", str(tmp_path / "token"))
+    log = ""
     try:
         host, port = listening(proc)
         origin = {"Origin": f"http://{host}:{port}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -490,7 +508,9 @@ def test_under_turmeric_serve_login_then_cancel(tmp_path):
                                headers={"Authorization": f"Bearer {TOKEN}"})
         assert status == 200 and 'data-id="A-1"' in page
     finally:
-        stop(proc)
+        log = stop(proc)
+    assert "can be read by other users (chmod 600 it)" in log     # the file is 0644 here
+    assert "failed login from '127.0.0.1'" in log and "Traceback" not in log
 
 
 def test_trust_proxy_takes_the_proxys_scheme_and_address(tmp_path):
@@ -498,7 +518,9 @@ def test_trust_proxy_takes_the_proxys_scheme_and_address(tmp_path):
     and the rate limit counts the X-Forwarded-For client, not the proxy."""
     make_store(tmp_path)
     (tmp_path / "token").write_text(TOKEN + "\n")
+    (tmp_path / "token").chmod(0o600)
     proc = serve(tmp_path, "--dashboard-token-file", str(tmp_path / "token"), "--trust-proxy", "127.0.0.1")
+    log = ""
     try:
         host, port = listening(proc)
         form = {"Origin": f"http://{host}:{port}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -513,7 +535,8 @@ def test_trust_proxy_takes_the_proxys_scheme_and_address(tmp_path):
         assert fetch(host, port, "POST", "/dashboard/login", f"token={TOKEN}".encode(),
                      {**form, "X-Forwarded-For": "198.51.100.9"})[0] == 303
     finally:
-        stop(proc)
+        log = stop(proc)
+    assert "chmod 600" not in log and "failed login from '198.51.100.8'" in log
 
 
 def test_on_loopback_without_a_token_one_is_made_and_printed(tmp_path):

@@ -3,6 +3,7 @@ spec/cli.md). The arguments are declared here with argparse only; waitress and t
 load when the command runs, so the rest of the command line does not pay for them."""
 from __future__ import annotations
 
+import os
 import sys
 
 from turmeric.data.errors import TurmericError
@@ -88,6 +89,9 @@ def run(args) -> int:
     if args.dashboard:
         from turmeric.web import auth   # start-up: only with --dashboard, as below
         token = auth.configured_token(token_file=args.dashboard_token_file)
+        if args.dashboard_token_file is not None and os.stat(args.dashboard_token_file).st_mode & 0o077:
+            print(f"turmeric serve: warning: the dashboard token file {args.dashboard_token_file} can be read "
+                  f"by other users (chmod 600 it)", file=sys.stderr, flush=True)
         if token is None:
             if not auth.is_loopback(args.host):
                 raise TurmericError(

@@ -123,7 +123,10 @@ class Dashboard:
         data = body.encode("utf-8")
         if not any(name == "Content-Type" for name, _ in headers):
             headers = headers + [HTML]
-        start_response(status, headers + HEADERS_BASE + [("Content-Length", str(len(data)))])
+        base_headers = HEADERS_BASE
+        if environ.get("PATH_INFO") == "/login":    # its URL can hold a token: never sent on as a Referer
+            base_headers = [h if h[0] != "Referrer-Policy" else ("Referrer-Policy", "no-referrer") for h in HEADERS_BASE]
+        start_response(status, headers + base_headers + [("Content-Length", str(len(data)))])
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [data]
 
     def route(self, environ):
@@ -158,7 +161,7 @@ class Dashboard:
             if given and auth.token_matches(given):
                 environ[USER] = "bearer"
                 return None
-            auth.limiter.failed(client)
+            self.failed(environ, client, "a wrong Authorization: Bearer token")
             raise HttpError("401 Unauthorized", "Not logged in", "the token of the Authorization header is wrong",
                             hint="send Authorization: Bearer TOKEN with the dashboard's token",
                             headers=[("WWW-Authenticate", 'Bearer realm="turmeric dashboard", error="invalid_token"')])
@@ -177,6 +180,11 @@ class Dashboard:
         raise HttpError("401 Unauthorized", "Not logged in", "the dashboard needs a login",
                         hint=f"log in at {base}/login, or send Authorization: Bearer TOKEN",
                         headers=[WWW_AUTHENTICATE])
+
+    def failed(self, environ, client: str, what: str):
+        """A failed guess: counted, and logged for the operator (never the token given)."""
+        self.auth.limiter.failed(client)
+        environ["wsgi.errors"].write(f"turmeric dashboard: failed login from {client!r}: {what}\n")
 
     def check_rate(self, client: str, base: str | None = None, nxt: str = "/"):
         wait = self.auth.limiter.retry_after(client)
@@ -213,7 +221,7 @@ class Dashboard:
             location = base + nxt
             return "303 See Other", [("Location", location), auth.set_cookie(environ, base + "/", auth.sessions.issue())], \
                 page("Logged in", f'<p><a href="{esc(location)}">the dashboard</a></p>')
-        auth.limiter.failed(client)
+        self.failed(environ, client, "a wrong token" if token else "no token")
         return "401 Unauthorized", [WWW_AUTHENTICATE], self.login_page(
             base, nxt, "that is not the dashboard's token" if token else "the token is missing")
 
