@@ -382,8 +382,10 @@ def test_the_apps_pages_are_not_behind_the_login(store):
     r = call(mounted, "GET", "/", login=False)
     assert r.code == 200 and r.text == "the app"
     assert call(mounted, "GET", "/dashboardx", login=False).text == "the app"
-    for path in (PREFIX, PREFIX + "/", PREFIX + "/workflow"):
+    for path in (PREFIX + "/", PREFIX + "/workflow"):
         assert call(mounted, "GET", path, "id=A-1", login=False).code == 401
+    r = call(mounted, "GET", PREFIX, "status=parked", login=False)     # to where the cookie is sent
+    assert r.code == 308 and r.headers["Location"] == PREFIX + "/?status=parked"
 
 
 # -- the token's sources -----------------------------------------------------------------------
@@ -584,6 +586,7 @@ def test_refuses_to_listen_beyond_loopback_without_a_token(tmp_path):
     for extra in (["--dashboard-token-file", str(tmp_path / "short")], ["--dashboard-session", "60"]):
         r = cli(tmp_path, str(ROOT / "examples" / "web" / "guess.tm"), *extra, "--store", store)
         assert r.returncode == 64 and "are for --dashboard" in r.stderr
-    r = cli(tmp_path, "--dashboard", "--dashboard-session", "0", "--store", store)
-    assert r.returncode == 64 and "--dashboard-session" in r.stderr
+    for seconds in ("0", "0.5", "-3", "nan"):
+        r = cli(tmp_path, "--dashboard", "--dashboard-session", seconds, "--store", store)
+        assert r.returncode == 64 and "--dashboard-session" in r.stderr
     assert not any("Traceback" in x for x in (r.stderr,))

@@ -53,7 +53,12 @@ class Mount:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if path == self.prefix or path.startswith(self.prefix + "/"):
+        if path == self.prefix:     # to PREFIX/, where the dashboard's cookie (Path=PREFIX/) is sent
+            query = environ.get("QUERY_STRING", "")
+            location = environ.get("SCRIPT_NAME", "") + self.prefix + "/" + ("?" + query if query else "")
+            start_response("308 Permanent Redirect", [("Location", location), ("Content-Length", "0")])
+            return [b""]
+        if path.startswith(self.prefix + "/"):
             environ = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + self.prefix,
                            PATH_INFO=path[len(self.prefix):] or "/")
             return self.other(environ, start_response)
@@ -83,8 +88,8 @@ def run(args) -> int:
                                      "--max-token and --request-timeout >= 0")
     if not args.dashboard and (args.dashboard_token_file is not None or args.dashboard_session != DEFAULT_SESSION):
         raise TurmericError("usage", "turmeric serve: --dashboard-token-file and --dashboard-session are for --dashboard")
-    if not args.dashboard_session > 0:
-        raise TurmericError("usage", "turmeric serve: --dashboard-session must be positive")
+    if not args.dashboard_session >= 1:
+        raise TurmericError("usage", "turmeric serve: --dashboard-session is at least 1 (second)")
     made_token = None
     if args.dashboard:
         from turmeric.web import auth   # start-up: only with --dashboard, as below
@@ -125,7 +130,8 @@ def run(args) -> int:
     print(f"turmeric serve: {what} on http://{args.host}:{server.effective_port}/ "
           f"({'stateless' if args.stateless else 'stateful'} pages)", flush=True)
     if made_token is not None:
-        login = f"http://{args.host}:{server.effective_port}/dashboard/login?token={made_token}"
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        login = f"http://{host}:{server.effective_port}/dashboard/login?token={made_token}"
         print(f"turmeric serve: no dashboard token was given; this run's is {made_token}\n"
               f"turmeric serve: log in to the dashboard at {login}", file=sys.stderr, flush=True)
     try:

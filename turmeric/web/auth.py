@@ -230,9 +230,8 @@ class Auth:
     def __init__(self, token: str, session_seconds: float = DEFAULT_SESSION, trust_proxy: bool = False,
                  limiter: RateLimiter | None = None):
         check_token(token, "the dashboard")
-        if not session_seconds > 0:
-            raise TurmericError("value", f"a dashboard session lasts a positive number of seconds, "
-                                         f"not {session_seconds}")
+        if not session_seconds >= 1:
+            raise TurmericError("value", f"a dashboard session lasts at least 1 second, not {session_seconds}")
         self.token_digest = _digest(token)
         self.sessions = Sessions(token, session_seconds)
         self.trust_proxy = trust_proxy
