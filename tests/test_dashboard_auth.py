@@ -359,6 +359,33 @@ def test_every_route_needs_the_login(store, method, path, query, cookie, bearer,
     assert [(r.id, r.status) for r in engine.store.list()] == before
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/login", "/logout"]), method=st.sampled_from(["GET", "HEAD", "POST", "PUT"]),
+       fields=st.dictionaries(st.sampled_from(["token", "next", "x"]),
+                              st.sampled_from([TOKEN, TOKEN + "x", "", "/workflow?id=A-1", "//evil"]) | st.text(max_size=8),
+                              max_size=3),
+       in_query=st.booleans(), raw=st.none() | st.binary(max_size=30),
+       origin=st.sampled_from([None, "http://127.0.0.1", "http://evil.example", "null"]))
+def test_the_login_routes_give_a_cookie_for_the_token_only(store, path, method, fields, in_query, raw, origin):
+    """dashboard-login items 6-8, the class: whatever is sent to /login and /logout, the answer
+    is below 500, and a session cookie is set only when the token is the dashboard's (then
+    with all its attributes); nothing shows a workflow."""
+    url, engine = store
+    app = Dashboard(url, engine=engine, auth=Auth(TOKEN))
+    encoded = urllib.parse.urlencode(fields)
+    body = raw if raw is not None else (b"" if in_query else encoded.encode())
+    headers = {"Origin": origin} if origin else {}
+    r = req(app, method, path, encoded if in_query else "", body=body, headers=headers)
+    assert r.code < 500, r.text
+    assert "data-id=" not in r.text
+    cookie = r.headers.get("Set-Cookie")
+    if cookie is not None and not cookie.startswith(f"{COOKIE}=;"):
+        sent = urllib.parse.parse_qs(encoded if in_query else body.decode("utf-8", "replace"))
+        assert path == "/login" and sent.get("token") == [TOKEN], (method, fields, raw)
+        assert {"HttpOnly", "SameSite=Strict", f"Path={PREFIX}/"} <= {a.strip() for a in cookie.split(";")}
+        assert app.auth.sessions.valid(cookie_of(r)[0])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40) | st.sampled_from(["//evil.example/", "/\\evil", "https://evil.example",
                                                 "/%2F/evil", "/login", " /x", "/\r\nSet-Cookie: a=b"]))
