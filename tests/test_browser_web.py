@@ -7,6 +7,7 @@ an oracle outside the app: the secret of the guessing game is computed by a Turm
 of the test from the same seed."""
 from __future__ import annotations
 
+import os
 import urllib.request
 
 import pytest
@@ -14,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 from browser import back, browser, click_and_wait, new_tab, status, tab, text, wait_for  # noqa: F401 (fixtures)
 from conftest import ROOT
-from test_dashboard import make_store
+from test_dashboard import TOKEN, make_store
 from turmeric.session.session import Session
 from web_server import serve_app
 
@@ -175,8 +176,12 @@ def test_the_dashboard_under_turmeric_serve(tab, tmp_path):
     """#12 item 6: `turmeric serve --dashboard` mounts the dashboard at /dashboard/: list,
     show and cancel in the browser, with the links under the prefix."""
     url, engine = make_store(tmp_path)
-    with serve_app(WEB / "guess.tm", store=url, extra=["--dashboard"]) as base:
-        tab.get(base + "/dashboard/")
+    env = dict(os.environ, TURMERIC_DASHBOARD_TOKEN=TOKEN)
+    with serve_app(WEB / "guess.tm", store=url, extra=["--dashboard"], env=env) as base:
+        tab.get(base + "/dashboard/")                  # the login page first (dashboard-login)
+        assert tab.current_url == base + "/dashboard/login"
+        wait_for(tab, "#token").send_keys(TOKEN)
+        click_and_wait(tab, "#login")
         assert "A-1" in by_id(tab, "workflows")
         click_and_wait(tab, 'tr[data-id="A-1"] a')
         assert tab.current_url == base + "/dashboard/workflow?id=A-1"

@@ -3,7 +3,8 @@ WSGI app in-process (fast) and once under waitress on loopback. Every page and e
 request is non-5xx with no traceback; the pages show what `turmeric workflow show` shows
 (a differential test against turmeric/workflow/report.py); every workflow value is escaped,
 whatever its text (a hypothesis property); cancel and fork change the store as the CLI does,
-and a cross-site POST is refused."""
+and a cross-site POST is refused. Since dashboard-login, the dashboard needs a login: these tests send the
+token as `Authorization: Bearer` (tests/test_dashboard_auth.py tests the login itself)."""
 from __future__ import annotations
 
 import html
@@ -26,6 +27,7 @@ from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Keyword, PMap
 from turmeric.session.session import Session
+from turmeric.web.auth import Auth
 from turmeric.web.dashboard import Dashboard, dashboard_app
 from turmeric.workflow.engine import Engine
 from turmeric.workflow.report import describe_wait, report
@@ -34,6 +36,8 @@ from turmeric.workflow.stores import open_store
 pytestmark = pytest.mark.usefixtures("scratch_cache")
 
 SCRIPT = "<script>alert('x')</script>"
+TOKEN = "test-token-0123456789abcdef"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 # -- a store with a workflow of every kind ------------------------------------------------------
@@ -85,12 +89,15 @@ class Response:
 
 
 def call(app, method="GET", path="/", query="", body: bytes = b"", headers: dict | None = None,
-         content_type="application/x-www-form-urlencoded", script_name="") -> Response:
+         content_type="application/x-www-form-urlencoded", script_name="", login: bool = True,
+         scheme: str = "http", environ: dict | None = None) -> Response:
+    extra = environ or {}
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": script_name,
                "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-               "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "wsgi.url_scheme": "http",
-               "CONTENT_LENGTH": str(len(body)) if body else "", "CONTENT_TYPE": content_type if body else ""}
-    for k, v in (headers or {}).items():
+               "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "wsgi.url_scheme": scheme,
+               "CONTENT_LENGTH": str(len(body)) if body else "", "CONTENT_TYPE": content_type if body else "",
+               **extra}
+    for k, v in ({**BEARER, **(headers or {})} if login else (headers or {})).items():
         environ["HTTP_" + k.upper().replace("-", "_")] = v
     got = {}
 
@@ -142,7 +149,7 @@ def test_list_shows_every_workflow_with_its_status_and_wait(store):
     """#12 item 6: the list has each workflow of the store, its status and what it waits for,
     worded as `turmeric workflow list` words it."""
     url, engine = store
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     r = call(app)
     assert r.code == 200 and r.headers["Content-Type"].startswith("text/html")
     rows = engine.store.list()
@@ -165,7 +172,7 @@ def test_show_has_what_workflow_show_reports(store):
     report() (the code behind `turmeric workflow show`): status, function, result, error, the
     steps' results, and each parked frame with each variable's printed value."""
     url, engine = store
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     for row in engine.store.list():
         r = show(app, row.id)
         assert r.code == 200
@@ -187,11 +194,11 @@ def test_show_has_what_workflow_show_reports(store):
 
 def test_parked_page_has_frames_and_variables_and_the_buttons(store):
     url, _ = store
-    r = show(dashboard_app(url), "A-1")
+    r = show(dashboard_app(url, TOKEN), "A-1")
     assert "id='frames'" in r.text and "order" in page_text(r)
     assert re.search(r'<td><code>id</code></td><td><code>&quot;A-1&quot;</code></td>', r.text)
     assert 'id="cancel"' in r.text and 'id="fork"' in r.text
-    done = show(dashboard_app(url), "B-2")
+    done = show(dashboard_app(url, TOKEN), "B-2")
     assert 'id="cancel"' not in done.text and 'id="fork"' not in done.text
     assert ":underpaid" in done.text
 
@@ -200,7 +207,7 @@ def test_markup_in_an_id_or_a_variable_is_escaped(store):
     """#12 item 6: a workflow value containing <script> is shown as text, never as markup, on
     the list and on its page, with a CSP that forbids scripts anyway."""
     url, _ = store
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     for r in (call(app), show(app, SCRIPT)):
         assert r.code == 200
         assert "<script" not in r.text.lower()
@@ -234,7 +241,7 @@ def test_escaping_property(scratch_engine, wf_id, value):
     if engine.store.get(wf_id) is not None:
         return
     engine.start(order, "order", [value, 1], wf_id)
-    app = Dashboard(engine=engine)
+    app = Dashboard(engine=engine, auth=Auth(TOKEN))
     for r in (call(app), show(app, wf_id)):
         assert r.code == 200
         e = Elements(r.text)
@@ -249,7 +256,7 @@ def test_escaping_property(scratch_engine, wf_id, value):
 def test_every_linked_page_is_not_an_error(store):
     """#12 item 6: every page the dashboard links to, from the list and each workflow, is a 200."""
     url, _ = store
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     seen, todo = set(), ["/"]
     while todo:
         link = html.unescape(todo.pop())
@@ -282,7 +289,7 @@ def test_malformed_requests_get_a_clear_4xx_page(store, method, path, query, bod
     or a traceback, and the store is unchanged."""
     url, engine = store
     before = [(r.id, r.status) for r in engine.store.list()]
-    r = call(dashboard_app(url), method, path, query, body, headers={"Origin": "http://127.0.0.1"})
+    r = call(dashboard_app(url, TOKEN), method, path, query, body, headers={"Origin": "http://127.0.0.1"})
     assert r.code == code, r.text
     assert 'id="error"' in r.text
     assert [(r.id, r.status) for r in engine.store.list()] == before
@@ -290,7 +297,7 @@ def test_malformed_requests_get_a_clear_4xx_page(store, method, path, query, bod
 
 def test_a_form_of_another_kind_is_refused(store):
     url, _ = store
-    r = call(dashboard_app(url), "POST", "/cancel", body=b"--x\r\n", content_type="multipart/form-data; boundary=x")
+    r = call(dashboard_app(url, TOKEN), "POST", "/cancel", body=b"--x\r\n", content_type="multipart/form-data; boundary=x")
     assert r.code == 415
 
 
@@ -301,7 +308,7 @@ def test_a_form_of_another_kind_is_refused(store):
 def test_no_request_is_a_5xx(fresh, method, path, query, body):
     """#12 item 6, the class: any method, path, query and body gets a status below 500."""
     url, engine = fresh
-    r = call(Dashboard(url, engine=engine), method, path, query, body, headers={"Origin": "http://127.0.0.1"})
+    r = call(Dashboard(url, engine=engine, auth=Auth(TOKEN)), method, path, query, body, headers={"Origin": "http://127.0.0.1"})
     assert r.code < 500, r.text
 
 
@@ -311,7 +318,7 @@ def test_cancel_by_post(fresh):
     """#12 item 6: the cancel button cancels (as `turmeric workflow cancel` does) and sends the
     browser back to the workflow's page; a second cancel is a 409 saying it is cancelled already."""
     url, engine = fresh
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     r = post(app, "/cancel", id="A-1")
     assert r.code == 303 and r.headers["Location"] == "/workflow?id=A-1"
     assert engine.store.must_get("A-1").status == "cancelled"
@@ -323,7 +330,7 @@ def test_fork_by_post_is_an_independent_workflow(fresh):
     """#12 item 6: the fork button copies a parked workflow under a new id; a message to the
     fork finishes the fork only, and the original still waits."""
     url, engine = fresh
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     r = post(app, "/fork", id="A-1", new_id="A-1 copy")
     assert r.code == 303 and r.headers["Location"] == "/workflow?id=A-1%20copy"
     page = show(app, "A-1 copy")
@@ -338,7 +345,7 @@ def test_fork_by_post_is_an_independent_workflow(fresh):
 def test_a_cross_site_post_is_refused(fresh):
     """#12 item 6: a form on another site's page cannot cancel a workflow through the browser."""
     url, engine = fresh
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     for headers in ({"Origin": "http://evil.example"}, {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
                     {"Sec-Fetch-Site": "cross-site"}):
         r = call(app, "POST", "/cancel", body=b"id=A-1", headers=headers)
@@ -348,7 +355,7 @@ def test_a_cross_site_post_is_refused(fresh):
 
 def test_mounted_under_a_prefix_links_stay_under_it(fresh):
     url, _ = fresh
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     r = call(app, script_name="/dash")
     assert all(link.startswith("/dash/") for link in Elements(r.text).links)
     r = call(app, "POST", "/cancel", body=b"id=A-1", script_name="/dash")
@@ -360,13 +367,13 @@ def test_a_corrupt_continuation_is_a_note_not_a_500(fresh):
     url, engine = fresh
     with sqlite3.connect(url) as db:
         db.execute("UPDATE workflows SET state = ? WHERE id = 'A-1'", (b"TMRC-garbage",))
-    r = show(dashboard_app(url), "A-1")
+    r = show(dashboard_app(url, TOKEN), "A-1")
     assert r.code == 200 and "cannot be loaded" in r.text
 
 
 def test_a_bad_store_is_a_turmeric_error(tmp_path):
     with pytest.raises(TurmericError):
-        dashboard_app(str(tmp_path))      # a directory
+        dashboard_app(str(tmp_path), TOKEN)      # a directory
 
 
 # -- under a real server --------------------------------------------------------------------------------
@@ -375,16 +382,16 @@ def test_under_waitress(fresh):
     """#12 item 6: the dashboard is a WSGI app a production server runs: list, show, cancel
     over real HTTP on loopback."""
     url, engine = fresh
-    with serve_wsgi(dashboard_app(url)) as base:
-        with urllib.request.urlopen(base + "/", timeout=10) as r:
+    with serve_wsgi(dashboard_app(url, TOKEN)) as base:
+        with urllib.request.urlopen(urllib.request.Request(base + "/", headers=BEARER), timeout=10) as r:
             assert r.status == 200 and b"A-1" in r.read()
-        with urllib.request.urlopen(base + "/workflow?id=A-1", timeout=10) as r:
+        with urllib.request.urlopen(urllib.request.Request(base + "/workflow?id=A-1", headers=BEARER), timeout=10) as r:
             assert b"id='frames'" in r.read()
-        req = urllib.request.Request(base + "/cancel", data=b"id=A-1", headers={"Origin": base}, method="POST")
+        req = urllib.request.Request(base + "/cancel", data=b"id=A-1", headers={"Origin": base, **BEARER}, method="POST")
         with urllib.request.urlopen(req, timeout=10) as r:     # follows the 303
             assert r.status == 200 and r.url.endswith("/workflow?id=A-1") and b">cancelled<" in r.read()
         with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(base + "/workflow?id=nobody", timeout=10)
+            urllib.request.urlopen(urllib.request.Request(base + "/workflow?id=nobody", headers=BEARER), timeout=10)
         assert e.value.code == 404
 
 
@@ -392,7 +399,7 @@ def test_on_postgresql(pg_server, tmp_path):
     """#12 item 6: the dashboard works on a PostgreSQL store as on SQLite: list, show, fork,
     cancel (it uses the store API only)."""
     url, engine = make_store(tmp_path, pg_server.new_database("dashboard"))
-    app = dashboard_app(url)
+    app = dashboard_app(url, TOKEN)
     r = call(app)
     assert r.code == 200 and all(f'data-id="{html.escape(row.id, quote=True)}"' in r.text
                                  for row in engine.store.list())

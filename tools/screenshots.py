@@ -7,6 +7,8 @@ docs/screenshots/. Run it by hand after a change to the pages; the test suite do
 """
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -88,9 +90,11 @@ def main() -> int:
                 click_and_wait(driver, "#submit")
                 shoot(driver, "checkout-submitted-twice")
             url = workflows(Path(tmp))
-            with serve_app(WEB / "guess.tm", store=url, extra=["--dashboard"]) as base:
+            token = secrets.token_urlsafe(32)     # the dashboard needs a login (spec/web.md section 7)
+            env = dict(os.environ, TURMERIC_DASHBOARD_TOKEN=token)
+            with serve_app(WEB / "guess.tm", store=url, extra=["--dashboard"], env=env) as base:
                 driver.set_window_size(1000, 520)
-                driver.get(base + "/dashboard/")
+                driver.get(base + "/dashboard/login?token=" + token)   # sets the cookie, then the list
                 shoot(driver, "dashboard")
                 driver.set_window_size(1000, 900)
                 driver.get(base + "/dashboard/workflow?id=A-17")

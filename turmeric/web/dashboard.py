@@ -1,7 +1,7 @@
 """The workflow dashboard (`turmeric serve --dashboard`, spec/web.md "Dashboard"): a WSGI
 callable that lists a store's workflows with their status and what they wait for, shows one
 workflow as `turmeric workflow show` prints it (steps, parked frames and their variables), and
-cancels or forks one with a POST form.
+cancels or forks one with a POST form, to whoever has logged in (turmeric/web/auth.py).
 
 Everything it shows comes from turmeric/workflow/report.py, the code behind `workflow show`,
 and every change goes through the store's own cancel and fork, so the dashboard and the CLI
@@ -10,7 +10,15 @@ the pages carry no script and a Content-Security-Policy that allows none. A POST
 is another site is refused (403), so a page elsewhere cannot cancel a workflow through a
 logged-in browser.
 
+Every route but the login's needs a login: a session cookie (signed, HttpOnly, SameSite=Strict,
+Path the dashboard's prefix) that the login form sets, or `Authorization: Bearer TOKEN`;
+without one an HTML GET is sent to the login page (303), anything else gets a 401.
+
 Routes, relative to where the app is mounted (SCRIPT_NAME):
+  GET  /login?next=PATH       the login form; GET /login?token=T logs in as the form does
+  POST /login  token=T next=PATH   sets the cookie, then 303 to PATH (a 401 form if T is wrong,
+                              429 when this client has guessed too often)
+  POST /logout                clears and revokes the cookie, then 303 to the login page
   GET  /                      the list; ?status=parked etc. filters it
   GET  /workflow?id=ID        one workflow
   POST /cancel   id=ID        cancel it, then 303 to its page
@@ -19,12 +27,15 @@ Routes, relative to where the app is mounted (SCRIPT_NAME):
 from __future__ import annotations
 
 import html
+import math
+import re
 import threading
 import traceback
 import uuid
 from urllib.parse import parse_qs, quote, urlsplit
 
 from turmeric.data.errors import TurmericError
+from turmeric.web.auth import DEFAULT_SESSION, Auth, configured_token
 from turmeric.workflow.defaults import STATUSES
 from turmeric.workflow.engine import Engine
 from turmeric.workflow.report import cancel, describe_wait, report, waiting
@@ -42,7 +53,7 @@ code, pre { font: 13px/1.4 ui-monospace, monospace } pre { background: #f6f6f6; 
 .status { padding: .1em .5em; border-radius: .6em; background: #eee } .parked { background: #ffe9a8 }
 .done { background: #c8f0c8 } .failed { background: #f6c2c2 } .cancelled { background: #ddd } .running { background: #c8e0ff }
 form.inline { display: inline } .note { color: #555 } .error { background: #fde2e2; padding: .6em }
-nav a { margin-right: .8em }
+nav a { margin-right: .8em } .top { float: right } .top button { font-size: .85em }
 """
 
 HEADERS_BASE = [
@@ -58,30 +69,49 @@ def esc(x) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
+USER = "turmeric.dashboard.user"      # environ key: how the request logged in ("cookie", "bearer")
+NEXT_RE = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]{0,2000}\Z")
+WWW_AUTHENTICATE = ("WWW-Authenticate", 'Bearer realm="turmeric dashboard"')
+HTML = ("Content-Type", "text/html; charset=utf-8")
+
+
 class HttpError(Exception):
-    def __init__(self, status: str, title: str, message: str, hint: str | None = None):
+    def __init__(self, status: str, title: str, message: str, hint: str | None = None,
+                 headers: list | None = None, body: str | None = None):
         super().__init__(message)
         self.status, self.title, self.message, self.hint = status, title, message, hint
+        self.headers, self.body = list(headers or []), body
 
 
 class Dashboard:
     """The WSGI callable. One engine (one session, one store connection) serves every request,
     one request at a time: a dashboard is for people, and the store connection and the session
-    are not for several threads at once."""
+    are not for several threads at once. AUTH (turmeric/web/auth.py) is who may use it; None is
+    no login at all (behind a proxy that authenticates). The login is checked outside the lock,
+    so a guess never waits for the store."""
 
-    def __init__(self, store_url: str | None = None, engine: Engine | None = None):
+    def __init__(self, store_url: str | None = None, engine: Engine | None = None, *, auth: Auth | None):
         self.store_url = default_store_url(store_url)
         self.engine = engine if engine is not None else Engine(open_store(self.store_url))
+        self.auth = auth
         self.lock = threading.Lock()
 
     # -- WSGI ------------------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
         try:
-            with self.lock:
-                status, headers, body = self.route(environ)
+            path = environ.get("PATH_INFO", "") or "/"
+            if self.auth is not None and path in ("/login", "/logout"):
+                status, headers, body = self.login(environ) if path == "/login" else self.logout(environ)
+            else:
+                answer = self.require_login(environ) if self.auth is not None else None
+                if answer is not None:
+                    status, headers, body = answer
+                else:
+                    with self.lock:
+                        status, headers, body = self.route(environ)
         except HttpError as e:
-            status, headers, body = e.status, [], self.error_page(environ, e)
+            status, headers, body = e.status, e.headers, e.body if e.body is not None else self.error_page(environ, e)
         except TurmericError as e:
             status, headers, body = "409 Conflict", [], self.error_page(
                 environ, HttpError("409 Conflict", "Refused", f"error[{e.kind}]: {e.message}", e.hint))
@@ -91,9 +121,12 @@ class Dashboard:
                 "500 Internal Server Error", "Internal error",
                 "the dashboard failed on this request; the server's log has the details"))
         data = body.encode("utf-8")
-        if not headers:
-            headers = [("Content-Type", "text/html; charset=utf-8")]
-        start_response(status, headers + HEADERS_BASE + [("Content-Length", str(len(data)))])
+        if not any(name == "Content-Type" for name, _ in headers):
+            headers = headers + [HTML]
+        base_headers = HEADERS_BASE
+        if environ.get("PATH_INFO") == "/login":    # its URL can hold a token: never sent on as a Referer
+            base_headers = [h if h[0] != "Referrer-Policy" else ("Referrer-Policy", "no-referrer") for h in HEADERS_BASE]
+        start_response(status, headers + base_headers + [("Content-Length", str(len(data)))])
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [data]
 
     def route(self, environ):
@@ -114,6 +147,115 @@ class Dashboard:
             return posts[path](environ, read_form(environ))
         raise HttpError("404 Not Found", "Not found", f"the dashboard has no page {path}",
                         hint="the list of workflows is at the dashboard's root")
+
+    # -- login -----------------------------------------------------------------------------------
+
+    def require_login(self, environ) -> tuple | None:
+        """None if the request has logged in (a valid session cookie, or the right bearer token);
+        else the answer: 303 to the login page for a browser's GET, 401 (429) otherwise."""
+        auth = self.auth
+        given = auth.bearer(environ)
+        if given is not None:
+            client = auth.client(environ)
+            self.check_rate(client)
+            if given and auth.token_matches(given):
+                environ[USER] = "bearer"
+                return None
+            self.failed(environ, client, "a wrong Authorization: Bearer token")
+            raise HttpError("401 Unauthorized", "Not logged in", "the token of the Authorization header is wrong",
+                            hint="send Authorization: Bearer TOKEN with the dashboard's token",
+                            headers=[("WWW-Authenticate", 'Bearer realm="turmeric dashboard", error="invalid_token"')])
+        if auth.session_cookie(environ) is not None:
+            environ[USER] = "cookie"
+            return None
+        base = environ.get("SCRIPT_NAME", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD") and "text/html" in environ.get("HTTP_ACCEPT", ""):
+            here = quote(environ.get("PATH_INFO", "/").encode("latin-1", "replace"), safe="/")
+            if environ.get("QUERY_STRING"):
+                here += "?" + environ["QUERY_STRING"]
+            login = f"{base}/login" + ("" if here in ("", "/") else "?next=" + quote(here, safe=""))
+            return "303 See Other", [("Location", login)], page(
+                "Log in", f'<p><a href="{esc(login)}">log in</a></p>')
+        raise HttpError("401 Unauthorized", "Not logged in", "the dashboard needs a login",
+                        hint=f"log in at {base}/login, or send Authorization: Bearer TOKEN",
+                        headers=[WWW_AUTHENTICATE])
+
+    def failed(self, environ, client: str, what: str):
+        """A failed guess: counted, and logged for the operator (never the token given)."""
+        self.auth.limiter.failed(client)
+        environ["wsgi.errors"].write(f"turmeric dashboard: failed login from {client!r}: {what}\n")
+
+    def check_rate(self, client: str, base: str | None = None, nxt: str = "/"):
+        wait = self.auth.limiter.retry_after(client)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            e = HttpError("429 Too Many Requests", "Too many attempts",
+                          f"too many wrong tokens: try again in {seconds} s",
+                          headers=[("Retry-After", str(seconds))])
+            if base is not None:
+                e.body = self.login_page(base, nxt, e.message)
+            raise e
+
+    def login(self, environ) -> tuple:
+        method = environ.get("REQUEST_METHOD", "GET")
+        base = environ.get("SCRIPT_NAME", "")
+        if method in ("GET", "HEAD"):
+            query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+            nxt = safe_next(one(query, "next", required=False))
+            token = one(query, "token", required=False)
+            if token:                       # the link `turmeric serve` prints
+                return self.try_login(environ, token, nxt)
+            return "200 OK", [], self.login_page(base, nxt)
+        if method != "POST":
+            raise HttpError("405 Method Not Allowed", "Method not allowed", f"/login answers GET and POST, not {method}")
+        self.check_origin(environ)
+        form = read_form(environ)
+        return self.try_login(environ, one(form, "token", required=False), safe_next(one(form, "next", required=False)))
+
+    def try_login(self, environ, token: str, nxt: str) -> tuple:
+        auth, base = self.auth, environ.get("SCRIPT_NAME", "")
+        client = auth.client(environ)
+        self.check_rate(client, base, nxt)
+        if token and auth.token_matches(token):
+            location = base + nxt
+            return "303 See Other", [("Location", location), auth.set_cookie(environ, base + "/", auth.sessions.issue())], \
+                page("Logged in", f'<p><a href="{esc(location)}">the dashboard</a></p>')
+        self.failed(environ, client, "a wrong token" if token else "no token")
+        return "401 Unauthorized", [WWW_AUTHENTICATE], self.login_page(
+            base, nxt, "that is not the dashboard's token" if token else "the token is missing")
+
+    def logout(self, environ) -> tuple:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method != "POST":
+            raise HttpError("405 Method Not Allowed", "Method not allowed",
+                            f"/logout answers POST (the log out button), not {method}")
+        self.check_origin(environ)
+        read_form(environ)
+        for value in self.auth.cookie_values(environ):
+            self.auth.sessions.revoke(value)
+        base = environ.get("SCRIPT_NAME", "")
+        return "303 See Other", [("Location", f"{base}/login"), self.auth.set_cookie(environ, base + "/", None)], \
+            page("Logged out", f'<p><a href="{esc(base)}/login">log in</a></p>')
+
+    def login_page(self, base: str, nxt: str, error: str | None = None) -> str:
+        problem = f'<p class="error" id="error">{esc(error)}</p>' if error else ""
+        return page("Log in", f"<h1>Log in to the dashboard</h1>{problem}"
+                              f'<form method=post action="{esc(base)}/login">'
+                              f'<input type=hidden name=next value="{esc(nxt)}">'
+                              f'<label>token <input id="token" name=token type=password autocomplete=current-password '
+                              f"required autofocus></label> "
+                              f'<button id="login" type=submit>Log in</button></form>'
+                              "<p class=note>The token is the one <code>turmeric serve</code> was given "
+                              "(<code>--dashboard-token-file</code> or <code>TURMERIC_DASHBOARD_TOKEN</code>), "
+                              "or the one it printed when it started.</p>")
+
+    def top(self, environ) -> str:
+        """The log out button, on the pages of a browser that logged in."""
+        if environ.get(USER) != "cookie":
+            return ""
+        return (f'<form class=top method=post action="{esc(environ.get("SCRIPT_NAME", ""))}/logout">'
+                f'<button id="logout" type=submit>Log out</button></form>')
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -145,7 +287,7 @@ class Dashboard:
             out.append("</table>")
             if len(rows) > MAX_LISTED:
                 out.append(f"<p class=note>{len(rows) - MAX_LISTED} more not listed: filter by status.</p>")
-        return page("Workflows", "".join(out))
+        return page("Workflows", self.top(environ) + "".join(out))
 
     def show_page(self, environ, query) -> str:
         base = environ.get("SCRIPT_NAME", "")
@@ -200,7 +342,7 @@ class Dashboard:
                     out.append("</table>")
                 out.append("</li>")
             out.append("</ol>")
-        return page(f"workflow {r['id']}", "".join(out))
+        return page(f"workflow {r['id']}", self.top(environ) + "".join(out))
 
     def actions(self, base: str, r: dict) -> str:
         out = []
@@ -240,7 +382,7 @@ class Dashboard:
 
     def see_other(self, environ, wf_id: str) -> tuple:
         location = self.link(environ.get("SCRIPT_NAME", ""), wf_id, escape=False)
-        return "303 See Other", [("Location", location), ("Content-Type", "text/html; charset=utf-8")], \
+        return "303 See Other", [("Location", location)], \
             page("See other", f'<p><a href="{esc(location)}">workflow {esc(wf_id)}</a></p>')
 
     def check_origin(self, environ):
@@ -267,7 +409,7 @@ class Dashboard:
     def error_page(self, environ, e: HttpError) -> str:
         base = environ.get("SCRIPT_NAME", "")
         hint = f"<p class=note>hint: {esc(e.hint)}</p>" if e.hint else ""
-        return page(e.title, f'<h1>{esc(e.title)}</h1><p class="error" id="error">{esc(e.message)}</p>{hint}'
+        return page(e.title, self.top(environ) + f'<h1>{esc(e.title)}</h1><p class="error" id="error">{esc(e.message)}</p>{hint}'
                              f'<p><a href="{esc(base)}/">all workflows</a></p>')
 
 
@@ -286,6 +428,14 @@ def one(params: dict, name: str, required: bool = True) -> str:
             raise HttpError("400 Bad Request", "Bad request", f"the parameter {name} is missing")
         return ""
     return values[0]
+
+
+def safe_next(nxt: str) -> str:
+    """Where to go after the login: a path inside the dashboard (never another site, nor the
+    login itself); anything else is the list."""
+    if not nxt or not NEXT_RE.match(nxt) or nxt.startswith(("/login", "/logout")):
+        return "/"
+    return nxt
 
 
 def read_form(environ) -> dict:
@@ -307,7 +457,23 @@ def read_form(environ) -> dict:
     return parse_qs(text, keep_blank_values=True)
 
 
-def dashboard_app(store_url: str | None = None) -> Dashboard:
+def dashboard_app(store_url: str | None = None, token: str | None = None, *, token_file: str | None = None,
+                  session_seconds: float = DEFAULT_SESSION, trust_proxy: bool = False,
+                  login: bool = True) -> Dashboard:
     """The dashboard of the store at STORE_URL (a SQLite path or a postgresql:// URL; None: the
-    default, TURMERIC_STORE or turmeric.db), as a WSGI callable."""
-    return Dashboard(store_url)
+    default, TURMERIC_STORE or turmeric.db), as a WSGI callable, behind a login with the secret
+    TOKEN (else the first line of TOKEN_FILE, else TURMERIC_DASHBOARD_TOKEN; at least 16
+    characters). A login lasts SESSION_SECONDS. TRUST_PROXY: the request's X-Forwarded-Proto
+    and X-Forwarded-For (their last value) say whether it came over https and from whom; only
+    behind a proxy that sets them. LOGIN=False: no login at all, for a dashboard behind a proxy
+    that authenticates; then no token may be given."""
+    if not login:
+        if token is not None or token_file is not None:
+            raise TurmericError("usage", "dashboard_app: login=False takes no token")
+        return Dashboard(store_url, auth=None)
+    secret = configured_token(token, token_file)
+    if secret is None:
+        raise TurmericError("usage", "dashboard_app: the dashboard needs a login token",
+                            hint="pass token=... or token_file=..., or set TURMERIC_DASHBOARD_TOKEN "
+                                 "(at least 16 characters); login=False only behind a proxy that authenticates")
+    return Dashboard(store_url, auth=Auth(secret, session_seconds=session_seconds, trust_proxy=trust_proxy))
