@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from turmeric.data import values
 from turmeric.data.equality import equals, hash_of
 from turmeric.data.printer import pr_str
 from turmeric.data.values import EMPTY_MAP, Keyword, PMap, PSet, plist, vector
-from turmeric.runtime.builtins import colls, maps, seqs
+from turmeric.runtime.builtins import colls, maps, seqs, sets
 from turmeric.runtime.builtins.sorted import SortedMap, SortedSet
 from turmeric.serialize.blobs import store_beside
 from turmeric.serialize.decode import deserialize
@@ -104,20 +105,71 @@ def test_14_maps_and_sets_row_50000_assocs_copy_no_large_dict():
 
 def test_14_maps_and_sets_row_the_work_grows_as_n_not_n_squared():
     """#14 "maps and sets" row, the class: for every way of adding keys one by one (assoc,
-    conj of an entry, merge of one entry, update, conj on a set, disj and dissoc), the
-    entries copied do not grow with n: 4 times the keys, the same copies."""
+    conj of an entry, merge and into of one entry, conj, into and union on a set, disj and
+    dissoc), the entries copied do not grow with n: 4 times the keys, the same copies."""
     def work(n):
         with CopyCounter() as c:
-            m, s = EMPTY_MAP, PSet()
+            m, s, t = EMPTY_MAP, PSet(), PSet()
             for i in range(n):
                 m = colls.conj(maps.assoc(m, i, 0), vector([i, 1]))
                 m = maps.merge(m, PMap.from_pairs([(i, 2)]))
+                m = colls.into(m, vector([vector([-i, 3])]))
                 s = colls.conj(s, i)
+                t = colls.into(sets.union(t, PSet([i])), vector([-i]))
             for i in range(0, n, 2):
                 m, s = maps.dissoc(m, i), colls.disj(s, i)
-        assert len(m) == len(s) == n // 2 and m.get(1) == 2
+        assert len(m) == 2 * n - 1 - n // 2 and len(s) == n // 2 and m.get(1) == 2 and m.get(-3) == 3
+        assert len(t) == 2 * n - 1 and list(t)[:3] == [0, 1, -1]
         return c.entries
     assert work(2_000) == work(8_000)
+
+
+def allocated(f) -> int:
+    """The most memory f() had allocated at once (tracemalloc's peak), in bytes."""
+    tracemalloc.start()
+    try:
+        f()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_14_maps_and_sets_row_one_update_of_a_large_map_or_set_allocates_no_copy():
+    """#14 "maps and sets" row, the class: one update of a map or set of 20,000 entries, by
+    any builtin that adds or takes out a key (assoc of one key and of several, dissoc, conj,
+    merge and into of one entry; conj, disj, into and union of one member), made in one go
+    (a dict) or grown one key at a time (a table), allocates a few kilobytes, never a copy
+    (a dict or list of 20,000 entries is hundreds of kilobytes). into and union onto a set
+    rebuilt the whole set from its members."""
+    n = 20_000
+    grown_m, grown_s = EMPTY_MAP, PSet()
+    for i in range(n):
+        grown_m, grown_s = maps.assoc(grown_m, i, i), colls.conj(grown_s, i)
+    made_m, made_s = PMap.from_pairs((i, i) for i in range(n)), PSet(range(n))
+    map_ops = {
+        "assoc new": lambda m: maps.assoc(m, "new", 1), "assoc old": lambda m: maps.assoc(m, 7, 1),
+        "assoc pairs": lambda m: maps.assoc(m, "a", 1, 7, 2, 1.0, 3), "dissoc": lambda m: maps.dissoc(m, 7),
+        "conj": lambda m: colls.conj(m, vector(["new", 1])),
+        "merge": lambda m: maps.merge(m, PMap.from_pairs([("new", 1), (7, 2)])),
+        "into": lambda m: colls.into(m, vector([vector(["new", 1])])),
+    }
+    set_ops = {
+        "conj": lambda s: colls.conj(s, "new"), "conj old": lambda s: colls.conj(s, 7),
+        "disj": lambda s: colls.disj(s, 7), "into": lambda s: colls.into(s, vector(["new", 7])),
+        "union": lambda s: sets.union(s, PSet(["new", 7])), "union method": lambda s: s.union(PSet(["new"])),
+    }
+    sizes = {}
+    for kind, m, s in (("made", made_m, made_s), ("grown", grown_m, grown_s)):
+        for name, op in map_ops.items():
+            op(m)                           # (once first: whatever a first call makes)
+            sizes[f"map {kind}: {name}"] = allocated(lambda: op(m))
+            assert len(op(m)) in (n - 1, n, n + 1, n + 2) and len(m) == n
+        for name, op in set_ops.items():
+            op(s)
+            sizes[f"set {kind}: {name}"] = allocated(lambda: op(s))
+            assert len(op(s)) in (n - 1, n, n + 1) and len(s) == n
+    assert max(sizes.values()) < 40_000, sorted(sizes.items(), key=lambda kv: -kv[1])[:4]
+    assert allocated(lambda: PSet(list(made_s) + ["x"])) > 400_000      # what a copy allocates
 
 
 def test_14_maps_and_sets_row_a_large_map_made_in_one_go_is_not_copied_by_assoc():

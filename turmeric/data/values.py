@@ -636,9 +636,10 @@ class PMap:
     def dissoc(self, k) -> "PMap":
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
-        if k not in self.keyed:
+        d = self.keyed
+        if k not in d:
             return self
-        d = self.keyed.copy()
+        d = d.copy() if len(d) < SMALL else _grown(d)
         del d[k]
         return _pmap(d, self._loose)
 
@@ -751,9 +752,10 @@ class PSet:
 
     def disj(self, x) -> "PSet":
         k = map_key(x)
-        if k not in self.keyed:
+        d = self.keyed
+        if k not in d:
             return self             # (as dissoc: nothing to take out, no copy)
-        d = self.keyed.copy()
+        d = d.copy() if len(d) < SMALL else _grown(d)
         del d[k]
         return _pset(d, self._loose)
 
