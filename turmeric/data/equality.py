@@ -100,10 +100,10 @@ def _shallow(x, y):
     if tx is PMap or isinstance(x, PMap):   # (a sorted map is a PMap: builtins/sorted.py)
         if not isinstance(y, PMap) or len(x) != len(y):
             return False
-        # the keys as both maps hold them (data/values.py map_key): a dict lookup is =
-        theirs = y._d
+        # the keys as both maps hold them (data/values.py map_key, keyed): a lookup is =
+        theirs = y.keyed
         pairs = []
-        for k, v in x._d.items():
+        for k, v in x.keyed.items():
             w = theirs.get(k, _MISSING)
             if w is _MISSING:
                 return False
@@ -112,8 +112,8 @@ def _shallow(x, y):
     if tx is PSet or isinstance(x, PSet):   # (a sorted set is a PSet: builtins/sorted.py)
         if not isinstance(y, PSet) or len(x) != len(y):
             return False
-        theirs = y._d
-        return all(k in theirs for k in x._d)
+        theirs = y.keyed
+        return all(k in theirs for k in x.keyed)
     if isinstance(x, StructValue):
         return tx is ty and zip(x.field_values(), y.field_values())
     if tx is bool or tx is Keyword or x is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice, repeat
 from typing import Any, Iterable, Iterator
 
+import immutables
 from pyrsistent import pvector, PVector
 
 from turmeric.data.errors import TurmericError
@@ -74,7 +75,7 @@ class Keyword:
     def __call__(self, _d, m, default=None):
         """(:k m) reads key :k of a map, like Clojure."""
         if type(m) is PMap:
-            return m._d.get(self, default)      # a keyword is a key as it is
+            return m.keyed.get(self, default)      # a keyword is a key as it is
         return types.get(m, self, default)
 
 
@@ -304,30 +305,263 @@ def _keyed_pairs(pairs) -> tuple[dict, bool]:
     return d, loose
 
 
+# -- the keyed table of a map or set -----------------------------------------------------------
+#
+# A map or set holds its entries in a *keyed table*, `keyed`: a read-only mapping from the keys
+# as the map holds them (map_key) to their values (None for a set), in insertion order. Code
+# outside this module may read it with get, `in`, len, iteration (the held keys, in order) and
+# items(), and never changes it. A table is one of two things:
+#
+# - a dict, for a map of fewer than SMALL entries (and for one made in one go, of any size:
+#   from pairs, a dict, a merge): an update copies it, which for up to a hundred or so entries
+#   is faster than anything persistent (CPython copies a small dict in C);
+# - a _Table, once a map holding a dict of SMALL entries or more is updated: that dict as its
+#   base, never changed again, and the changes since in a hash array mapped trie (immutables.Map,
+#   the HAMT of PEP 567's contextvars) and a persistent vector, so an update costs O(log n)
+#   and shares the rest with the map it came from. Putting a large dict in a table costs
+#   nothing (it becomes the base as it is). docs/architecture.md, "Maps and sets".
+#
+# Updating: `t = table.copy()` (or _grown, _with), then `t[k] = v`, `del t[k]` or
+# `t.update(...)` on that copy before it goes into a new map, never after; dict and _Table
+# have the same few methods, so most of PMap's updates are written once for both.
+
+SMALL = 128         # entries up to which a map or set is a dict copied on every update (measured: a
+                    # copy of 128 costs less than a HAMT update, and a dict's get is twice as fast)
+
+_HOLE = object()    # a _Table tail's place of a key taken out
+_GONE = (-2, None)  # a _Table's `over` entry of a key taken out
+_ABSENT = object()
+_EMPTY_HAMT = immutables.Map()
+
+
+class _Table:
+    """The keyed table of a large map or set (see above). `base`: a dict of the keys and
+    values it started from, never changed. `over`: a HAMT of the keys changed since, each to
+    (its place, its value): place -1 for a key of base whose value changed (it keeps its place
+    in base), else its index in `tail`; _GONE for a key taken out. `tail`: a pvector of the
+    keys added after base's, in order, _HOLE where one was taken out. `n`: the number of
+    entries; `touched`: how many of base's keys `over` names (0: base's entries are all as
+    they were, and are read as they are)."""
+    __slots__ = ("base", "over", "tail", "n", "touched")
+
+    def get(self, k, default=None):
+        e = self.over.get(k)
+        if e is None:
+            return self.base.get(k, default)
+        return default if e is _GONE else e[1]
+
+    def __getitem__(self, k):
+        v = self.get(k, _ABSENT)
+        if v is _ABSENT:
+            raise KeyError(k)
+        return v
+
+    def __contains__(self, k):
+        e = self.over.get(k)
+        if e is None:
+            return k in self.base
+        return e is not _GONE
+
+    def __len__(self):
+        return self.n
+
+    def __iter__(self):
+        if self.touched:
+            over = self.over
+            for k in self.base:
+                e = over.get(k)
+                if e is None or e[0] == -1:
+                    yield k
+        else:
+            yield from self.base
+        for k in self.tail:
+            if k is not _HOLE:
+                yield k
+
+    def keys(self) -> list:
+        return list(self)
+
+    def items(self) -> list:
+        over = self.over
+        if self.touched:
+            out = []
+            for kv in self.base.items():
+                e = over.get(kv[0])
+                if e is None:
+                    out.append(kv)
+                elif e[0] == -1:
+                    out.append((kv[0], e[1]))
+        else:
+            out = list(self.base.items())
+        out += [(k, over[k][1]) for k in self.tail if k is not _HOLE]
+        return out
+
+    def values(self) -> list:
+        over = self.over
+        if self.touched:
+            out = []
+            for k, v in self.base.items():
+                e = over.get(k)
+                if e is None:
+                    out.append(v)
+                elif e[0] == -1:
+                    out.append(e[1])
+        else:
+            out = list(self.base.values())
+        out += [over[k][1] for k in self.tail if k is not _HOLE]
+        return out
+
+    def copy(self):
+        """A table to change for a new map: this one's state in a new _Table (O(1)), or, for
+        one that has shrunk to half of SMALL, a dict again."""
+        if self.n <= SMALL // 2:
+            return dict(self.items())
+        t = _new(_Table)
+        t.base, t.over, t.tail, t.n, t.touched = self.base, self.over, self.tail, self.n, self.touched
+        return t
+
+    # -- changing a table just copied (never one a map holds) -------------------------------
+
+    def __setitem__(self, k, v):
+        over = self.over
+        e = over.get(k)
+        if e is None:
+            was = self.base.get(k, _ABSENT)
+            if was is not _ABSENT:          # a key of base: it keeps its place
+                if was is not v:
+                    self.over = over.set(k, (-1, v))
+                    self.touched += 1
+                return
+        elif e is not _GONE:                # a key changed or added before: keeps its place
+            if e[1] is not v:
+                self.over = over.set(k, (e[0], v))
+            return
+        tail = self.tail                    # a new key (or one taken out before): at the end
+        self.over = over.set(k, (len(tail), v))
+        self.tail = tail.append(k)
+        self.n += 1
+
+    def __delitem__(self, k):
+        over, base = self.over, self.base
+        e = over.get(k)
+        if e is None:
+            if k not in base:
+                raise KeyError(k)
+            self.over = over.set(k, _GONE)
+            self.touched += 1
+        elif e is _GONE:
+            raise KeyError(k)
+        else:
+            if e[0] >= 0:
+                self.tail = self.tail.set(e[0], _HOLE)
+            # (a key of base added again and taken out again stays _GONE: base still has it)
+            self.over = over.delete(k) if e[0] >= 0 and k not in base else over.set(k, _GONE)
+        self.n -= 1
+        if len(base) + len(self.tail) > 2 * self.n + 32:
+            # more places taken out than entries: made a dict again, so that a map that has
+            # many keys put in and taken out keeps only what it holds
+            self.base, self.over, self.tail, self.touched = dict(self.items()), _EMPTY_HAMT, EMPTY_VECTOR, 0
+
+    def update(self, other):
+        """Add the entries of other (a dict, a _Table or pairs), in order, in one pass."""
+        pairs = other.items() if type(other) is dict or type(other) is _Table else other
+        base = self.base
+        mm = self.over.mutate()
+        tail = self.tail.evolver()
+        n, touched = self.n, self.touched
+        for k, v in pairs:
+            e = mm.get(k)
+            if e is None:
+                was = base.get(k, _ABSENT)
+                if was is not _ABSENT:
+                    if was is not v:
+                        mm[k] = (-1, v)
+                        touched += 1
+                    continue
+            elif e is not _GONE:
+                if e[1] is not v:
+                    mm[k] = (e[0], v)
+                continue
+            mm[k] = (len(tail), v)
+            tail.append(k)
+            n += 1
+        self.over, self.tail, self.n, self.touched = mm.finish(), tail.persistent(), n, touched
+
+
+def _grown(d):
+    """A table to change for a new map, from d, a table of SMALL entries or more."""
+    if type(d) is not dict:
+        return d.copy()
+    t = _new(_Table)              # the dict as the base, as it is: O(1)
+    t.base, t.over, t.tail, t.n, t.touched = d, _EMPTY_HAMT, EMPTY_VECTOR, len(d), 0
+    return t
+
+
+def _with(d, k, v) -> _Table:
+    """A new table: d (a table of SMALL entries or more) with k (as a map holds it) to v.
+    _Table.__setitem__ on a copy, in one call: the update of a large map or set."""
+    t = _new(_Table)
+    if type(d) is dict:
+        base, over, tail, n, touched = d, _EMPTY_HAMT, EMPTY_VECTOR, len(d), 0
+    else:
+        base, over, tail, n, touched = d.base, d.over, d.tail, d.n, d.touched
+    t.base = base
+    e = over.get(k)
+    if e is None:
+        was = base.get(k, _ABSENT)
+        if was is not _ABSENT:          # a key of base: it keeps its place
+            if was is not v:
+                over = over.set(k, (-1, v))
+                touched += 1
+            t.over, t.tail, t.n, t.touched = over, tail, n, touched
+            return t
+    elif e is not _GONE:                # a key changed or added before: keeps its place
+        t.over = over.set(k, (e[0], v)) if e[1] is not v else over
+        t.tail, t.n, t.touched = tail, n, touched
+        return t
+    t.over = over.set(k, (len(tail), v))    # a new key (or one taken out before): at the end
+    t.tail = tail.append(k)
+    t.n = n + 1
+    t.touched = touched
+    return t
+
+
+def _merged(d, o):
+    """A table to put in a new map: d's entries, then o's (o's values win)."""
+    if len(d) >= SMALL and len(o) * 8 < len(d):
+        d = _grown(d)           # a few entries into a large map: O(log n) each
+        d.update(o)
+    else:                       # about as many entries: one dict, in C
+        d = d.copy() if type(d) is dict else dict(d.items())
+        d.update(o if type(o) is dict else o.items())
+    return d
+
+
 def plain_map(d: dict) -> "PMap":
     """A map of the dict d (taken over), whose keys the caller has checked are none of
     LOOSE_KEY_TYPES (so Python's dict keys them as = does)."""
     m = _new(PMap)
-    m._d = d
+    m.keyed = d
     m._hash = None
     m._loose = False
     return m
 
 
-def _pmap(d: dict, loose: bool) -> "PMap":
-    """A map of d, a dict keyed as a map holds its keys; loose: d may hold MapKeys."""
+def _pmap(d, loose: bool) -> "PMap":
+    """A map of d, a keyed table (a dict or a _Table) keyed as a map holds its keys; loose: d
+    may hold MapKeys."""
     m = _new(PMap)
-    m._d = d
+    m.keyed = d
     m._hash = None
     m._loose = loose
     return m
 
 
 class PMap:
-    """An immutable map that keeps insertion order, its keys compared with =. Updates copy
-    (maps are usually small). `_d` holds the keys as `map_key` makes them; `_loose` says it
-    may hold MapKeys, which iteration then unwraps."""
-    __slots__ = ("_d", "_hash", "_loose")
+    """An immutable map that keeps insertion order, its keys compared with =. `keyed` is its
+    keyed table (above): a dict while small, copied on update; a _Table, updated in O(log n),
+    once large. `_loose` says it may hold MapKeys, which iteration then unwraps."""
+    __slots__ = ("keyed", "_hash", "_loose")
 
     def __init__(self, d: dict | None = None):
         """A map of the Python dict d (taken over, not copied)."""
@@ -337,7 +571,7 @@ class PMap:
             loose = False
         else:
             d, loose = _keyed_pairs(d.items())
-        self._d = d
+        self.keyed = d
         self._hash = None
         self._loose = loose
 
@@ -360,15 +594,19 @@ class PMap:
         return _pmap(*_keyed_pairs(zip(ks, vs)))
 
     def assoc(self, k, v) -> "PMap":
-        d = self._d.copy()
+        d = self.keyed
         m = _new(PMap)
         if type(k) in LOOSE_KEY_TYPES:
-            d[MapKey(k)] = v
+            k = MapKey(k)
             m._loose = True
         else:
-            d[k] = v
             m._loose = self._loose
-        m._d = d
+        if len(d) < SMALL:
+            d = d.copy()
+            d[k] = v
+        else:
+            d = _with(d, k, v)
+        m.keyed = d
         m._hash = None
         return m
 
@@ -376,7 +614,8 @@ class PMap:
         """This map with k to v, then the keys and values kvs (k2 v2 k3 v3 ..., an even
         number) added in order, in one copy: (assoc m :a 1 :b 2 :c 3) copies the dict once,
         not three times."""
-        d = self._d.copy()
+        d = self.keyed
+        d = d.copy() if len(d) < SMALL else _grown(d)
         loose = self._loose
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
@@ -389,7 +628,7 @@ class PMap:
                 loose = True
             d[k] = next(it)
         m = _new(PMap)
-        m._d = d
+        m.keyed = d
         m._hash = None
         m._loose = loose
         return m
@@ -397,48 +636,47 @@ class PMap:
     def dissoc(self, k) -> "PMap":
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
-        if k not in self._d:
+        d = self.keyed
+        if k not in d:
             return self
-        d = self._d.copy()
+        d = d.copy() if len(d) < SMALL else _grown(d)
         del d[k]
         return _pmap(d, self._loose)
 
     def get(self, k, default=None):
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
-        return self._d.get(k, default)
+        return self.keyed.get(k, default)
 
     def __contains__(self, k):
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
-        return k in self._d
+        return k in self.keyed
 
     def __len__(self):
-        return len(self._d)
+        return len(self.keyed)
 
     def __iter__(self):
         if self._loose:
-            return map(_unkey, self._d)
-        return iter(self._d)
+            return map(_unkey, self.keyed)
+        return iter(self.keyed)
 
     def items(self):
         if self._loose:
-            return [(_unkey(k), v) for k, v in self._d.items()]
-        return self._d.items()
+            return [(_unkey(k), v) for k, v in self.keyed.items()]
+        return self.keyed.items()
 
     def keys(self):
         if self._loose:
-            return list(map(_unkey, self._d))
-        return self._d.keys()
+            return list(map(_unkey, self.keyed))
+        return self.keyed.keys()
 
     def values(self):
-        return self._d.values()
+        return self.keyed.values()
 
     def merge(self, other: "PMap") -> "PMap":
         """This map with other's entries added (other's values win)."""
-        d = self._d.copy()
-        d.update(other._d)
-        return _pmap(d, self._loose or other._loose)
+        return _pmap(_merged(self.keyed, other.keyed), self._loose or other._loose)
 
     def __eq__(self, other):
         return equality.equals(self, other)
@@ -456,32 +694,32 @@ class PMap:
         field = demangle_field(name)
         if field is None:
             raise AttributeError(name)
-        return self._d.get(Keyword(field))
+        return self.keyed.get(Keyword(field))
 
     def __call__(self, _d, k, default=None):
         if type(k) in LOOSE_KEY_TYPES:
             k = MapKey(k)
-        return self._d.get(k, default)
+        return self.keyed.get(k, default)
 
 
 EMPTY_MAP = PMap()
 
 
-def _pset(d: dict, loose: bool) -> "PSet":
+def _pset(d, loose: bool) -> "PSet":
     s = _new(PSet)
-    s._d = d
+    s.keyed = d
     s._loose = loose
     return s
 
 
 class PSet:
-    """An immutable set that keeps insertion order, its members compared with =. `_d` holds
-    them as PMap holds keys (values None)."""
-    __slots__ = ("_d", "_loose")
+    """An immutable set that keeps insertion order, its members compared with =. `keyed`
+    holds them as PMap's holds keys (values None)."""
+    __slots__ = ("keyed", "_loose")
 
     def __init__(self, items: Iterable[Any] = ()):
         if type(items) is PSet:
-            self._d = items._d.copy()
+            self.keyed = items.keyed      # (a table is never changed: shared)
             self._loose = items._loose
             return
         if type(items) is not list and type(items) is not tuple:
@@ -492,43 +730,51 @@ class PSet:
             d, loose = dict.fromkeys(items), False
         else:
             d, loose = _keyed_pairs(zip(items, repeat(None)))
-        self._d = d
+        self.keyed = d
         self._loose = loose
 
     def conj(self, x) -> "PSet":
-        d = self._d.copy()
+        d = self.keyed
         if type(x) in LOOSE_KEY_TYPES:
-            d[MapKey(x)] = None
-            return _pset(d, True)
-        d[x] = None
-        return _pset(d, self._loose)
+            x = MapKey(x)
+            loose = True
+        else:
+            loose = self._loose
+        if len(d) < SMALL:
+            d = d.copy()
+            d[x] = None
+        else:
+            d = _with(d, x, None)
+        s = _new(PSet)
+        s.keyed = d
+        s._loose = loose
+        return s
 
     def disj(self, x) -> "PSet":
         k = map_key(x)
-        if k not in self._d:
+        d = self.keyed
+        if k not in d:
             return self             # (as dissoc: nothing to take out, no copy)
-        d = self._d.copy()
+        d = d.copy() if len(d) < SMALL else _grown(d)
         del d[k]
         return _pset(d, self._loose)
 
     def union(self, other: "PSet") -> "PSet":
         """This set with other's members added."""
-        d = self._d.copy()
-        d.update(other._d)
-        return _pset(d, self._loose or other._loose)
+        return _pset(_merged(self.keyed, other.keyed), self._loose or other._loose)
 
     def __contains__(self, x):
         if type(x) in LOOSE_KEY_TYPES:
             x = MapKey(x)
-        return x in self._d
+        return x in self.keyed
 
     def __iter__(self):
         if self._loose:
-            return map(_unkey, self._d)
-        return iter(self._d)
+            return map(_unkey, self.keyed)
+        return iter(self.keyed)
 
     def __len__(self):
-        return len(self._d)
+        return len(self.keyed)
 
     def __eq__(self, other):
         return equality.equals(self, other)

@@ -2,7 +2,6 @@
 conj, into, empty, peek, pop, subvec, disj (maps are in maps.py, sequences in seqs.py)."""
 from __future__ import annotations
 
-import itertools
 from typing import Callable
 
 from turmeric.data.types import VECTOR_CLASS, describe, type_error, value_error
@@ -93,7 +92,7 @@ def into(to, frm):
     if isinstance(to, PSet):
         if isinstance(xs, PSet):
             return to.union(xs)
-        return PSet(itertools.chain(to, xs)) if len(xs) else to
+        return to.union(PSet(xs)) if len(xs) else to     # O(log n) a member into a large set
     if isinstance(to, PMap):
         if isinstance(frm, PMap):
             return merge(to, frm)

@@ -37,7 +37,7 @@ def get(m, k, default=None):
     """data/types.py's get, with a map and a key that Python's dict keys as = does (a
     keyword, string, integer, ...) looked up at once."""
     if type(m) is PMap and type(k) not in LOOSE_KEY_TYPES:
-        return m._d.get(k, default)
+        return m.keyed.get(k, default)
     return types_get(m, k, default)
 
 
@@ -183,7 +183,7 @@ def find(m, k):
 def contains(coll, k):
     t = type(coll)
     if (t is PSet or t is PMap) and type(k) not in LOOSE_KEY_TYPES:
-        return k in coll._d     # a key Python's dict keys as = does, as the set holds it
+        return k in coll.keyed     # a key Python's dict keys as = does, as the set holds it
     if isinstance(coll, (PMap, PSet)):
         return k in coll
     if coll is None:

@@ -20,7 +20,7 @@ def _plus(s: PSet, extra: list) -> PSet:
     """s with the elements extra (none of them in s) added."""
     if isinstance(s, SortedSet):
         return s.with_items(extra)
-    return PSet(list(s) + extra)
+    return s.union(PSet(extra))     # (a few into a large set: O(log n) each, not a copy)
 
 
 def _keep(s: PSet, kept: list) -> PSet:
