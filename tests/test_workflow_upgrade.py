@@ -109,6 +109,10 @@ def test_item3_check_upgrade_and_finish_on_the_new_code_in_fresh_processes(tmp_p
         got["gone"]["frames"][0]["reason"]
     assert got["renamed"]["frames"][0]["migration"] is True
 
+    show = ok(tm(tm_env, tmp_path, "workflow", "show", "body", "--store", store_url)).stdout
+    assert "code changed: upgradable: turmeric workflow upgrade body moves it onto the new code" in show
+    show = json.loads(ok(tm(tm_env, tmp_path, "workflow", "show", "gone", "--json", "--store", store_url)).stdout)
+    assert show["code"]["status"] == "refused" and show["code"]["frames"] == got["gone"]["frames"]
     gone_before = bytes(store.must_get("gone").state)
     proc = ok(tm(tm_env, tmp_path, "workflow", "upgrade", "--all", "--store", store_url), 1)
     assert "workflow body: upgraded" in proc.stdout and "workflow renamed: upgraded" in proc.stdout
@@ -136,6 +140,8 @@ def test_item3_check_upgrade_and_finish_on_the_new_code_in_fresh_processes(tmp_p
     gone = open_store(store_url).must_get("gone")
     assert gone.status == "parked" and bytes(gone.state) == gone_before and gone.ready_at is None
     assert gone.error.startswith("error[schema-mismatch]: workflow gone: its stored continuation cannot be loaded")
+    show = ok(tm(tm_env, tmp_path, "workflow", "show", "gone", "--store", store_url)).stdout
+    assert "code changed: refused: the suspension point workflow/await-message#1 no longer exists" in show
     # the old code back: upgrade finds nothing to move, wakes it, and it consumes its message
     (tmp_path / "flow.tm").write_text(FLOW, encoding="utf-8")
     proc = ok(tm(tm_env, tmp_path, "workflow", "upgrade", "gone", "--store", store_url))
