@@ -27,6 +27,7 @@ from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.code import CODE_WHERE, StoreCode
 from turmeric.workflow.engine import continuation_of
 from turmeric.workflow.stores import open_store
+from turmeric.workflow.upgrade import Upgrader
 
 pytestmark = pytest.mark.usefixtures("scratch_cache")
 
@@ -120,6 +121,7 @@ def test_item3_check_upgrade_and_finish_on_the_new_code_in_fresh_processes(tmp_p
     assert "3 parked workflows: 2 upgraded, 0 ok, 1 refused" in proc.stdout
     gone = store.must_get("gone")
     assert gone.status == "parked" and bytes(gone.state) == gone_before and gone.error is None
+    states_name_stored_code(store)     # the upgraded states name the new code, kept with them
 
     proc = ok(tm(tm_env, tmp_path, "check", "--store", store_url, "--json"), 1)
     assert {r["workflow"]: r["status"] for r in json.loads(proc.stdout)["checkpoints"]} == \
@@ -351,3 +353,26 @@ def test_item2_check_of_a_workflow_equals_check_of_its_continuation_in_a_file(tm
     assert normalized(from_store) == normalized(from_file)
     if status != "ok":
         assert from_store["frames"], from_store
+
+
+def test_item3_a_worker_that_claims_the_workflow_during_an_upgrade_wins(tmp_path, store_url):
+    """wfcode item 3: the upgrade replaces the state only if the workflow is still parked with
+    the state it read; a worker that claimed it meanwhile keeps it, and the upgrade reports
+    it as refused, having written nothing."""
+    (tmp_path / "flow.tm").write_text(FLOW, encoding="utf-8")
+    e = engine_for(tmp_path, store_url)
+    e.start(str(tmp_path / "flow.tm"), "body", ["b"], "w")
+    before = bytes(e.store.must_get("w").state)
+    (tmp_path / "flow.tm").write_text(NEW_FLOW.replace("(defmigration", ";; (defmigration"), encoding="utf-8")
+    up = engine_for(tmp_path, store_url)
+    rival = open_store(store_url)
+    load = up.load_program
+
+    def claimed_meanwhile(path):
+        rival.transact(lambda: rival.x("UPDATE workflows SET status = 'running', lease_owner = 'rival' WHERE id = 'w'"))
+        return load(path)
+    up.load_program = claimed_meanwhile
+    r = Upgrader(up).upgrade("w")
+    assert r["status"] == "refused" and "changed while it was upgraded (it is running now)" in r["error"], r
+    row = rival.must_get("w")
+    assert row.status == "running" and row.lease_owner == "rival" and bytes(row.state) == before

@@ -585,8 +585,9 @@ class Store:
             if row is None:
                 raise unknown_workflow(wf_id)
             if row[0] != "parked" or bytes(row[1]) != expect:
-                raise TurmericError("value", f"workflow {wf_id} changed while it was edited (it is {row[0]} now)",
-                                    hint="edit it again")
+                what = "upgraded" if wake else "edited"
+                raise TurmericError("value", f"workflow {wf_id} changed while it was {what} (it is {row[0]} now)",
+                                    hint="nothing was written: " + ("upgrade" if wake else "edit") + " it again")
             self._put_chunks(chunks, reused)
             self._put_code(code)
             if wake:
