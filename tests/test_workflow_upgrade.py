@@ -15,6 +15,7 @@ import sys
 
 import msgpack
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from test_workflow import engine_for, env_for, pg_server, store_url  # noqa: F401 - fixtures
 from turmeric.data.errors import TurmericError
@@ -376,3 +377,48 @@ def test_item3_a_worker_that_claims_the_workflow_during_an_upgrade_wins(tmp_path
     assert r["status"] == "refused" and "changed while it was upgraded (it is running now)" in r["error"], r
     row = rival.must_get("w")
     assert row.status == "running" and row.lease_owner == "rival" and bytes(row.state) == before
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.one_of(st.tuples(st.just("start"), st.integers(0, 2)),
+                              st.tuples(st.just("finish"), st.integers(0, 5)),
+                              st.tuples(st.just("gc"))), min_size=1, max_size=12))
+def test_item1_gc_and_commits_interleaved_keep_exactly_the_code_live_states_name(tmp_path_factory, ops):
+    """wfcode item 1, the class: whatever the order of starts (by three deploys of the code,
+    each its own process-like engine that remembers what it committed), finishes and
+    collections, every state that a workflow may still resume names only module versions the
+    store has, and after a collection the store has no other."""
+    folder = tmp_path_factory.mktemp("interleaved")
+    engines = []
+    for v in range(3):
+        (folder / f"v{v}").mkdir()
+        (folder / f"v{v}" / "m.tm").write_text(f"(import workflow)\n(defn f [] (workflow/await-message :go) {v})\n",
+                                               encoding="utf-8")
+    url = str(folder / "wf.db")
+    for v in range(3):
+        engines.append(engine_for(folder / f"v{v}", url))
+    store = open_store(url)
+    started = []
+
+    def live_code() -> set:
+        names = set()
+        for (data,) in store.x("SELECT state FROM workflows WHERE state IS NOT NULL AND "
+                               "status NOT IN ('done', 'failed', 'cancelled')").fetchall():
+            names.update(header_code(records_of(bytes(data))[0]).values())
+        return names
+    for op in ops:
+        if op[0] == "start":
+            wf = f"w{len(started)}"
+            engines[op[1]].start(str(folder / f"v{op[1]}" / "m.tm"), "f", [], wf)
+            started.append((wf, op[1]))
+        elif op[0] == "finish" and started:
+            wf, v = started[op[1] % len(started)]
+            if store.must_get(wf).status == "parked":
+                engines[v].send(wf, "go", 1)
+                engines[v].work(drain=True)
+                assert engines[v].decode(store.must_get(wf).result) == v
+        elif op[0] == "gc":
+            store.collect_garbage()
+            assert {r[0] for r in store.x("SELECT hash FROM turmeric_code").fetchall()} == live_code()
+        have = {r[0] for r in store.x("SELECT hash FROM turmeric_code").fetchall()}
+        assert live_code() <= have
