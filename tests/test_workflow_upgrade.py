@@ -422,3 +422,47 @@ def test_item1_gc_and_commits_interleaved_keep_exactly_the_code_live_states_name
             assert {r[0] for r in store.x("SELECT hash FROM turmeric_code").fetchall()} == live_code()
         have = {r[0] for r in store.x("SELECT hash FROM turmeric_code").fetchall()}
         assert live_code() <= have
+
+
+def test_item1_a_commit_writes_again_a_version_it_remembers_that_is_gone(tmp_path, store_url):
+    """wfcode item 1: a runner counts, in its commit's UPDATE, the versions it committed before
+    and does not send again; one that is gone (removed as a collection would, by hand here) is
+    written again in that commit."""
+    (tmp_path / "flows.tm").write_text(FLOWS + "(defn twice [] (workflow/await-message :go) "
+                                               "(workflow/await-message :go) :two)\n", encoding="utf-8")
+    e = engine_for(tmp_path, store_url)
+    e.start(str(tmp_path / "flows.tm"), "twice", [], "t")
+    s = e.store
+    s.transact(lambda: s.x("DELETE FROM turmeric_code"))
+    e.send("t", "go", 1)
+    e.work(drain=True)                      # parks again: its state names what e remembers
+    assert s.must_get("t").status == "parked"
+    states_name_stored_code(s)
+    assert sorted(r[0] for r in s.x("SELECT module FROM turmeric_code").fetchall()) == ["flows", "workflow"]
+
+
+def test_item1_keeping_code_costs_a_journaled_step_no_round_trip(tmp_path, store_url):
+    """wfcode item 1, measured: a journaled step's commit is BEGIN, the step, the state,
+    COMMIT, as before the store kept code: the versions are counted inside the state's UPDATE,
+    and on PostgreSQL the collection's shared lock goes with BEGIN."""
+    (tmp_path / "flows.tm").write_text(FLOWS + "(defn steps [n] (loop [i 0] (when (< i n) "
+                                               "(workflow/step \"s\" (fn [] i)) (recur (inc i)))))\n",
+                                       encoding="utf-8")
+    e = engine_for(tmp_path, store_url)
+    e.start(str(tmp_path / "flows.tm"), "steps", [3], "warm")
+    conn, calls = e.store.conn, []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(conn, name)
+
+        def execute(self, *args, **kw):
+            calls.append(args[0])
+            return conn.execute(*args, **kw)
+    e.store.conn = Counting()
+    try:
+        e.start(str(tmp_path / "flows.tm"), "steps", [50], "n")
+    finally:
+        e.store.conn = conn
+    assert e.store.must_get("n").status == "done"
+    assert len(calls) <= 4 * 50 + 10, len(calls)

@@ -81,8 +81,8 @@ class SqliteStore(Store):
                 raise
             raise TurmericError("io", f"the workflow store {self.path}: {e}") from None
 
-    def _begin(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+    def _begin(self, gc_shared: bool = False):
+        self.conn.execute("BEGIN IMMEDIATE")     # excludes every other writer, a collection too
 
     def _end(self, ok: bool):
         if self.conn.in_transaction:

@@ -121,7 +121,8 @@ class Store:
     def _execute(self, sql: str, params=()):
         raise NotImplementedError
 
-    def _begin(self):
+    def _begin(self, gc_shared: bool = False):
+        """BEGIN; with `gc_shared`, holding off a collection from the start (_gc_shared_lock)."""
         raise NotImplementedError
 
     def _end(self, ok: bool):
@@ -150,8 +151,8 @@ class Store:
         return self._execute(sql, params)
 
     @contextmanager
-    def tx(self):
-        self._begin()
+    def tx(self, gc_shared: bool = False):
+        self._begin(gc_shared)
         ok = False
         try:
             yield self
@@ -159,12 +160,14 @@ class Store:
         finally:
             self._end(ok)
 
-    def transact(self, fn, *args):
+    def transact(self, fn, *args, gc_shared: bool = False):
         """Run fn(*args) in one transaction, again when the database says to retry (a
-        deadlock or serialization failure in PostgreSQL)."""
+        deadlock or serialization failure in PostgreSQL). `gc_shared`: it names chunks or
+        module sources, so a collection is held off from its BEGIN (on PostgreSQL in the same
+        round trip)."""
         for attempt in range(20):
             try:
-                with self.tx():
+                with self.tx(gc_shared):
                     return fn(*args)
             except Exception as e:  # noqa: BLE001 - the driver's error types
                 if not self._retryable(e) or attempt == 19:
@@ -322,25 +325,28 @@ class Store:
         """In a transaction that stores states: keep the module sources they name, each once
         (code.py StoreCode.take: (hash, module, text, known)). A version this process committed
         before (`known`) is written again only if a collection removed it since."""
-        if not code:
-            return
-        new = [c for c in code if not c[3]]
-        known = [c for c in code if c[3]]
+        known = self._put_new_code(code)
         if known:
-            found = self._locked_code_present([c[0] for c in known])
-            new += [c for c in known if c[0] not in found]
-        else:
-            self._gc_shared_lock()
-        for h, module, text, _known in new:
-            self.x("INSERT INTO turmeric_code (hash, module, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                   (h, module, text.encode("utf-8", "surrogatepass")))
+            self._put_missing_code(known)
 
-    def _locked_code_present(self, hashes: list[str]) -> set[str]:
-        """Take the collection's shared lock, then: which of these module versions the store
-        has (PostgreSQL does both in one round trip)."""
+    def _put_new_code(self, code) -> list:
+        """Hold off a collection, write the versions this process has not committed before;
+        the others (`known`) are returned, for the caller to check (_put_missing_code, or
+        commit's count of them in its UPDATE)."""
+        if not code:
+            return []
         self._gc_shared_lock()
-        return {r[0] for r in self.x(f"SELECT hash FROM turmeric_code WHERE hash IN ({', '.join('?' * len(hashes))})",
-                                     tuple(hashes)).fetchall()}
+        for h, module, text, known in code:
+            if not known:
+                self.x("INSERT INTO turmeric_code (hash, module, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       (h, module, text.encode("utf-8", "surrogatepass")))
+        return [c for c in code if c[3]]
+
+    def _put_missing_code(self, known: list):
+        """Write again those of the known versions that a collection removed."""
+        found = {r[0] for r in self.x(f"SELECT hash FROM turmeric_code WHERE hash IN ({', '.join('?' * len(known))})",
+                                      tuple(c[0] for c in known)).fetchall()}
+        self._put_new_code([(h, m, t, False) for h, m, t, _k in known if h not in found])
 
     def code_source(self, h: str) -> tuple | None:
         """(module, source bytes) of the version named h, or None."""
@@ -459,7 +465,7 @@ class Store:
         def go():
             real = time.time()
             self._put_chunks(c.chunks, c.reused)
-            self._put_code(c.code)
+            known = self._put_new_code(c.code)
             for n in c.consumed:
                 self.x("UPDATE messages SET consumed = 1 WHERE n = ?", (n,))
             for child_id, state, file, fn in c.children:
@@ -470,13 +476,20 @@ class Store:
                        (wf_id, seq, key, name, result, real))
             owner_after = None if c.release else owner
             lease_after = None if c.release else real + lease
-            cur = self.x("UPDATE workflows SET status = ?, state = COALESCE(?, state), seq = ?, ready_at = ?, "
+            # the versions this runner committed before are counted in the same statement (no
+            # round trip more: a collection was held off since BEGIN), written again if gone
+            count = (f", (SELECT COUNT(*) FROM turmeric_code WHERE hash IN ({', '.join('?' * len(known))}))"
+                     if known else "")
+            got = self.x("UPDATE workflows SET status = ?, state = COALESCE(?, state), seq = ?, ready_at = ?, "
                          "wait_kind = ?, wait_topic = ?, wake_at = ?, result = ?, error = ?, lease_owner = ?, "
-                         "lease_until = ?, updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                         "lease_until = ?, updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running' "
+                         "RETURNING id" + count,
                          (c.status, c.state, c.seq, c.ready_at, c.wait_kind, c.wait_topic, c.wake_at, c.result,
-                          c.error, owner_after, lease_after, real, wf_id, owner))
-            if cur.rowcount != 1:
+                          c.error, owner_after, lease_after, real, wf_id, owner) + tuple(k[0] for k in known)).fetchall()
+            if len(got) != 1:
                 raise LeaseLost(wf_id)
+            if known and got[0][1] != len(known):
+                self._put_missing_code(known)
             if c.unless_mail is not None:
                 exclude = set(c.consumed)
                 for (n,) in self.x("SELECT n FROM messages WHERE wf_id = ? AND topic = ? AND consumed = 0",
@@ -485,7 +498,7 @@ class Store:
                         raise MailWaiting()
             for target, topic, mid, value in c.sends:
                 self._deliver(target, topic, mid, value, real)
-        self.transact(go)
+        self.transact(go, gc_shared=bool(c.code or c.chunks or c.reused))
 
     def _deliver(self, target: str, topic: str, mid: str, value: bytes, now: float) -> bool:
         """Put a message in `target`'s mailbox (once per message id); wake it if it waits
