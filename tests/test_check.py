@@ -110,6 +110,13 @@ def test_item3_check_over_the_parked_workflows_of_a_store(tmp_path, tm_env):
     source = (tmp_path / "seed_003.tm").read_text(encoding="utf-8")
     (tmp_path / "seed_003.tm").write_text(source.replace('(println "messaging: the reply is" b)',
                                                          '(println "the reply:" b)'), encoding="utf-8")
+    # the store keeps the code its states name (wfcode item 2): a changed body with the same
+    # suspension point and live variables is upgradable, as for a checkpoint file
+    proc = tm(env, tmp_path, "check", "--store", "turmeric.db")
+    assert proc.returncode == 0 and "workflow m: upgradable" in proc.stdout, proc.stdout
+    assert "messaging" in proc.stdout and "(turmeric workflow upgrade)" in proc.stdout
+    (tmp_path / "seed_003.tm").write_text(source.replace("b (workflow/await-message :reply)", "b 1"),
+                                          encoding="utf-8")
     proc = tm(env, tmp_path, "check", "--store", "turmeric.db")
     assert proc.returncode == 1 and "workflow m: refused" in proc.stdout, proc.stdout
-    assert "messaging" in proc.stdout
+    assert "the suspension point workflow/await-message#1 no longer exists" in proc.stdout

@@ -9,6 +9,7 @@ import os
 from turmeric.data.errors import TurmericError
 from turmeric.session.versions import Checker, checkpoint_files
 from turmeric.workflow.blobs import StoreBlobs
+from turmeric.workflow.code import CODE_WHERE, StoreCode
 from turmeric.workflow.stores import open_store
 
 EXIT_REFUSED = 1
@@ -23,12 +24,13 @@ def run(args) -> int:
     if args.store:
         store = open_store(args.store)
         try:
-            blobs = StoreBlobs(store)
+            blobs, code = StoreBlobs(store), StoreCode(store)
             for row in store.list():
                 if row.state is None or row.status in FINISHED:
                     continue
                 near = row.file if row.file else os.path.join(os.getcwd(), "workflow.tm")
-                report = checker.check(f"workflow {row.id}", bytes(row.state), blobs, near=near)
+                report = checker.check(f"workflow {row.id}", bytes(row.state), blobs, near=near, code=code,
+                                       code_where=CODE_WHERE)
                 report["workflow"] = row.id
                 reports.append(report)
         finally:
@@ -45,6 +47,8 @@ def run(args) -> int:
                 where = f" at {f['file']}:{f['line']} `{f['source']}`" if f.get("line") is not None else ""
                 frame = f"frame {f['frame']}" if f.get("frame") is not None else "a frame"
                 print(f"  {frame}: {f['function']}{where}: {f['reason']}")
+        how = " or ".join((["turmeric resume --upgrade"] if any("workflow" not in r for r in reports) else []) +
+                          (["turmeric workflow upgrade"] if any("workflow" in r for r in reports) else []))
         print(f"{len(reports)} checked: {counts['ok']} ok, {counts['upgradable']} upgradable "
-              f"(turmeric resume --upgrade), {counts['refused']} refused")
+              f"({how or 'turmeric resume --upgrade'}), {counts['refused']} refused")
     return EXIT_REFUSED if counts["refused"] else 0

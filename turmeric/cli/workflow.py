@@ -1,4 +1,4 @@
-"""`turmeric workflow start|send|list|show|cancel|fork|edit|clock|gc` and `turmeric worker`
+"""`turmeric workflow start|send|list|show|cancel|fork|edit|upgrade|clock|gc` and `turmeric worker`
 (spec/cli.md, spec/workflows.md)."""
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from turmeric.workflow.defaults import DEFAULT_LEASE
 from turmeric.workflow.engine import Engine, continuation_of, stderr_log
 from turmeric.workflow.report import cancel, describe_wait, report, show_lines, status_line, waiting
 from turmeric.workflow.stores import open_store
+from turmeric.workflow.upgrade import Upgrader
+
+EXIT_REFUSED = 1     # workflow upgrade: some workflow was refused (as turmeric check)
 
 
 def run(args) -> int:
@@ -105,10 +108,36 @@ def cmd_edit(args) -> int:
         raise TurmericError("value", f"workflow {args.wf_id} has not started: it has no frames to edit")
     value = _literal(engine, args.expr, "the value")
     k2 = continuation_with(engine.session, k, args.frame, Symbol(args.var), value)
-    new = engine.encode(state.set(1, k2))
-    engine.store.replace_state(args.wf_id, bytes(row.state), new, engine.blobs.take(), engine.blobs.take_reused())
+    new = engine.encode(state.set(1, k2), state=True)
+    engine.store.replace_state(args.wf_id, bytes(row.state), new, engine.blobs.take(), engine.blobs.take_reused(),
+                               engine.code.take())
     print(f"workflow {args.wf_id}: frame {args.frame} {args.var} = {pr_str(value)}")
     return 0
+
+
+def cmd_upgrade(args) -> int:
+    if bool(args.ids) == bool(args.all):
+        raise TurmericError("usage", "turmeric workflow upgrade: name the workflows (ID...) or give --all, not both")
+    engine = _engine(args)
+    ids = args.ids or [row.id for row in engine.store.list("parked")]
+    upgrader = Upgrader(engine)
+    reports = [upgrader.upgrade(wf_id) for wf_id in ids]
+    counts = {s: sum(r["status"] == s for r in reports) for s in ("ok", "upgraded", "refused")}
+    if args.json:
+        print(json.dumps({"workflows": reports, "counts": counts}, indent=2, ensure_ascii=False, default=str))
+    else:
+        for r in reports:
+            print(f"workflow {r['workflow']}: " + {"ok": "ok, its code did not change", "upgraded": "upgraded",
+                                                   "refused": "refused, left parked as it was"}[r["status"]])
+            if r["status"] == "refused" and not r["frames"]:
+                print(f"  {r['error']}")
+            for f in r["frames"]:
+                where = f" at {f['file']}:{f['line']} `{f['source']}`" if f.get("line") is not None else ""
+                frame = f"frame {f['frame']}" if f.get("frame") is not None else "a frame"
+                print(f"  {frame}: {f['function']}{where}: {f['reason']}")
+        print(f"{len(reports)} parked workflows: {counts['upgraded']} upgraded, {counts['ok']} ok, "
+              f"{counts['refused']} refused")
+    return EXIT_REFUSED if counts["refused"] else 0
 
 
 DURATION = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]*)?)\s*([smhd]?)\s*")
@@ -137,8 +166,10 @@ def cmd_gc(args) -> int:
     report = open_store(args.store).collect_garbage(dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     print(f"{verb} {report['removed']} chunks ({report['bytes']} bytes), kept {report['referenced']} "
-          f"that stored workflows name; {'would drop' if args.dry_run else 'dropped'} the states of "
-          f"{report['states']} finished workflows and the values of {report['messages']} consumed messages")
+          f"that stored workflows name; {verb} {report['code_removed']} module sources, kept "
+          f"{report['code_kept']} that parked workflows name; {'would drop' if args.dry_run else 'dropped'} "
+          f"the states of {report['states']} finished workflows and the values of {report['messages']} "
+          f"consumed messages")
     return 0
 
 
@@ -155,4 +186,4 @@ def cmd_worker(args) -> int:
 
 
 COMMANDS = {"start": cmd_start, "send": cmd_send, "list": cmd_list, "show": cmd_show, "cancel": cmd_cancel,
-            "fork": cmd_fork, "edit": cmd_edit, "clock": cmd_clock, "gc": cmd_gc}
+            "fork": cmd_fork, "edit": cmd_edit, "upgrade": cmd_upgrade, "clock": cmd_clock, "gc": cmd_gc}

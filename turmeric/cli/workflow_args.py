@@ -8,7 +8,7 @@ from turmeric.workflow.defaults import DEFAULT_LEASE, STATUSES
 def add_parsers(sub):
     """The subcommands, on the main parser's subparsers."""
     common = dict(help="the store: a SQLite file or a postgresql:// URL (default TURMERIC_STORE, else turmeric.db)")
-    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, clock, gc")
+    p_wf = sub.add_parser("workflow", help="durable workflows: start, send, list, show, cancel, fork, edit, upgrade, clock, gc")
     wsub = p_wf.add_subparsers(dest="wf_command", required=True)
 
     p = wsub.add_parser("start", help="create a workflow running FN of FILE and run it here until it parks or ends")
@@ -50,6 +50,12 @@ def add_parsers(sub):
     p.add_argument("frame", type=int, help="the frame's number, as workflow show prints it")
     p.add_argument("var")
     p.add_argument("expr", help="a Turmeric expression: the variable's new value")
+    p.add_argument("--store", **common)
+
+    p = wsub.add_parser("upgrade", help="move parked workflows onto changed code (as resume --upgrade)")
+    p.add_argument("ids", nargs="*", metavar="id", help="the workflows to upgrade")
+    p.add_argument("--all", action="store_true", help="every parked workflow of the store")
+    p.add_argument("--json", action="store_true", help="print JSON for tools")
     p.add_argument("--store", **common)
 
     p = wsub.add_parser("clock", help="show the workflows' clock, or move it ahead")

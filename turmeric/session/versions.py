@@ -38,10 +38,12 @@ def unpack(data: bytes, key=None):
     return wire.unpack(data, key, ext_hook)
 
 
-def use_code_store(session: Session, path: str | None, header, mode: str = "current") -> None:
+def use_code_store(session: Session, path: str | None, header, mode: str = "current", store=None) -> None:
     """Resolve the checkpoint's modules against the versions its header names, kept in the
-    code store beside `path` (mode "saved": only those; "current": the module path first)."""
-    store = codestore.store_beside(path) if path is not None else None
+    code store beside `path`, or in `store` (a workflow store's: workflow/code.py) (mode
+    "saved": only those; "current": the module path first)."""
+    if store is None and path is not None:
+        store = codestore.store_beside(path)
     code = codestore.header_code(header)
     if store is None:
         code = {}
@@ -87,10 +89,12 @@ class UpgradingDecoder(Decoder):
     """The decoder, with frames of changed functions moved (or, with `dry`, only classified:
     turmeric check runs no migration). `old` is a session on the checkpoint's saved code."""
 
-    def __init__(self, session, header, records, blobs=None, resources="reopen", old=None, dry=False):
+    def __init__(self, session, header, records, blobs=None, resources="reopen", old=None, dry=False,
+                 code_where: str = "the code store beside the checkpoint"):
         super().__init__(session, header, records, blobs, resources)
         self.old = old
         self.dry = dry
+        self.code_where = code_where         # where the old code is kept, for a refusal's reason
         self.moved: list[Moved] = []
         self.stale: list[str] = []           # structs read as maps of their old fields
         self.heads: dict[str, str] = {}      # function symbol -> code hash, of each frame header
@@ -158,7 +162,7 @@ class UpgradingDecoder(Decoder):
         old = self.old_function(name, symbol, code_hash)
         if old is None or not 0 <= site < len(old.sites):
             why = err.message if err is not None else f"function {symbol} changed"
-            raise self.refuse(at, symbol, why + "; the code store beside the checkpoint has no copy of the version "
+            raise self.refuse(at, symbol, why + f"; {self.code_where} has no copy of the version "
                               "it was saved with, so its frame cannot be moved", None, code_hash=code_hash)
         s = old.sites[site]
         where = self.old.source_line(s.span) if s.span is not None else None
@@ -257,8 +261,10 @@ class UpgradingDecoder(Decoder):
 
 def shown_file(file: str | None) -> str | None:
     """A source file for a report: a version kept in a code store is shown as such."""
-    if file and os.path.basename(os.path.dirname(file)) == codestore.DIRNAME:
-        return f"{codestore.DIRNAME}/{os.path.basename(file)} (the saved version)"
+    # turmeric_code: a workflow store's table of saved versions (workflow/code.py)
+    folder = os.path.basename(os.path.dirname(file)) if file else None
+    if folder in (codestore.DIRNAME, "turmeric_code"):
+        return f"{folder}/{os.path.basename(file)} (the saved version)"
     return file
 
 
@@ -284,12 +290,14 @@ def find_stale(values) -> str | None:
     return None
 
 
-def old_session(path: str | None, header) -> Session | None:
-    """A session on the code the checkpoint was saved with (its code store), or None."""
+def old_session(path: str | None, header, store=None) -> Session | None:
+    """A session on the code the checkpoint was saved with (its code store beside `path`, or
+    `store`), or None."""
     code = codestore.header_code(header)
-    if path is None or not code:
+    if store is None and path is not None:
+        store = codestore.store_beside(path)
+    if store is None or not code:
         return None
-    store = codestore.store_beside(path)
     s = Session(module_path=[])
     try:
         s.use_code_store(store, code, "saved")
@@ -299,15 +307,17 @@ def old_session(path: str | None, header) -> Session | None:
 
 
 def decode(session: Session, header, records, root, blobs=None, upgrade: bool = False, old=None,
-           dry: bool = False, size: int | None = None):
+           dry: bool = False, size: int | None = None, code_where: str | None = None):
     """deserialize's decoding, with frames of changed code moved when `upgrade`; `size`: the
-    input's bytes, against which the reader's budgets are counted (spec/serialization.md §9)."""
+    input's bytes, against which the reader's budgets are counted (spec/serialization.md §9);
+    `code_where`: where the old code is kept, as a refusal names it."""
     try:
         if not upgrade:
             dec = Decoder(session, header, records, blobs)
             dec.input_bytes = size
             return dec.decode(root), None
-        dec = UpgradingDecoder(session, header, records, blobs, old=old, dry=dry)
+        dec = UpgradingDecoder(session, header, records, blobs, old=old, dry=dry,
+                               **({"code_where": code_where} if code_where else {}))
         dec.input_bytes = size
         value = dec.decode(root)
         if not dry and dec.stale:
@@ -350,17 +360,19 @@ class Checker:
             s = self.current[d] = session_for(path)
         return s
 
-    def old_session(self, path: str, header) -> Session | None:
+    def old_session(self, path: str | None, header, store=None) -> Session | None:
         code = codestore.header_code(header)
-        key = (os.path.dirname(os.path.abspath(path)), tuple(sorted(code.items())))
+        key = (os.path.dirname(os.path.abspath(path)) if store is None else id(store), tuple(sorted(code.items())))
         if key not in self.old:
-            self.old[key] = old_session(path, header)
+            self.old[key] = old_session(path, header, store)
         return self.old[key]
 
-    def check(self, path: str, data: bytes | None = None, blobs=None, near: str | None = None) -> dict:
+    def check(self, path: str, data: bytes | None = None, blobs=None, near: str | None = None,
+              code=None, code_where: str | None = None) -> dict:
         """{"path", "status": ok | upgradable | refused, "frames": [...], "error"?}. A file's
         checkpoint (data None) has its code and blob stores beside it; a workflow's (data
-        given) has none, and its modules are looked for beside `near`."""
+        given) has those of its store (`blobs`, `code`: workflow/code.py, `code_where` naming
+        it), and its modules are looked for beside `near`."""
         try:
             if data is None:
                 data = read_limited(path)
@@ -371,22 +383,15 @@ class Checker:
                 code_path = None
             header, records, root = unpack(data)
             session = self.session(near)
-            use_code_store(session, code_path, header, "current")
-            old = self.old_session(code_path, header) if code_path is not None else None
+            use_code_store(session, code_path, header, "current", store=code)
+            old = self.old_session(code_path, header, code) if code_path is not None or code is not None else None
             _value, dec = session.run(lambda: decode(session, header, records, root, blobs, True, old, dry=True,
-                                                               size=len(data)))
+                                                     size=len(data), code_where=code_where))
         except TurmericError as e:
             details = getattr(e, "details", None)
             return {"path": path, "status": "refused", "kind": e.kind, "error": e.message,
                     "frames": [details] if details else []}
-        frames = [frame_report(m.frames[0] if m.frames else None, m.symbol,
-                               (f"changed (code hash {m.old_hash} -> {m.new_info.code_hash}); "
-                                if m.old_hash != m.new_info.code_hash else "unchanged code; ")
-                               + ("its defmigration moves the frame" if m.migration is not None else
-                                  f"its suspension point {m.point} still exists with the same live variables"),
-                               *m.where, point=m.point, code_hash=m.old_hash, new_hash=m.new_info.code_hash,
-                               migration=m.migration is not None)
-                  for m in dec.moved]
+        frames = moved_frames(dec)
         if dec.stale and not any(m.migration is not None for m in dec.moved):
             fns = ", ".join(f'{s} "{h}"' for s, h in dec.heads.items())
             return {"path": path, "status": "refused", "kind": "schema-mismatch",
@@ -394,6 +399,19 @@ class Checker:
                              f"(defmigration FN OLD-HASH (fn [frame] ...)) for the frame that holds it (the frames: "
                              f"{fns})", "frames": frames}
         return {"path": path, "status": "upgradable" if dec.moved or dec.stale else "ok", "frames": frames}
+
+
+def moved_frames(dec: UpgradingDecoder) -> list[dict]:
+    """The report of each frame a decoding moved (or, dry, would move): turmeric check's and
+    turmeric workflow upgrade's."""
+    return [frame_report(m.frames[0] if m.frames else None, m.symbol,
+                         (f"changed (code hash {m.old_hash} -> {m.new_info.code_hash}); "
+                          if m.old_hash != m.new_info.code_hash else "unchanged code; ")
+                         + ("its defmigration moves the frame" if m.migration is not None else
+                            f"its suspension point {m.point} still exists with the same live variables"),
+                         *m.where, point=m.point, code_hash=m.old_hash, new_hash=m.new_info.code_hash,
+                         migration=m.migration is not None)
+            for m in dec.moved]
 
 
 def read_limited(path: str) -> bytes:

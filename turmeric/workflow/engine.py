@@ -32,6 +32,7 @@ from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 from turmeric.workflow.blobs import StoreBlobs
 from turmeric.workflow.clock import Clock
+from turmeric.workflow.code import StoreCode
 from turmeric.workflow.defaults import DEFAULT_LEASE
 from turmeric.workflow.heartbeat import Heartbeat, StepTimedOut
 from turmeric.workflow.store import (
@@ -90,6 +91,7 @@ class Engine:
         self.lease = lease
         self.clock = Clock(store)
         self.blobs = StoreBlobs(store)
+        self.code = StoreCode(store)     # the module sources its states name (code.py)
         self.ctx: Context | None = None
         self.log = log     # a function of one string, or None
         self.step_timeout = step_timeout   # seconds of workflow code between two commits (None: no limit)
@@ -99,8 +101,11 @@ class Engine:
 
     # -- values <-> bytes ---------------------------------------------------------------------
 
-    def encode(self, value) -> bytes:
-        return serialize(self.session, value, blobs=self.blobs)
+    def encode(self, value, state: bool = False) -> bytes:
+        """A value's bytes; a workflow's `state` names the module versions of this session in
+        its header, and their sources go with the next transaction (code.py)."""
+        return serialize(self.session, value, blobs=self.blobs,
+                         code=self.code.names(self.session) if state else None)
 
     def decode(self, data: bytes, row: Row | None = None):
         """A stored value; `row`: the workflow it belongs to, whose program file (the store's
@@ -144,25 +149,30 @@ class Engine:
         wf_id = wf_id or "wf-" + uuid.uuid4().hex[:10]
         state = vector([START, fn, vector(args)])
         if detach:
-            self._with_chunks(lambda data, chunks, reused: self.store.create(
-                wf_id, data, path, fn_name, chunks, reused=reused), state)
+            self._with_chunks(lambda data, chunks, reused, code: self.store.create(
+                wf_id, data, path, fn_name, chunks, reused=reused, code=code), state, True)
             return wf_id, "created"
-        self._with_chunks(lambda data, chunks, reused: self.store.create(
+        self._with_chunks(lambda data, chunks, reused, code: self.store.create(
             wf_id, data, path, fn_name, chunks, owner=self.owner, lease_until=time.time() + self.lease,
-            reused=reused), state)
+            reused=reused, code=code), state, True)
         return wf_id, self.run_row(self.store.must_get(wf_id))
 
     def send(self, wf_id: str, topic, value, message_id: str | None = None) -> bool:
         """Deliver a message (once per message id). False: that id was delivered before."""
         topic = topic_name("send", topic)
         mid = message_id or uuid.uuid4().hex
-        return self._with_chunks(lambda data, chunks, reused: self.store.deliver(
+        return self._with_chunks(lambda data, chunks, reused, code: self.store.deliver(
             wf_id, topic, mid, data, chunks, reused), value)
 
-    def _with_chunks(self, write, value):
-        """Encode value and write(bytes, new chunks, reused chunk names) in one transaction
-        (StoreBlobs.write_encoded)."""
-        return self.blobs.write_encoded(lambda: self.encode(value), write)
+    def _with_chunks(self, write, value, state: bool = False):
+        """Encode value (a workflow's state, if `state`) and write(bytes, new chunks, reused
+        chunk names, module sources) in one transaction (StoreBlobs.write_encoded)."""
+        def write_all(data, chunks, reused):
+            code = self.code.take()
+            out = write(data, chunks, reused, code)
+            self.code.committed(code)
+            return out
+        return self.blobs.write_encoded(lambda: self.encode(value, state), write_all)
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -253,9 +263,11 @@ class Engine:
                 if not (type(state) is type(vector([])) and len(state) == 3 and state[0] in (START, RESUME)):
                     raise TurmericError("deserialize", "the stored state is not a workflow's state")
             except TurmericError as e:
-                return self._fail(ctx, TurmericError(
-                    e.kind, f"workflow {row.id}: its stored continuation cannot be loaded: {e.message}",
-                    hint=e.hint))
+                err = TurmericError(e.kind, f"workflow {row.id}: its stored continuation cannot be loaded: "
+                                            f"{e.message}", hint=e.hint)
+                if e.kind == "schema-mismatch":   # its code changed: kept for turmeric workflow upgrade
+                    return self._hold(ctx, row, err)
+                return self._fail(ctx, err)
             if state[0] is START:
                 fn, args = state[1], state[2]
                 outcome = self._guarded(lambda: self.session.run(machine.run, fn, tuple(args)))
@@ -358,18 +370,20 @@ class Engine:
                 outcome = _Failed(e)
 
     def _state(self, k, value) -> bytes:
-        return self.encode(vector([RESUME, k, value]))
+        return self.encode(vector([RESUME, k, value]), state=True)
 
     def _commit(self, ctx: Context, change: Change):
         change.consumed, change.sends, change.children = ctx.consumed, ctx.sends, ctx.children
         change.chunks = self.blobs.take()
         change.reused = self.blobs.take_reused()
+        change.code = self.code.take()
         try:
             self.store.commit(ctx.wf_id, self.owner, self.lease, change)
         except BaseException:
             self.blobs.memo.clear()   # its chunks were not written: the memo must not claim them
             raise
         self.blobs.committed(change.chunks)
+        self.code.committed(change.code)
         self.heartbeat.touch()
         ctx.clear_ops()
 
@@ -377,6 +391,18 @@ class Engine:
         self._commit(ctx, Change("parked", None, row.seq, ready_at=row.wake_at if row.wait_kind == "timer" else None,
                                  wait_kind=row.wait_kind, wait_topic=row.wait_topic, wake_at=row.wake_at,
                                  release=True))
+        return "parked"
+
+    def _hold(self, ctx: Context, row: Row, err: TurmericError) -> str:
+        """A state that names code that changed since it was stored: the workflow stays parked
+        with its state untouched (never failed: `turmeric workflow upgrade` may move it onto the
+        new code), the error in its `error`, not runnable again until an upgrade (or a message
+        on its topic) wakes it."""
+        text = f"error[{err.kind}]: {err.message}"
+        self._say(f"{ctx.wf_id}: {text}; left parked, for turmeric workflow upgrade {ctx.wf_id} "
+                  f"(turmeric check --store says whether its frames can move)")
+        self._commit(ctx, Change("parked", None, row.seq, ready_at=None, wait_kind=row.wait_kind,
+                                 wait_topic=row.wait_topic, wake_at=row.wake_at, error=text, release=True))
         return "parked"
 
     def _finish(self, ctx: Context, value) -> str:
@@ -486,7 +512,7 @@ class Engine:
             raise TurmericError("type", f"workflow/start: expected a Turmeric function, got {pr_str(fn)}")
         ctx.seq += 1
         child = f"{ctx.wf_id}.{ctx.seq}"
-        state = self.encode(vector([START, fn, vector(list(args or ()))]))
+        state = self.encode(vector([START, fn, vector(list(args or ()))]), state=True)
         ctx.children.append((child, state, None, info.symbol))
         return child
 

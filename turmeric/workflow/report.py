@@ -12,6 +12,8 @@ from turmeric.data.printer import pr_str
 from turmeric.data.values import Keyword, PMap
 from turmeric.serialize.inspect import frames_of, render_frames
 from turmeric.session.unit import stdlib_dir
+from turmeric.session.versions import Checker
+from turmeric.workflow.code import CODE_WHERE
 from turmeric.workflow.engine import Engine, continuation_of
 
 
@@ -73,7 +75,18 @@ def report(engine: Engine, wf_id: str) -> dict:
                                  for f in frames_of(engine.session, k)]
         except TurmericError as e:
             out["note"] = f"the stored continuation cannot be loaded: error[{e.kind}]: {e.message}"
+            if e.kind == "schema-mismatch":
+                out["code"] = code_changed(engine, row)
     return out
+
+
+def code_changed(engine: Engine, row) -> dict:
+    """For a state whose code changed: what `turmeric check --store` says of it, upgradable
+    (`turmeric workflow upgrade` moves it) or refused, with the frames and the reason."""
+    near = row.file if row.file else os.path.join(os.getcwd(), "workflow.tm")
+    r = Checker().check(f"workflow {row.id}", bytes(row.state), engine.blobs, near=near, code=engine.code,
+                        code_where=CODE_WHERE)
+    return {"status": r["status"], "frames": r["frames"], "error": r.get("error")}
 
 
 def short_path(path: str) -> str:
@@ -99,6 +112,13 @@ def show_lines(r: dict) -> list[str]:
         lines.append(f"error: {r['error']}")
     if r.get("note"):
         lines.append(f"note: {r['note']}")
+    code = r.get("code")
+    if code is not None:
+        if code["status"] == "refused":
+            why = next((f["reason"] for f in code["frames"] if f.get("reason")), code.get("error"))
+            lines.append(f"code changed: refused: {why}")
+        else:
+            lines.append(f"code changed: {code['status']}: turmeric workflow upgrade {r['id']} moves it onto the new code")
     if r["steps"]:
         lines.append(f"steps ({len(r['steps'])}):")
         for s in r["steps"]:

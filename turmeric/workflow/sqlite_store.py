@@ -10,6 +10,8 @@ import time
 from turmeric.data.errors import TurmericError
 from turmeric.workflow.store import Store, store_error
 
+# the module sources the stored states name, by hash (workflow/code.py)
+CODE_TABLE = "CREATE TABLE turmeric_code (hash TEXT PRIMARY KEY, module TEXT NOT NULL, source BLOB NOT NULL)"
 SCHEMA = (
     "CREATE TABLE turmeric_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE workflows (id TEXT PRIMARY KEY, status TEXT NOT NULL, ready_at REAL, wait_kind TEXT, "
@@ -25,11 +27,14 @@ SCHEMA = (
     "CREATE TABLE steps (wf_id TEXT NOT NULL, seq INTEGER NOT NULL, step_key TEXT NOT NULL, name TEXT NOT NULL, "
     "result BLOB NOT NULL, at REAL NOT NULL, PRIMARY KEY (wf_id, seq))",
     "CREATE TABLE chunks (hash TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    CODE_TABLE,
 )
+UPGRADES = {"1": (CODE_TABLE,)}     # schema 1 had no code table
 
 
 class SqliteStore(Store):
     schema = SCHEMA
+    upgrades = UPGRADES
 
     def __init__(self, path: str):
         self.url = path
@@ -76,8 +81,8 @@ class SqliteStore(Store):
                 raise
             raise TurmericError("io", f"the workflow store {self.path}: {e}") from None
 
-    def _begin(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+    def _begin(self, gc_shared: bool = False):
+        self.conn.execute("BEGIN IMMEDIATE")     # excludes every other writer, a collection too
 
     def _end(self, ok: bool):
         if self.conn.in_transaction:

@@ -10,6 +10,9 @@ of them. The schema (spec/workflows.md, "The store"):
     messages      each workflow's mailbox; (wf_id, message_id) is unique
     steps         the journal of workflow/step results, (wf_id, seq) unique
     chunks        large values cut into chunks, by content hash (serialize/blobs.py's idea)
+    turmeric_code the source of every module version a stored state names, by hash (code.py),
+                  written in the transaction that stores the state: `turmeric check --store`
+                  and `turmeric workflow upgrade` read a parked workflow's old code here
 
 `ready_at` is when a workflow becomes runnable, on the store's clock: 0 for a new workflow,
 one with a message, or one a runner holds (it is runnable again when the lease runs out);
@@ -24,10 +27,11 @@ from dataclasses import dataclass, field
 import msgpack
 
 from turmeric.data.errors import TurmericError
+from turmeric.serialize.codestore import header_code
 from turmeric.serialize.format import T_CHUNKED
 from turmeric.serialize.wire import unpack
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"     # 2: turmeric_code; a store of version 1 is upgraded in place when opened
 FINISHED = ("done", "failed", "cancelled")
 
 COLUMNS = ("id", "status", "ready_at", "wait_kind", "wait_topic", "wake_at", "state", "seq", "result",
@@ -76,6 +80,7 @@ class Change:
     sends: list = field(default_factory=list)        # (target, topic, message id, value bytes)
     children: list = field(default_factory=list)     # (id, state bytes, file, fn)
     chunks: list = field(default_factory=list)       # (hash, bytes)
+    code: list = field(default_factory=list)         # module sources its states name (code.py StoreCode.take)
     reused: set = field(default_factory=set)         # names of chunks committed before, not written again
     unless_mail: str | None = None  # a park on this topic: roll back if a message waits there
 
@@ -109,13 +114,15 @@ class Store:
     skip_locked = ""          # "FOR UPDATE SKIP LOCKED" where the database has it
     lock_row = ""             # "FOR UPDATE": lock a row that a transaction reads to change
     schema: tuple = ()
+    upgrades: dict = {}       # an older schema version -> the statements that bring it to this one
 
     # -- the connection (the subclass) ------------------------------------------------------
 
     def _execute(self, sql: str, params=()):
         raise NotImplementedError
 
-    def _begin(self):
+    def _begin(self, gc_shared: bool = False):
+        """BEGIN; with `gc_shared`, holding off a collection from the start (_gc_shared_lock)."""
         raise NotImplementedError
 
     def _end(self, ok: bool):
@@ -144,8 +151,8 @@ class Store:
         return self._execute(sql, params)
 
     @contextmanager
-    def tx(self):
-        self._begin()
+    def tx(self, gc_shared: bool = False):
+        self._begin(gc_shared)
         ok = False
         try:
             yield self
@@ -153,12 +160,14 @@ class Store:
         finally:
             self._end(ok)
 
-    def transact(self, fn, *args):
+    def transact(self, fn, *args, gc_shared: bool = False):
         """Run fn(*args) in one transaction, again when the database says to retry (a
-        deadlock or serialization failure in PostgreSQL)."""
+        deadlock or serialization failure in PostgreSQL). `gc_shared`: it names chunks or
+        module sources, so a collection is held off from its BEGIN (on PostgreSQL in the same
+        round trip)."""
         for attempt in range(20):
             try:
-                with self.tx():
+                with self.tx(gc_shared):
                     return fn(*args)
             except Exception as e:  # noqa: BLE001 - the driver's error types
                 if not self._retryable(e) or attempt == 19:
@@ -187,6 +196,11 @@ class Store:
             tables = self._tables()
             if "turmeric_meta" in tables:
                 rows = dict(self.x("SELECT key, value FROM turmeric_meta").fetchall())
+                if rows.get("schema") in self.upgrades:     # an older store: upgraded in place, once
+                    for stmt in self.upgrades[rows["schema"]]:
+                        self.x(stmt)
+                    self.x("UPDATE turmeric_meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+                    return
                 if rows.get("schema") != SCHEMA_VERSION:
                     raise store_error(self.url, f"its schema version is {rows.get('schema')!r}, "
                                                 f"this Turmeric reads version {SCHEMA_VERSION}")
@@ -266,9 +280,10 @@ class Store:
 
     def create(self, wf_id: str, state: bytes, file: str | None, fn: str | None, chunks: list,
                owner: str | None = None, lease_until: float | None = None, parent: str | None = None,
-               reused=()):
+               reused=(), code=()):
         def go():
             self._put_chunks(chunks, reused)
+            self._put_code(code)
             self._insert(wf_id, state, file, fn, parent, owner, lease_until)
         try:
             self.transact(go)
@@ -306,6 +321,38 @@ class Store:
             if len(found) < len(names):
                 raise ChunksMissing(sorted(set(names) - found))
 
+    def _put_code(self, code):
+        """In a transaction that stores states: keep the module sources they name, each once
+        (code.py StoreCode.take: (hash, module, text, known)). A version this process committed
+        before (`known`) is written again only if a collection removed it since."""
+        known = self._put_new_code(code)
+        if known:
+            self._put_missing_code(known)
+
+    def _put_new_code(self, code) -> list:
+        """Hold off a collection, write the versions this process has not committed before;
+        the others (`known`) are returned, for the caller to check (_put_missing_code, or
+        commit's count of them in its UPDATE)."""
+        if not code:
+            return []
+        self._gc_shared_lock()
+        for h, module, text, known in code:
+            if not known:
+                self.x("INSERT INTO turmeric_code (hash, module, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       (h, module, text.encode("utf-8", "surrogatepass")))
+        return [c for c in code if c[3]]
+
+    def _put_missing_code(self, known: list):
+        """Write again those of the known versions that a collection removed."""
+        found = {r[0] for r in self.x(f"SELECT hash FROM turmeric_code WHERE hash IN ({', '.join('?' * len(known))})",
+                                      tuple(c[0] for c in known)).fetchall()}
+        self._put_new_code([(h, m, t, False) for h, m, t, _k in known if h not in found])
+
+    def code_source(self, h: str) -> tuple | None:
+        """(module, source bytes) of the version named h, or None."""
+        r = self.x("SELECT module, source FROM turmeric_code WHERE hash = ?", (h,)).fetchone()
+        return (r[0], bytes(r[1])) if r is not None else None
+
     def _gc_shared_lock(self):
         """A transaction that names chunks excludes a collection (PostgreSQL: a shared advisory
         lock; SQLite: every write transaction already excludes the others)."""
@@ -323,7 +370,8 @@ class Store:
     def collect_garbage(self, dry_run: bool = False) -> dict:
         """`turmeric workflow gc`: drop the states of finished workflows and the values of
         consumed messages, then remove the chunks that no stored state, result, message or
-        step result names, in one transaction that no transaction naming chunks overlaps: a
+        step result names, and the module sources (turmeric_code) that no kept state names,
+        in one transaction that no transaction naming chunks overlaps: a
         chunk a runner names without writing it again (it wrote it before) is checked in
         that runner's commit, which fails with ChunksMissing if it is gone. Stops, deleting
         nothing, at stored bytes it cannot read."""
@@ -338,19 +386,27 @@ class Store:
                        ("steps", "wf_id", "result", "1 = 1")]
             if "turmeric_web_pages" in self._tables():   # the parked pages of `turmeric serve`
                 sources.append(("turmeric_web_pages", "id", "state", "1 = 1"))
+            live_code: set[str] = set()   # the module versions the kept states name (their headers)
             for table, who, col, keep in sources:
                 for wf_id, data in self.x(f"SELECT {who}, {col} FROM {table} WHERE {col} IS NOT NULL AND {keep}").fetchall():
-                    live.update(chunk_names(bytes(data), f"{table}.{col} of workflow {wf_id}", self.url))
+                    chunks, code = stored_names(bytes(data), f"{table}.{col} of workflow {wf_id}", self.url)
+                    live.update(chunks)
+                    if table == "workflows" and col == "state":
+                        live_code.update(code)
             stored = {r[0]: r[1] for r in self.x("SELECT hash, LENGTH(data) FROM chunks").fetchall()}
             dead = sorted(set(stored) - live)
+            code_rows = {r[0] for r in self.x("SELECT hash FROM turmeric_code").fetchall()}
+            dead_code = sorted(code_rows - live_code)
             if not dry_run:
                 self.x(f"UPDATE workflows SET state = NULL WHERE {self.DEAD_STATES}")
                 self.x(f"UPDATE messages SET value = ? WHERE {self.DEAD_MESSAGES}", (b"",))
-                for at in range(0, len(dead), 500):
-                    part = dead[at:at + 500]
-                    self.x(f"DELETE FROM chunks WHERE hash IN ({', '.join('?' * len(part))})", tuple(part))
+                for table, names in (("chunks", dead), ("turmeric_code", dead_code)):
+                    for at in range(0, len(names), 500):
+                        part = names[at:at + 500]
+                        self.x(f"DELETE FROM {table} WHERE hash IN ({', '.join('?' * len(part))})", tuple(part))
             return {"referenced": len(stored) - len(dead), "removed": len(dead),
-                    "bytes": sum(stored[h] for h in dead), "states": states, "messages": messages}
+                    "bytes": sum(stored[h] for h in dead), "states": states, "messages": messages,
+                    "code_kept": len(code_rows) - len(dead_code), "code_removed": len(dead_code)}
         return self.transact(go)
 
     def claim(self, owner: str, lease: float, clock_now: float, wf_id: str | None = None) -> Row | None:
@@ -409,6 +465,7 @@ class Store:
         def go():
             real = time.time()
             self._put_chunks(c.chunks, c.reused)
+            known = self._put_new_code(c.code)
             for n in c.consumed:
                 self.x("UPDATE messages SET consumed = 1 WHERE n = ?", (n,))
             for child_id, state, file, fn in c.children:
@@ -419,13 +476,20 @@ class Store:
                        (wf_id, seq, key, name, result, real))
             owner_after = None if c.release else owner
             lease_after = None if c.release else real + lease
-            cur = self.x("UPDATE workflows SET status = ?, state = COALESCE(?, state), seq = ?, ready_at = ?, "
+            # the versions this runner committed before are counted in the same statement (no
+            # round trip more: a collection was held off since BEGIN), written again if gone
+            count = (f", (SELECT COUNT(*) FROM turmeric_code WHERE hash IN ({', '.join('?' * len(known))}))"
+                     if known else "")
+            got = self.x("UPDATE workflows SET status = ?, state = COALESCE(?, state), seq = ?, ready_at = ?, "
                          "wait_kind = ?, wait_topic = ?, wake_at = ?, result = ?, error = ?, lease_owner = ?, "
-                         "lease_until = ?, updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                         "lease_until = ?, updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running' "
+                         "RETURNING id" + count,
                          (c.status, c.state, c.seq, c.ready_at, c.wait_kind, c.wait_topic, c.wake_at, c.result,
-                          c.error, owner_after, lease_after, real, wf_id, owner))
-            if cur.rowcount != 1:
+                          c.error, owner_after, lease_after, real, wf_id, owner) + tuple(k[0] for k in known)).fetchall()
+            if len(got) != 1:
                 raise LeaseLost(wf_id)
+            if known and got[0][1] != len(known):
+                self._put_missing_code(known)
             if c.unless_mail is not None:
                 exclude = set(c.consumed)
                 for (n,) in self.x("SELECT n FROM messages WHERE wf_id = ? AND topic = ? AND consumed = 0",
@@ -434,7 +498,7 @@ class Store:
                         raise MailWaiting()
             for target, topic, mid, value in c.sends:
                 self._deliver(target, topic, mid, value, real)
-        self.transact(go)
+        self.transact(go, gc_shared=bool(c.code or c.chunks or c.reused))
 
     def _deliver(self, target: str, topic: str, mid: str, value: bytes, now: float) -> bool:
         """Put a message in `target`'s mailbox (once per message id); wake it if it waits
@@ -524,17 +588,27 @@ class Store:
                        (new_id, now, now, src))
         self.transact(go)
 
-    def replace_state(self, wf_id: str, expect: bytes, state: bytes, chunks: list, reused=()):
-        """turmeric workflow edit: a parked workflow's new state, if nobody changed it since."""
+    def replace_state(self, wf_id: str, expect: bytes, state: bytes, chunks: list, reused=(), code=(),
+                      wake: bool = False):
+        """turmeric workflow edit and upgrade: a parked workflow's new state, if nobody changed
+        it since. `wake` (upgrade): runnable now, its error cleared (a runner that finds nothing
+        there parks it again as it was: Engine._park_again)."""
         def go():
             row = self.x(f"SELECT status, state FROM workflows WHERE id = ? {self.lock_row}", (wf_id,)).fetchone()
             if row is None:
                 raise unknown_workflow(wf_id)
             if row[0] != "parked" or bytes(row[1]) != expect:
-                raise TurmericError("value", f"workflow {wf_id} changed while it was edited (it is {row[0]} now)",
-                                    hint="edit it again")
+                what = "upgraded" if wake else "edited"
+                raise TurmericError("value", f"workflow {wf_id} changed while it was {what} (it is {row[0]} now)",
+                                    hint="nothing was written: " + ("upgrade" if wake else "edit") + " it again")
             self._put_chunks(chunks, reused)
-            self.x("UPDATE workflows SET state = ?, updated = ? WHERE id = ?", (state, time.time(), wf_id))
+            self._put_code(code)
+            if wake:
+                self._runnable()
+                self.x("UPDATE workflows SET state = ?, ready_at = 0, error = NULL, updated = ? WHERE id = ?",
+                       (state, time.time(), wf_id))
+            else:
+                self.x("UPDATE workflows SET state = ?, updated = ? WHERE id = ?", (state, time.time(), wf_id))
         self.transact(go)
 
     def raw_commit(self, payload: bytes):
@@ -545,11 +619,12 @@ class Store:
         self.transact(go)
 
 
-def chunk_names(data: bytes, what: str, url: str) -> set[str]:
-    """The chunks that stored bytes name (their T_CHUNKED records); a collection that cannot
-    read them stops before deleting anything."""
+def stored_names(data: bytes, what: str, url: str) -> tuple[set[str], set[str]]:
+    """The chunks that stored bytes name (their T_CHUNKED records) and the module versions
+    their header names (its "code" entry); a collection that cannot read them stops before
+    deleting anything."""
     try:
-        _header, records, _root = unpack(data, None, msgpack.ExtType, verify=False)
+        header, records, _root = unpack(data, None, msgpack.ExtType, verify=False)
     except TurmericError as e:
         raise TurmericError("deserialize", f"workflow gc: {what} in {url} cannot be read: {e.message}",
                             hint="nothing was deleted: those bytes might name any chunk") from None
@@ -558,7 +633,7 @@ def chunk_names(data: bytes, what: str, url: str) -> set[str]:
         for r in records:
             if type(r) is tuple and len(r) >= 3 and r[0] == T_CHUNKED and type(r[2]) is tuple:
                 names.update(h for h in r[2] if type(h) is str)
-    return names
+    return names, set(header_code(header).values())
 
 
 def unknown_workflow(wf_id: str) -> TurmericError:
