@@ -24,6 +24,7 @@ from turmeric.data.values import Keyword, PList, PMap, PSet, is_vector
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]*\Z")
+SHORTHAND = re.compile(r"[A-Za-z0-9_:-]+\Z")    # an id or class in :tag#id.class
 ATTR = re.compile(r"[A-Za-z_:@][A-Za-z0-9_:.@-]*\Z")
 RAW = "%raw"
 
@@ -78,7 +79,7 @@ def _tag_parts(tag_kw: Keyword) -> tuple:
     if rest:
         ident, *more = rest.split(".")
         classes += more
-    if not NAME.match(tag):
+    if not NAME.match(tag) or not all(map(SHORTHAND.match, classes if ident is None else (ident, *classes))):
         raise TurmericError("value", f"web: {pr_str(tag_kw)} is not an HTML tag name",
                             hint="a tag is a keyword such as :div, :input or :div#id.class")
     parts = (tag, ident, tuple(classes), "<" + tag)
