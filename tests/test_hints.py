@@ -150,3 +150,14 @@ def test_too_few_arguments_to_a_function_that_takes_more_says_at_least():
                      ("(first)", "first takes 1 argument, got 0")):
         e = _error(s, src)
         assert (e.kind, e.message) == ("arity", msg), (src, e.message)
+
+
+def test_a_qualified_name_of_a_module_not_imported_hints_the_import():
+    """`(workflow/await-message :x)` without `(import workflow)` said only "is not defined"
+    (found by writing a workflow as the spec's first example does, minus its import): the
+    hint names the import. A Clojure namespace alias (str/join) needs none."""
+    s = Session(cache=False)
+    e = _error(s, "(defn f [] (workflow/await-message :x))")
+    assert e.kind == "unbound" and e.hint == (
+        "workflow is not imported in this module: if it is a module, (import workflow) first")
+    assert s.eval_string('(str/join "," [1 2])', module="mh")[-1] == "1,2"

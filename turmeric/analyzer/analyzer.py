@@ -212,6 +212,9 @@ class Analyzer:
             hint = f"did you mean {close[0]}?" if close else None
             if name in ("catch", "finally"):
                 hint = f"{name} is a clause of try: (try body... (catch e handler...) (finally cleanup...))"
+            elif qualified is not None and qualified[0] not in self.ctx.imports:
+                hint = (f"{qualified[0]} is not imported in this module: if it is a module, "
+                        f"(import {qualified[0]}) first")
             raise TurmericError("unbound", f"{name} is not defined", s.span, hint=hint)
         return ir.Global(name, s.span)
 
