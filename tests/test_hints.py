@@ -152,12 +152,24 @@ def test_too_few_arguments_to_a_function_that_takes_more_says_at_least():
         assert (e.kind, e.message) == ("arity", msg), (src, e.message)
 
 
-def test_a_qualified_name_of_a_module_not_imported_hints_the_import():
+def _raises(f):
+    try:
+        f()
+    except Exception as e:  # noqa: BLE001
+        return e
+    raise AssertionError("it did not fail")
+
+
+def test_a_qualified_name_of_a_module_not_imported_hints_the_import(tmp_path):
     """`(workflow/await-message :x)` without `(import workflow)` said only "is not defined"
     (found by writing a workflow as the spec's first example does, minus its import): the
     hint names the import. A Clojure namespace alias (str/join) needs none."""
-    s = Session(cache=False)
-    e = _error(s, "(defn f [] (workflow/await-message :x))")
-    assert e.kind == "unbound" and e.hint == (
-        "workflow is not imported in this module: if it is a module, (import workflow) first")
+    hint = "workflow is not imported in this module: if it is a module, (import workflow) first"
+    path = tmp_path / "nohint.tm"                      # a file: when it is compiled
+    path.write_text("(defn f [] (workflow/await-message :x))", encoding="utf-8")
+    compiled = _raises(lambda: Session(cache=False).load_file(str(path)))
+    assert compiled.kind == "unbound" and compiled.hint == hint
+    s = Session(cache=False)                            # the REPL: when it runs
+    e = _error(s, "(do (defn f [] (workflow/await-message :x)) (f))")
+    assert e.kind == "unbound" and e.hint == hint
     assert s.eval_string('(str/join "," [1 2])', module="mh")[-1] == "1,2"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from turmeric.analyzer import ir
 from turmeric.analyzer.toplevel import def_name, is_definition
 from turmeric.data.code import FnInfo
-from turmeric.data.errors import TurmericError
+from turmeric.data.errors import TurmericError, import_hint
 from turmeric.data.names import (
     CLOJURE_LIBRARY_ALIASES, JAVA_STATICS, STATIC_CONSTANTS, mangle, split_qualified,
 )
@@ -213,8 +213,7 @@ class Analyzer:
             if name in ("catch", "finally"):
                 hint = f"{name} is a clause of try: (try body... (catch e handler...) (finally cleanup...))"
             elif qualified is not None and qualified[0] not in self.ctx.imports:
-                hint = (f"{qualified[0]} is not imported in this module: if it is a module, "
-                        f"(import {qualified[0]}) first")
+                hint = import_hint(name)
             raise TurmericError("unbound", f"{name} is not defined", s.span, hint=hint)
         return ir.Global(name, s.span)
 

@@ -100,3 +100,11 @@ def format_error(err: TurmericError, sources: dict[str, str] | None = None) -> s
 def debug_enabled() -> bool:
     """TURMERIC_DEBUG=1 shows Python tracebacks of internal errors."""
     return os.environ.get("TURMERIC_DEBUG", "") not in ("", "0")
+
+
+def import_hint(name: str) -> str | None:
+    """The hint for an unbound `alias/name`: the module may just not be imported."""
+    alias, slash, member = name.partition("/")
+    if not (alias and slash and member):
+        return None
+    return f"{alias} is not imported in this module: if it is a module, (import {alias}) first"

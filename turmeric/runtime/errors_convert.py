@@ -13,7 +13,7 @@ import re
 from types import FunctionType, MethodType
 
 from turmeric.data.signals import Thrown
-from turmeric.data.errors import TurmericError
+from turmeric.data.errors import TurmericError, import_hint
 from turmeric.data.names import demangle, demangle_any
 from turmeric.data.printer import pr_str, str_of
 from turmeric.data.types import type_name
@@ -302,7 +302,7 @@ def python_error(e: BaseException, codemap: "CodeMap | None" = None) -> Turmeric
     if isinstance(e, NameError):
         m = re.search(r"name '(\w+)' is not defined", msg)
         name = demangle_any(m.group(1)) if m else msg
-        return TurmericError("unbound", f"{name} is not defined")
+        return TurmericError("unbound", f"{name} is not defined", hint=import_hint(name))
     if isinstance(e, KeyError):
         key = e.args[0] if e.args else ""
         return TurmericError("unbound", f"{demangle_any(str(key))} is not defined in that module")
