@@ -24,7 +24,7 @@ from turmeric.data.code import FnInfo
 from turmeric.analyzer.toplevel import ModuleState
 from turmeric.data.errors import TurmericError, source_line
 from turmeric.data.names import mangle, mangle_global, split_qualified
-from turmeric.data.signals import Raising, Thrown, Unwind
+from turmeric.data.signals import Capture, Raising, Thrown, Unwind
 from turmeric.data.values import Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector
 from turmeric.runtime import higher_order, machine
 from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
@@ -133,7 +133,7 @@ class Session:
     def new_namespace(self, module: Module) -> dict:
         ns: dict[str, Any] = {
             "__name__": f"turmeric.module.{module.name}",
-            "Unwind": Unwind, "Thrown": Thrown, "Raising": Raising,
+            "Unwind": Unwind, "Thrown": Thrown, "Raising": Raising, "Capture": Capture,
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
             "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
