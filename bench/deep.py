@@ -1,7 +1,7 @@
 """Deep stacks (#14): non-tail recursion 10^4, 10^5 and 10^6 deep against the same recursion
 in Python, and capture + serialize + deserialize of a 10,000-frame continuation.
 
-    python bench/deep.py [--quick] [--reps N]
+    python bench/deep.py [--quick] [--reps N] [--depth-limit L]
 
 The recursion is bench/programs/capture.tm `descend-plain`,
 `(if (= n 0) 0 (+ 1 (descend-plain (- n 1))))`, called as a top-level form runs it (on the
@@ -19,6 +19,10 @@ frame, a number and a string), then `serialize` it and `deserialize` the bytes; 
 capture is the whole call, the recursion that builds the 10,000 frames included ("of which
 recursion": the same call without the capture). Resuming the deserialized k is shown, not
 counted in the total.
+
+--depth-limit L compiles everything with L Turmeric calls on the Python stack before it moves
+to the heap (codegen/emit.py DEPTH_LIMIT, 1000), in a scratch compile cache: the experiment of
+a larger Python depth (#14, gen2: 2,000 and 3,000 were within the noise of 1,000 at 10^4).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +40,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 import pyref  # noqa: E402
+from turmeric.codegen import emit  # noqa: E402
 from turmeric.runtime import machine  # noqa: E402
 from turmeric.serialize.decode import deserialize  # noqa: E402
 from turmeric.serialize.encode import serialize  # noqa: E402
@@ -140,8 +146,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="3 repetitions instead of 7")
     ap.add_argument("--reps", type=int)
+    ap.add_argument("--depth-limit", type=int, help="DEPTH_LIMIT to compile with (default: codegen's)")
     args = ap.parse_args(argv)
     reps = args.reps or (3 if args.quick else 7)
+    if args.depth_limit:
+        emit.DEPTH_LIMIT = args.depth_limit
+        os.environ["TURMERIC_CACHE"] = tempfile.mkdtemp(prefix="turmeric-bench-deep-")
+        print(f"DEPTH_LIMIT {emit.DEPTH_LIMIT} (scratch compile cache)")
     session = Session()
     print(f"deep stacks, median of {reps} (10^6: {max(3, reps // 2)}), CPU time")
     print()

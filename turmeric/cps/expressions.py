@@ -180,6 +180,16 @@ class ExpressionLowering:
             a0, a1 = self.once(args[0])
             return Expr(f"({fast.format(a1)} if type({a0}) is PListT else B_{mangle(name)}({a1}))",
                         args[0].reads, boolean, ptype=INT if name == "count" and types.ENABLED else None)
+        if name == "vector" and args:
+            # [x k]: one C call (the empty vector's extend), not the builtin's Python call (#14, gen2)
+            return Expr(f"VEC_OF(({''.join(a.text + ', ' for a in args)}))", reads)
+        if name == "nth" and len(args) == 2 and args[1].text.isdigit() and not python_literal_kind(args[0].text):
+            # (nth v 1) of a vector holding that index, a generator's [x k] (#14, gen2): the
+            # item straight from the vector; anything else: the builtin
+            a0, a1 = self.once(args[0])
+            i = args[1].text
+            return Expr(f"({a1}[{i}] if type({a0}) is PVecT and len({a1}) > {i} else B_nth({a1}, {i}))",
+                        args[0].reads)
         spread = self.distribute(name, args, out, span)
         if spread is not None:
             return spread

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
 from turmeric.cps.expressions import COMPREHENSIONS, LIST_FAST, ExpressionLowering, is_simple, is_trivial
-from turmeric.cps import lift, types
+from turmeric.cps import lift, shift, types
 from turmeric.cps.types import INT
 from turmeric.cps.form import (
     Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
@@ -175,7 +175,12 @@ class FnLowering(ExpressionLowering):
             self.has_loop = True
             return None
         lifted = self.mod.lifted.get(f.var) if type(f) is ir.Local else None
-        if lifted is not None:  # a direct call of a lifted fn: its captured variables first
+        if shift.direct(n):     # a cloneable-shift: its body a module function (cps/shift.py)
+            got = shift.capture(self, n, out, tail)
+            if got is None:
+                return None
+            text, reads = got
+        elif lifted is not None:  # a direct call of a lifted fn: its captured variables first
             args = self.args(n.args, out, n.span)
             captured = self.mod.lifted_call(lifted, self)
             self.mod.note_call_types(lifted, args)

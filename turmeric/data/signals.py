@@ -13,11 +13,15 @@ class Unwind(BaseException):
 
 
 class Capture(Unwind):
-    __slots__ = ("body",)
+    """(cloneable-shift [k] body): the prompt calls body(d, *free, k). A shift's body is
+    compiled as a module function taking its captured variables first (`free`), not as a
+    closure made at every capture (cps/shift.py)."""
+    __slots__ = ("body", "free")
 
-    def __init__(self, body):
+    def __init__(self, body, free=()):
         self.frames = []
         self.body = body
+        self.free = free
 
 
 class Jump(Unwind):

@@ -72,8 +72,21 @@ def _with_frame(u: Unwind, frame) -> Unwind:
     return u
 
 
-def shift(d, body):
-    raise Capture(body)
+_new = object.__new__
+
+
+def _continuation(frames: tuple) -> Continuation:
+    """Continuation(frames) without the Python call of its __init__ (#14 generator row: a
+    capture per element)."""
+    k = _new(Continuation)
+    k.frames = frames
+    return k
+
+
+def shift(d, body, *free):
+    """(cloneable-shift [k] ...) where it is not in tail position: body(d, *free, k) runs
+    under the prompt. In tail position the compiled code raises the Capture itself."""
+    raise Capture(body, free)
 
 
 def resume(d, k, value=None):
@@ -101,20 +114,45 @@ def resume(d, k, value=None):
     n = len(frames)
     i = 0
     d1 = d + 1
-    call = None
+    body = None     # a shift body to run under this prompt: body(d1, *free, k)
+    call = None     # (entry, args): the frame that handles a throw or an error
+    # Calls with a fixed number of arguments where it is known (#14 generator row: a call
+    # f(d, *args) builds a tuple and runs in a new C-level evaluation loop; f(d, a, b) runs
+    # in this one)
     while True:
         try:
-            if call is not None:
+            if body is not None:
+                f = body
+                body = None
+                if len(free) == 1:
+                    value = f(d1, free[0], k)
+                elif not free:
+                    value = f(d1, k)
+                else:
+                    value = f(d1, *free, k)
+            elif call is not None:
                 f, a = call
                 call = None
                 value = f(d1, *a)
             while i < n:
                 entry, locs = frames[i]
                 i += 1
-                value = entry(d1, value, *locs)
+                m = len(locs)
+                if not m:
+                    value = entry(d1, value)
+                elif m == 1:
+                    value = entry(d1, value, locs[0])
+                elif m == 2:
+                    value = entry(d1, value, locs[0], locs[1])
+                elif m == 3:
+                    value = entry(d1, value, locs[0], locs[1], locs[2])
+                else:
+                    value = entry(d1, value, *locs)
             return value
         except Capture as c:
-            call = (c.body, (Continuation(tuple(c.frames) + frames[i:]),))
+            k = _new(Continuation)     # Continuation(...) without a Python call of __init__
+            k.frames = (*c.frames, *frames[i:])
+            body, free = c.body, c.free
             frames, n, i = (), 0, 0
         except Thrown as t:
             j = _handler_at(frames, i)
@@ -179,7 +217,7 @@ def cloneable_reset(d, thunk):
         try:
             return fn(d + 1, *args)
         except Capture as c:
-            fn, args = c.body, (Continuation(tuple(c.frames)),)
+            fn, args = c.body, (*c.free, _continuation(tuple(c.frames)))
         except Unwind as u:
             u.frames.append(PROMPT_FRAME)
             raise
@@ -257,7 +295,7 @@ def run(fn, args=(), stack=None, barrier_name: str | None = None):
                         hint="wrap the computation in (cloneable-reset (fn [] ...))") from None
                 k = tuple(c.frames) + tuple(reversed(stack[p + 1:]))
                 del stack[p + 1:]
-                call = (c.body, (Continuation(k),))
+                call = (c.body, (*c.free, _continuation(k)))
             except Jump as j:
                 stack.extend(reversed(j.frames))
                 stack.append(PROMPT_FRAME)

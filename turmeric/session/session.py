@@ -24,8 +24,11 @@ from turmeric.data.code import FnInfo
 from turmeric.analyzer.toplevel import ModuleState
 from turmeric.data.errors import TurmericError, source_line
 from turmeric.data.names import mangle, mangle_global, split_qualified
-from turmeric.data.signals import Raising, Thrown, Unwind
-from turmeric.data.values import Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector
+from turmeric.data.signals import Capture, Raising, Thrown, Unwind
+from turmeric.data.values import (
+    EMPTY_VECTOR, Box, Keyword, PList, PMap, PSet, Regex, StructType, Symbol, plist, vector,
+)
+from turmeric.data.types import VECTOR_CLASS
 from turmeric.runtime import higher_order, machine
 from turmeric.runtime.catching import CATCH_CORE, CATCH_PURE
 from turmeric.runtime.builtins.symbols import GensymCounter, gensym_of
@@ -133,10 +136,10 @@ class Session:
     def new_namespace(self, module: Module) -> dict:
         ns: dict[str, Any] = {
             "__name__": f"turmeric.module.{module.name}",
-            "Unwind": Unwind, "Thrown": Thrown, "Raising": Raising,
+            "Unwind": Unwind, "Thrown": Thrown, "Raising": Raising, "Capture": Capture,
             "_depth": machine._depth, "Box": Box, "KW": Keyword, "SYM": Symbol, "PLIST": plist,
             "VEC": vector, "PMAP": PMap.from_pairs, "PSET": PSet, "INF": float("inf"),
-            "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList,
+            "NAN": float("nan"), "ERROR_VALUE": error_value, "PListT": PList, "PVecT": VECTOR_CLASS, "VEC_OF": EMPTY_VECTOR.extend,
             "B_items": comprehension_items, "REGEX": Regex,
         }
         py = _PY_NAMES

@@ -20,8 +20,13 @@ def list_(*xs):
     return plist(xs)
 
 
+_extend_empty = EMPTY_VECTOR.extend
+
+
 def vector_(*xs):
-    return vector(xs)
+    # not vector(xs) (one call more) nor pvector(xs) (128 ns against 96): [x k] is built
+    # for every element of a generator (#14)
+    return _extend_empty(xs)
 
 
 def vec(x):

@@ -196,6 +196,10 @@ def ffirst(coll):
 
 
 def nth(coll, i, default=MISSING):
+    # a vector and an index in range, the commonest case (a generator's [x k], a destructured
+    # vector): one type test each, no call (#14 generator row: 0.19 us -> 0.06 us a call)
+    if type(coll) is VECTOR_CLASS and type(i) is int and 0 <= i < len(coll):
+        return coll[i]
     int_arg("nth", i)
     if isinstance(coll, PList):
         if 0 <= i < coll.count:
