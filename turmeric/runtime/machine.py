@@ -115,6 +115,7 @@ def resume(d, k, value=None):
     i = 0
     d1 = d + 1
     body = None     # a shift body to run under this prompt: body(d1, *free, k)
+    free = ()
     call = None     # (entry, args): the frame that handles a throw or an error
     # Calls with a fixed number of arguments where it is known (#14 generator row: a call
     # f(d, *args) builds a tuple and runs in a new C-level evaluation loop; f(d, a, b) runs
