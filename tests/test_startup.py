@@ -106,11 +106,12 @@ def test_strings_is_importable_in_a_fresh_process():
 # -- what a warm `turmeric run hello.tm` loads --------------------------------------------------
 
 # Loaded only when used: the compiler's stages and lark (a cache miss), the serializer and
-# msgpack (serialize, checkpoint, resume), the REPL, the workflow engine, the web, and
-# standard modules the warm path does without. turmeric.analyzer.toplevel is the one stage
+# msgpack (serialize, checkpoint, resume), the REPL, the workflow engine, the web, the
+# large-map trie (immutables) and pyrsistent's Python types (only its C vector, pvectorc, is
+# needed), and standard modules the warm path does without. turmeric.analyzer.toplevel is the one stage
 # module a session imports (ModuleState, the base of its Module: a dataclass, no parser).
 NOT_AT_START_UP = re.compile(
-    r"(lark|msgpack|prompt_toolkit|waitress|psycopg|sqlite3|hashlib|_hashlib|hmac|tempfile"
+    r"(lark|msgpack|prompt_toolkit|waitress|psycopg|sqlite3|hashlib|_hashlib|hmac|tempfile|immutables|pyrsistent"
     r"|importlib\.resources|zipfile|shutil|socket|selectors|ssl"
     r"|turmeric\.(pipeline|reader|expander|cps|codegen|repl|web|workflow"
     r"|analyzer\.(?!toplevel$)|cli\.(?!main$|serve$)"

@@ -13,15 +13,20 @@ from dataclasses import dataclass
 from itertools import islice, repeat
 from typing import Any, Iterable, Iterator
 
-import immutables
-from pyrsistent import pvector, PVector
+# pyrsistent's C vector alone: `import pyrsistent` loads all of its Python types too (3 ms of
+# start-up); serialize/blobs.py reads this C type's nodes, so it is the vector in any case
+try:
+    from pvectorc import pvector
+except ImportError:     # (pyrsistent installed without its C extension)
+    from pyrsistent import pvector
 
 from turmeric.data.errors import TurmericError
 from turmeric.data.names import demangle_field, mangle_field
 from turmeric.data.signals import Jump
 from turmeric.data.span import Span
 
-EMPTY_VECTOR: PVector = pvector()
+EMPTY_VECTOR = pvector()
+PVector = type(EMPTY_VECTOR)
 
 
 def vector(items: Iterable[Any] = ()) -> PVector:
@@ -29,7 +34,7 @@ def vector(items: Iterable[Any] = ()) -> PVector:
 
 
 def is_vector(x: Any) -> bool:
-    return isinstance(x, PVector)
+    return type(x) is PVector
 
 
 class Symbol:
@@ -331,7 +336,16 @@ SMALL = 128         # entries up to which a map or set is a dict copied on every
 _HOLE = object()    # a _Table tail's place of a key taken out
 _GONE = (-2, None)  # a _Table's `over` entry of a key taken out
 _ABSENT = object()
-_EMPTY_HAMT = immutables.Map()
+_EMPTY_HAMT = []     # [immutables.Map()], made when the first large map is changed
+
+
+def _empty_hamt():
+    """The empty trie; immutables is imported when a program first changes a large map or
+    set (4 ms of start-up that most programs never need)."""
+    if not _EMPTY_HAMT:
+        import immutables      # (here, not at the top: start-up)
+        _EMPTY_HAMT.append(immutables.Map())
+    return _EMPTY_HAMT[0]
 
 
 class _Table:
@@ -460,7 +474,7 @@ class _Table:
         if len(base) + len(self.tail) > 2 * self.n + 32:
             # more places taken out than entries: made a dict again, so that a map that has
             # many keys put in and taken out keeps only what it holds
-            self.base, self.over, self.tail, self.touched = dict(self.items()), _EMPTY_HAMT, EMPTY_VECTOR, 0
+            self.base, self.over, self.tail, self.touched = dict(self.items()), _empty_hamt(), EMPTY_VECTOR, 0
 
     def update(self, other):
         """Add the entries of other (a dict, a _Table or pairs), in order, in one pass."""
@@ -493,7 +507,7 @@ def _grown(d):
     if type(d) is not dict:
         return d.copy()
     t = _new(_Table)              # the dict as the base, as it is: O(1)
-    t.base, t.over, t.tail, t.n, t.touched = d, _EMPTY_HAMT, EMPTY_VECTOR, len(d), 0
+    t.base, t.over, t.tail, t.n, t.touched = d, _empty_hamt(), EMPTY_VECTOR, len(d), 0
     return t
 
 
@@ -502,7 +516,7 @@ def _with(d, k, v) -> _Table:
     _Table.__setitem__ on a copy, in one call: the update of a large map or set."""
     t = _new(_Table)
     if type(d) is dict:
-        base, over, tail, n, touched = d, _EMPTY_HAMT, EMPTY_VECTOR, len(d), 0
+        base, over, tail, n, touched = d, _empty_hamt(), EMPTY_VECTOR, len(d), 0
     else:
         base, over, tail, n, touched = d.base, d.over, d.tail, d.n, d.touched
     t.base = base

@@ -27,7 +27,10 @@ import re
 import time
 
 import msgpack
-from pyrsistent import pvector
+try:
+    from pvectorc import pvector    # (pyrsistent's C vector, whose nodes this module reads)
+except ImportError:     # (pyrsistent installed without its C extension: read as any vector)
+    from pyrsistent import pvector
 
 from turmeric.data.errors import TurmericError
 from turmeric.serialize.atomic import atomic_write, sync_dir
