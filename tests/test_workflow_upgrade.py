@@ -160,8 +160,10 @@ def test_item3_upgrade_usage_and_workflows_that_are_not_parked(tmp_path, tm_env)
     (tmp_path / "flow.tm").write_text(FLOW, encoding="utf-8")
     ok(tm(tm_env, tmp_path, "workflow", "start", "flow.tm", "body", '"b"', "--id", "b"))
     ok(tm(tm_env, tmp_path, "workflow", "cancel", "b"))
-    assert ok(tm(tm_env, tmp_path, "workflow", "upgrade"), 64).stderr.startswith("error[usage]")
-    assert "error[usage]" in ok(tm(tm_env, tmp_path, "workflow", "upgrade", "b", "--all"), 64).stderr
+    neither = ok(tm(tm_env, tmp_path, "workflow", "upgrade"), 64).stderr
+    assert neither.startswith("error[usage]") and "one of them" in neither
+    both = ok(tm(tm_env, tmp_path, "workflow", "upgrade", "b", "--all"), 64).stderr
+    assert "error[usage]" in both and "not both" in both
     assert "there is no workflow x" in tm(tm_env, tmp_path, "workflow", "upgrade", "x").stderr
     proc = ok(tm(tm_env, tmp_path, "workflow", "upgrade", "b", "--json"), 1)
     [r] = json.loads(proc.stdout)["workflows"]

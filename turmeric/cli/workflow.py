@@ -117,7 +117,8 @@ def cmd_edit(args) -> int:
 
 def cmd_upgrade(args) -> int:
     if bool(args.ids) == bool(args.all):
-        raise TurmericError("usage", "turmeric workflow upgrade: name the workflows (ID...) or give --all, not both")
+        which = "not both" if args.ids else "one of them"
+        raise TurmericError("usage", f"turmeric workflow upgrade: name the workflows (ID...) or give --all, {which}")
     engine = _engine(args)
     ids = args.ids or [row.id for row in engine.store.list("parked")]
     upgrader = Upgrader(engine)
