@@ -4,9 +4,14 @@ the same program compiled without the optimization (a differential test).
 
 - `(reduce OP init coll)` with a pure builtin OP is a plain loop calling OP's strict
   two-argument form, not the generic builtin path a function value takes ("#14 item reduce").
+- The depth test sits before a function's first call on each path, not at its entry, and a
+  function that calls twice or more computes the callees' depth once ("#14 item fib"); a
+  loop does not reassign a parameter every recur passes on as it is, and a list walk whose
+  recurs pass (rest xs) tests the list's type once per walk ("#14 item nqueens").
 """
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -14,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import ROOT
 from turmeric import pipeline
+from turmeric.codegen import printer
 from turmeric.cps import lift, types
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
@@ -260,7 +266,7 @@ def test_the_chain_calls_no_function_per_item(session):
     assert "PLIST([t6 for t6 in B_items(l_xs, 'filter') if" in body
     assert "if (t3 is F_ch1_osquare and not B__clazy_q(t5)):" in body
     # the ordinary calls are still the function's two sites, numbered as before
-    assert "t5 = C_filter(d + 1, t4, l_xs)" in body and "t9 = C_map(d + 1, t3, t5)" in body
+    assert "t5 = C_filter(d1, t4, l_xs)" in body and "t9 = C_map(d1, t3, t5)" in body
     assert body.count("except Unwind") == 2
     # an error inside the inlined keep? is reported by the call, keep? in the call stack
     with pytest.raises(TurmericError) as e:
@@ -342,5 +348,124 @@ def test_list_versions_agree_with_guards(session, monkeypatch, walk, xs, k):
     fast = run_shape(session, walk, xs, k)
     with monkeypatch.context() as m:
         m.setattr(types, "ENABLED", False)
+        slow = run_shape(session, walk, xs, k)
+    assert fast == slow
+
+
+# -- the depth test where a call is about to happen; d1; invariants not reassigned ---------------
+
+FIB = (ROOT / "bench" / "programs" / "fib.tm").read_text()
+emit = importlib.import_module("turmeric.codegen.emit")   # the package's `emit` is the function
+
+
+def direct_function(src: str, name: str) -> str:
+    start = src.index(f"def {name}(")
+    end = src.find("\ndef ", start + 1)
+    return src[start:] if end < 0 else src[start:end]
+
+
+def test_fib_tests_the_depth_only_where_it_calls(session):
+    """#14 item fib: fib's `n < 2` path (most of its calls) returns with no depth test, the
+    other path tests once before its first call and passes `d1`, computed once, to both
+    calls; the resume entries, which run on the heap stack, pass `d + 1` and test nothing."""
+    src = python_of(session, FIB, "fb1")
+    fib = direct_function(src, "F_fb1_ofib")
+    leaf, rest = fib.split("return l_n\n")
+    assert "_depth" not in leaf and "d1" not in leaf
+    assert rest.count("if d > 1000: _depth(F_fb1_ofib, l_n)") == 1
+    assert rest.index("_depth") < rest.index("d1 = d + 1") < rest.index("try:")
+    assert rest.count("F_fb1_ofib(d1, ") == 2 and "d + 1" not in rest.replace("d1 = d + 1", "")
+    r1 = direct_function(src, "R_fb1_ofib_1")
+    assert "_depth" not in r1 and "F_fb1_ofib(d + 1, " in r1
+
+
+def test_a_function_that_calls_nothing_tests_no_depth(session):
+    """#14 item fib: a function that calls no user code adds no Python frame below its own."""
+    src = python_of(session, "(defn sq [x] (* x x)) (defn two [x] (sq x))", "fb2")
+    assert "_depth" not in direct_function(src, "F_fb2_osq")
+    assert "if d > 1000: _depth(F_fb2_otwo, l_x)" in direct_function(src, "F_fb2_otwo")
+
+
+def test_effects_stay_after_the_depth_test(session):
+    """#14 item fib: what runs before the depth test runs again after a depth unwind, so a
+    println, a set! of a global or a set! of a parameter stays after it."""
+    src = python_of(session, "(def c 0) (defn f [n] (println n) (set! c n) (+ 1 (f n)))", "fb3")
+    f = direct_function(src, "F_fb3_of")
+    assert f.index("_depth") < f.index("B_println")
+    src = python_of(session, "(defn f [n] (let [m (- n 1)] (if (< n 0) 0 (+ 1 (f m)))))", "fb4")
+    f = direct_function(src, "F_fb4_of")
+    assert f.index("l_m = ") < f.index("_depth")   # an effect-free let is safe to run twice
+
+
+def test_a_loop_does_not_reassign_its_invariants(session):
+    """#14 item nqueens: `place`'s loop passes placed, n and row on as they are: a recur
+    assigns only col and total; `safe?`'s passes col on: it assigns qs and dist."""
+    src = python_of(session, NQUEENS, "nq5")
+    assert "l_col, l_total, = t1, t2," in src
+    assert "l_qs, l_dist, = l_qs.rest, (l_dist + 1)," in src
+    assert "l_placed, l_n, l_row, l_col, l_total, =" not in src
+
+
+def test_a_list_walk_tests_the_type_once_per_walk(session):
+    """#14 item nqueens: every recur of the list version of `safe?`'s loop passes (rest qs),
+    so qs stays a list: that version is a loop of its own, entered once per walk."""
+    src = python_of(session, NQUEENS, "nq6")
+    loop = direct_function(src, "F_nq6_osafe_q_dloop_n1")
+    assert loop.count("while True:") == 2
+    inner = loop[loop.index("if type(l_qs) is PListT:"):loop.index("    else:\n")]
+    assert inner.count("PListT") == 1 and "while True:" in inner
+    assert "_depth" not in loop      # it calls nothing
+
+
+DEEP = [
+    # fib's shape, past the depth limit
+    "(defn f [n k] (if (< n 2) (+ n k) (+ (f (- n 1) k) 1)))",
+    # an effect-free let before the first call
+    "(defn f [n k] (let [m (- n 1) z (* m k)] (if (<= n 0) k (+ z (f m k)))))",
+    # an effect before the first call: it must happen once per call
+    "(def log []) (defn f [n k] (set! log (conj log n)) (if (<= n 0) (count log) (+ 0 (f (dec n) k))))",
+    # set! of a parameter before the call
+    "(defn f [n k] (set! k (+ k 1)) (if (<= n 0) k (+ 0 (f (dec n) k))))",
+    # a capture at the bottom, resumed twice
+    "(defn g [n k] (if (<= n 0) (cloneable-shift [c] (+ (resume c k) (resume c 1))) (+ 1 (g (dec n) k))))"
+    " (defn f [n k] (cloneable-reset (fn [] (g n k))))",
+    # an error at the bottom: its kind, message and innermost frames
+    "(defn f [n k] (if (<= n 0) (+ k \"x\") (+ 1 (f (dec n) k))))",
+    # two calls on one path and a loop calling each iteration
+    "(defn f [n k] (if (<= n 0) k (+ (f (dec n) k) (count (loop [i 0 acc []] (if (< i 2) (recur (inc i) (conj acc (f 0 i))) acc))))))",
+    # a list walk with a recur that does not pass (rest xs)
+    "(defn f [n k] (loop [ys (range n) s 0] (if (empty? ys) s (if (= (first ys) k) (recur (rest (rest ys)) s) (recur (rest ys) (+ s 1))))))",
+]
+
+
+@pytest.mark.parametrize("shape", DEEP, ids=range(len(DEEP)))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.sampled_from([0, 1, 5, 999, 1000, 1001, 2500]), k=st.integers(-2, 3))
+@example(n=2500, k=1)
+def test_sunk_depth_tests_agree_with_tests_at_entry(session, monkeypatch, shape, n, k):
+    """The class: recursion past the depth limit with every kind of code before the first
+    call (effect-free, effects, set! of a parameter), a capture resumed twice, an error, a
+    loop, list walks: the same value or error (with its innermost frames) with the depth
+    test at each function's entry, every recur assigning every parameter and no list loop."""
+    program = f"{shape}\n(f {n} {k})"
+    fast = stack_outcome(session, program)
+    with monkeypatch.context() as m:
+        m.setattr(emit, "SINK", False)
+        m.setattr(printer, "SKIP_SAME", False)
+        slow = stack_outcome(session, program)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("walk", WALKS, ids=range(len(WALKS)))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.sampled_from(INPUTS + ["(cons 0 (range 3))", "(conj '(2 3) 1)", "(rest '(1 2 3 4 5 6 7))"]),
+       k=st.sampled_from(["1", "2", "nil"]))
+def test_list_loops_agree_with_the_plain_loop(session, monkeypatch, walk, xs, k):
+    """The class of the list loop: the same walks over every kind of input give the same value
+    or error with it (and the rest of #14 item fib's printing) off."""
+    fast = run_shape(session, walk, xs, k)
+    with monkeypatch.context() as m:
+        m.setattr(emit, "SINK", False)
+        m.setattr(printer, "SKIP_SAME", False)
         slow = run_shape(session, walk, xs, k)
     assert fast == slow

@@ -9,11 +9,17 @@
 """
 from __future__ import annotations
 
+import re
+
 from turmeric.codegen.constants import constant_lines
-from turmeric.codegen.printer import Mode, Printer
-from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, Raw
+from turmeric.codegen.printer import Mode, Printer, unmarked
+from turmeric.cps.form import (
+    Assign, CpsFunction, CpsModule, Evaluate, Expr, For, If, Raw, Return, SelfTailCall, Site, Try,
+)
+from turmeric.cps.lift import EFFECT_FREE
 from turmeric.cps.slices import continuation_after
 from turmeric.data.code import CompiledModule
+from turmeric.data.names import mangle
 
 DEPTH_LIMIT = 1000   # Turmeric calls on the Python stack before it moves to the heap
 
@@ -53,8 +59,19 @@ class ModuleEmitter:
             indent = 1
         star = (f"*{f.rest}",) if f.rest else ()
         self.emit(indent, f"def {f.inner}({', '.join(('d',) + f.params + star)}):", info.span)
-        self.emit(indent + 1, f"if d > {DEPTH_LIMIT}: _depth({', '.join((f.self_name,) + f.params + star)})",
-                  info.span)
+        check = f"if d > {DEPTH_LIMIT}: _depth({', '.join((f.self_name,) + f.params + star)})"
+        calls = calls_in(f.body)
+        body = f.body
+        depth1 = SINK and (calls >= 2 or (f.loops and calls >= 1))
+        if not SINK or calls:
+            sunk = sunk_depth_check(f, check, depth1) if SINK else None
+            if sunk is None:
+                self.emit(indent + 1, check, info.span)
+                if depth1:
+                    self.emit(indent + 1, DEPTH1, info.span)
+            else:
+                body = sunk
+        # else: the function calls nothing, so it adds no Python frame below its own: no test
         if f.rest:
             self.emit(indent + 1, f"{f.rest} = PLIST({f.rest}) if {f.rest} else None", info.span)
         if gdecl:
@@ -64,7 +81,19 @@ class ModuleEmitter:
             indent += 1
         for v in f.boxed_params:
             self.emit(indent + 1, f"{v} = Box({v})", info.span)
-        self.printer.block(f.body, indent + 1, Mode(False, lives, entries, allparams, f.self_name))
+        direct = Mode(False, lives, entries, allparams, f.self_name)
+        self.printer.depth1 = depth1
+        hoisted = list_loop(f) if SINK else None
+        if hoisted is not None:   # (see list_loop) the list's type is tested once per walk
+            test, fast, generic = hoisted
+            self.emit(indent + 1, f"if {test.text}:", body[0].span)
+            self.emit(indent + 2, "while True:", body[0].span)
+            self.printer.block(fast, indent + 3, direct)
+            self.emit(indent + 1, "else:", body[0].span)
+            self.printer.block(generic, indent + 2, direct)
+        else:
+            self.printer.block(body, indent + 1, direct)
+        self.printer.depth1 = False
         if closure:
             self.emit(1, f"return {f.inner}", None)
 
@@ -78,6 +107,142 @@ class ModuleEmitter:
             if gdecl:
                 self.emit(1, f"global {', '.join(gdecl)}", None)
             self.printer.block(continuation_after(f.body, s, first), 1, resume)
+
+
+SINK = True   # tests print the same programs with it off and compare (test_compiler_speed.py)
+
+
+DEPTH1 = "d1 = d + 1"   # the callees' depth, once per call of a function that calls more than once
+
+
+def calls_in(block) -> int:
+    """How many statements of the block call something (read `d`): sites, tail calls and
+    the frame-aware builtins' calls (only calls read `d`)."""
+    n = 0
+    for s in block:
+        t = type(s)
+        if t is If:
+            n += ("d" in s.test.reads) + calls_in(s.then) + calls_in(s.else_)
+        elif t is Try:
+            n += calls_in(s.body) + calls_in(s.handler)
+        elif t is For:
+            n += ("d" in s.iter.reads) + calls_in(s.body)
+        elif t is SelfTailCall:
+            n += any("d" in a.reads for a in s.args) + (s.rest is not None and "d" in s.rest.reads)
+        elif t is Site:
+            n += 1
+        elif t is Raw:
+            n += "d" in s.reads
+        else:
+            n += "d" in s.expr.reads
+    return n
+
+
+def sunk_depth_check(f: CpsFunction, check: str, depth1: bool) -> tuple | None:
+    """The direct function's body with the depth test moved from its entry to just before
+    its first statement that calls anything (reads `d`), on each path, or None to keep it at
+    the entry (issue #14, fib: the calls that return at once, half of fib's, test nothing).
+
+    The test raises a depth unwind that calls the function again from its start with the
+    same arguments (machine._depth), so what runs before it must be safe to run twice:
+    assignments and evaluations of expressions that call no user code (the CPS form's
+    Exprs; only calls read `d`), and an `if` on such a test that ends the function. A
+    function that loops, has a rest parameter or boxes a parameter keeps it at the entry
+    (its locals are no longer its arguments), and so does a body that starts with anything
+    else (a try, a for). A path that returns without calling tests nothing: it adds no
+    Python frame. Resume entries never test (they run on the trampoline's stack). With
+    `depth1`, `d1 = d + 1` follows each test: every call after it passes `d1`."""
+    if f.loops or f.rest or f.boxed_params:
+        return None
+    raws = (Raw(f.info.span, check, frozenset(f.params)),) + ((Raw(f.info.span, DEPTH1),) if depth1 else ())
+    return _sink(f.body, raws, f.params)
+
+
+def _sink(block: tuple, raws: tuple, params: tuple) -> tuple:
+    for i, s in enumerate(block):
+        t = type(s)
+        if t is Assign and harmless(s.expr) and LOCAL.fullmatch(s.target) and s.target not in params:
+            continue
+        if t is Evaluate and harmless(s.expr):
+            continue
+        if t is Return and "d" not in s.expr.reads:
+            return block          # the function returns here without a call: nothing to test
+        if t is If and i == len(block) - 1 and harmless(s.test):
+            then, else_ = _sink(s.then, raws, params), _sink(s.else_, raws, params)
+            if then is s.then and else_ is s.else_:
+                return block
+            return block[:i] + (If(s.span, s.test, then, else_),)
+        return block[:i] + tuple(Raw(s.span, r.text, r.reads) for r in raws) + block[i:]
+    return block
+
+
+LOCAL = re.compile(r"(t[0-9]+|l_\w+)")   # a temporary or a local: not a global, a box or a field
+NAME_CALL = re.compile(r"(\.?)([A-Za-z_]\w*)\($")
+# the calls an expression before the depth test may make: effect-free builtins (lift.py)
+HARMLESS_CALLS = frozenset({"type", "abs"} | {f"B_{mangle(n)}" for n in EFFECT_FREE})
+
+
+def harmless(e: Expr) -> bool:
+    """e may run twice without anyone seeing it: it calls nothing (no `d`) and its text
+    calls only effect-free builtins (println is a builtin too, and prints)."""
+    if "d" in e.reads:
+        return False
+    text = unmarked(e.text)
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(" and i:
+            before = text[:i].rstrip()
+            m = NAME_CALL.search(before + "(")
+            if m is not None:
+                if m.group(1) or m.group(2) not in HARMLESS_CALLS:
+                    return False
+            elif before and before[-1] in ")]}'\"":
+                return False      # a call of a computed value
+        i += 1
+    return True
+
+
+def list_loop(f: CpsFunction) -> tuple | None:
+    """(test, fast, generic) when f is a loop whose whole body is `if type(xs) is PListT:`
+    (lower.py's list version of an if on (empty? xs) and the like) and every recur of the
+    list version passes `xs.rest` for xs: then xs stays a list in that version, which is
+    printed as a loop of its own, so its type is tested once per walk, not once per item
+    (issue #14, nqueens). Only in a function with no call site, which has no resume entry."""
+    if not (f.loops and not f.sites and not f.rest and not f.boxed_params and len(f.body) == 1
+            and type(f.body[0]) is If):
+        return None
+    s = f.body[0]
+    text = s.test.text
+    if not (text.startswith("type(") and text.endswith(") is PListT")):
+        return None
+    name = text[len("type("):-len(") is PListT")]
+    if name not in f.params:
+        return None
+    i = f.params.index(name)
+    recurs = list(self_tail_calls(s.then))
+    if not recurs or any(unmarked(r.args[i].text) != f"{name}.rest" for r in recurs):
+        return None
+    return s.test, s.then, s.else_
+
+
+def self_tail_calls(block):
+    for s in block:
+        t = type(s)
+        if t is SelfTailCall:
+            yield s
+        elif t is If:
+            yield from self_tail_calls(s.then)
+            yield from self_tail_calls(s.else_)
+        elif hasattr(s, "body"):
+            yield from self_tail_calls(s.body)
+            yield from self_tail_calls(getattr(s, "handler", ()))
 
 
 def emit(cps: CpsModule) -> CompiledModule:

@@ -2,11 +2,20 @@
 it comes from, for the direct function (`Mode.resume` false) or a resume entry."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from turmeric.cps.form import Assign, Evaluate, For, If, Raw, Return, SelfTailCall, Site, Try
 from turmeric.cps.module import MARK, MARK_END
 from turmeric.data.errors import InternalError
+
+
+SKIP_SAME = True   # tests print the same programs with it off and compare (test_compiler_speed.py)
+
+
+def unmarked(text: str) -> str:
+    """Expression text without the span marks (ModuleLowering.mark) in it."""
+    return re.sub(f"{MARK}[0-9]*{MARK_END}", "", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +39,11 @@ class Printer:
         self.lines = lines
         self.spans = spans
         self.marks = marks
+        self.depth1 = False   # the calls pass `d1` (the function computed d1 = d + 1: emit.py)
 
     def emit(self, indent: int, text: str, span):
+        if self.depth1 and "(d + 1" in text:
+            text = with_depth1(text)
         if MARK not in text:
             self.lines.append("    " * indent + text)
             self.spans.append(span)
@@ -78,8 +90,12 @@ class Printer:
             if mode.resume:
                 self.emit(indent, f"return {mode.self_name}(d{''.join(', ' + v for v in vals)})", s.span)
             else:
-                if names:
-                    self.emit(indent, f"{', '.join(names)}, = {', '.join(vals)},", s.span)
+                # a parameter passed on as it is (a loop's invariant) is not assigned (#14, nqueens)
+                pairs = [(n, v) for n, v in zip(names, vals) if unmarked(v) != n] if SKIP_SAME else \
+                    list(zip(names, vals))
+                if pairs:
+                    self.emit(indent, f"{', '.join(n for n, _ in pairs)}, = {', '.join(v for _, v in pairs)},",
+                              s.span)
                 self.emit(indent, "continue", s.span)
         elif t is For:
             self.emit(indent, f"for {s.var} in {s.iter.text}:", s.span)
@@ -94,6 +110,28 @@ class Printer:
             self.block(s.handler, indent + 1, mode)
         else:
             raise InternalError(f"codegen: cannot print {t.__name__} at {getattr(s, 'span', None)}")
+
+
+def with_depth1(text: str) -> str:
+    """text with each call's depth argument `(d + 1, ` or `(d + 1)` written `(d1`, outside
+    string literals (user text; a bare `d` is only ever the depth: locals are `l_...`)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "(" and text.startswith("(d + 1", i) and i + 6 < n and text[i + 6] in ",)":
+            out.append("(d1")
+            i += 6
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def split_marked(text: str, span, marks) -> list[tuple[str, object]]:
