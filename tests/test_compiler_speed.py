@@ -197,8 +197,11 @@ def test_nqueens_guards(session):
     loop = src[src.index("def F_nq2_osafe_q_dloop_n1"):src.index("def F_nq2_oplace_dloop_n1")]
     assert "(l_dist + 1)," in loop and "B_inc" not in loop
     assert "((abs(t3) == l_dist) if type((t3 := " in loop
-    fast = loop[:loop.index("        else:\n            if (l_qs.count")]
-    assert fast.count("type(") == 5   # was 9: dist's two, and the list's two after the first
+    # the version for an int col, its list loop: the list's type tested when the walk starts,
+    # c's type for (= c col), and the two results' (was 9 per item: dist's two, col's two,
+    # the list's two after the first)
+    fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("\n            else:\n")]
+    assert fast.count("type(") == 4
 
 
 def test_an_or_tested_by_if_is_pythons_or(session):
@@ -321,7 +324,7 @@ def test_a_list_walk_tests_the_type_once(session):
     .count, .first and .rest straight from the cell (the other version keeps the guards)."""
     src = python_of(session, NQUEENS, "nq4")
     loop = src[src.index("def F_nq4_osafe_q_dloop_n1"):src.index("def F_nq4_oplace_dloop_n1")]
-    fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("        else:\n            if (l_qs.count")]
+    fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("\n            else:\n")]
     assert "l_qs.count == 0:" in fast and "l_c = l_qs.first" in fast and "l_qs.rest, (l_dist + 1)," in fast
     assert fast.count("PListT") == 1
 
@@ -377,6 +380,8 @@ def test_fib_tests_the_depth_only_where_it_calls(session):
     assert rest.count("F_fb1_ofib(d1, ") == 2 and "d + 1" not in rest.replace("d1 = d + 1", "")
     r1 = direct_function(src, "R_fb1_ofib_1")
     assert "_depth" not in r1 and "F_fb1_ofib(d + 1, " in r1
+    # the return after the second call is inside that call's try: no jump over the handler
+    assert "(l_n - 2))\n            return (t1 + t2)\n        except Unwind as u:" in fib
 
 
 def test_a_function_that_calls_nothing_tests_no_depth(session):
@@ -411,10 +416,24 @@ def test_a_list_walk_tests_the_type_once_per_walk(session):
     so qs stays a list: that version is a loop of its own, entered once per walk."""
     src = python_of(session, NQUEENS, "nq6")
     loop = direct_function(src, "F_nq6_osafe_q_dloop_n1")
-    assert loop.count("while True:") == 2
-    inner = loop[loop.index("if type(l_qs) is PListT:"):loop.index("    else:\n")]
+    assert loop.count("while True:") == 4   # two per version (the int col one, the other)
+    inner = loop[loop.index("if type(l_qs) is PListT:"):loop.index("\n            else:\n")]
     assert inner.count("PListT") == 1 and "while True:" in inner
     assert "_depth" not in loop      # it calls nothing
+
+
+def test_a_loop_is_versioned_for_an_int_invariant(session):
+    """#14 item nqueens: `col`, captured by safe?'s loop and passed on by every recur, is
+    tested once when the loop starts; the version for an int col compares (= c col) testing
+    c's type alone. A loop with a call site is not versioned (place's)."""
+    src = python_of(session, NQUEENS, "nq7")
+    loop = direct_function(src, "F_nq7_osafe_q_dloop_n1")
+    assert loop.startswith("def F_nq7_osafe_q_dloop_n1(d, l_col, l_qs, l_dist):\n    if type(l_col) is int:\n")
+    int_version, other = loop.split("\n    else:\n")
+    assert int_version.count("(l_c == l_col if type(l_c) is int else B__e(l_c, l_col))") == 2
+    assert "type(l_col)" not in int_version[int_version.index("\n", 60):]
+    assert other.count("(l_c == l_col if type(l_c) is type(l_col) is int else B__e(l_c, l_col))") == 2
+    assert "if type(" not in direct_function(src, "F_nq7_oplace_dloop_n1").split("\n")[1]
 
 
 DEEP = [
@@ -433,6 +452,9 @@ DEEP = [
     "(defn f [n k] (if (<= n 0) (+ k \"x\") (+ 1 (f (dec n) k))))",
     # two calls on one path and a loop calling each iteration
     "(defn f [n k] (if (<= n 0) k (+ (f (dec n) k) (count (loop [i 0 acc []] (if (< i 2) (recur (inc i) (conj acc (f 0 i))) acc))))))",
+    # a loop's captured invariants of every type: versioned for ints
+    "(defn f [n k] (let [c (if (> n 3) k (str k)) e (if (odd? n) 1.5 n)] (loop [i 0 s 0] (if (>= i 3) s "
+    "(recur (inc i) (if (or (= i c) (= (abs (- i e)) 1)) (inc s) s))))))",
     # a list walk with a recur that does not pass (rest xs)
     "(defn f [n k] (loop [ys (range n) s 0] (if (empty? ys) s (if (= (first ys) k) (recur (rest (rest ys)) s) (recur (rest ys) (+ s 1))))))",
 ]
@@ -452,6 +474,7 @@ def test_sunk_depth_tests_agree_with_tests_at_entry(session, monkeypatch, shape,
     with monkeypatch.context() as m:
         m.setattr(emit, "SINK", False)
         m.setattr(printer, "SKIP_SAME", False)
+        m.setattr(printer, "RETURN_IN_TRY", False)
         slow = stack_outcome(session, program)
     assert fast == slow
 
@@ -467,5 +490,6 @@ def test_list_loops_agree_with_the_plain_loop(session, monkeypatch, walk, xs, k)
     with monkeypatch.context() as m:
         m.setattr(emit, "SINK", False)
         m.setattr(printer, "SKIP_SAME", False)
+        m.setattr(printer, "RETURN_IN_TRY", False)
         slow = run_shape(session, walk, xs, k)
     assert fast == slow

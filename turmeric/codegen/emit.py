@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import keyword
 import re
 
 from turmeric.codegen.constants import constant_lines
@@ -60,39 +61,31 @@ class ModuleEmitter:
         star = (f"*{f.rest}",) if f.rest else ()
         self.emit(indent, f"def {f.inner}({', '.join(('d',) + f.params + star)}):", info.span)
         check = f"if d > {DEPTH_LIMIT}: _depth({', '.join((f.self_name,) + f.params + star)})"
-        calls = calls_in(f.body)
-        body = f.body
-        depth1 = SINK and (calls >= 2 or (f.loops and calls >= 1))
-        if not SINK or calls:
-            sunk = sunk_depth_check(f, check, depth1) if SINK else None
-            if sunk is None:
-                self.emit(indent + 1, check, info.span)
-                if depth1:
-                    self.emit(indent + 1, DEPTH1, info.span)
-            else:
-                body = sunk
-        # else: the function calls nothing, so it adds no Python frame below its own: no test
+        versions = [(None, f.body)]
+        if f.int_version is not None and SINK:   # (module.py) a loop's invariants known ints
+            names, vbody = f.int_version
+            versions.insert(0, (" and ".join(f"type({n}) is int" for n in names), vbody))
+        calls = max(calls_in(b) for _, b in versions)
+        sink = SINK and not (f.rest or f.boxed_params)   # (see sunk_depth_check)
+        depth1 = sink and calls >= 2
+        if not SINK or (calls and not sink):
+            self.emit(indent + 1, check, info.span)
+        # else the test is sunk, or the function calls nothing: it adds no Python frame below
+        # its own, so it tests nothing
         if f.rest:
             self.emit(indent + 1, f"{f.rest} = PLIST({f.rest}) if {f.rest} else None", info.span)
         if gdecl:
             self.emit(indent + 1, f"global {', '.join(gdecl)}", None)
-        if f.loops:
-            self.emit(indent + 1, "while True:", info.span)
-            indent += 1
-        for v in f.boxed_params:
-            self.emit(indent + 1, f"{v} = Box({v})", info.span)
         direct = Mode(False, lives, entries, allparams, f.self_name)
         self.printer.depth1 = depth1
-        hoisted = list_loop(f) if SINK else None
-        if hoisted is not None:   # (see list_loop) the list's type is tested once per walk
-            test, fast, generic = hoisted
-            self.emit(indent + 1, f"if {test.text}:", body[0].span)
-            self.emit(indent + 2, "while True:", body[0].span)
-            self.printer.block(fast, indent + 3, direct)
-            self.emit(indent + 1, "else:", body[0].span)
-            self.printer.block(generic, indent + 2, direct)
-        else:
-            self.printer.block(body, indent + 1, direct)
+        for guard, body in versions:
+            at = indent
+            if len(versions) > 1:
+                self.emit(indent + 1, f"if {guard}:" if guard is not None else "else:", info.span)
+                at += 1
+            if sink and calls:
+                body = sunk_depth_check(f, body, check, depth1)
+            self.loop_body(f, body, at, direct)
         self.printer.depth1 = False
         if closure:
             self.emit(1, f"return {f.inner}", None)
@@ -107,6 +100,24 @@ class ModuleEmitter:
             if gdecl:
                 self.emit(1, f"global {', '.join(gdecl)}", None)
             self.printer.block(continuation_after(f.body, s, first), 1, resume)
+
+    def loop_body(self, f: CpsFunction, body: tuple, indent: int, direct: Mode):
+        """The body of the direct function: in `while True:` if it loops."""
+        if f.loops:
+            self.emit(indent + 1, "while True:", f.info.span)
+            indent += 1
+        for v in f.boxed_params:
+            self.emit(indent + 1, f"{v} = Box({v})", f.info.span)
+        hoisted = list_loop(f, body) if SINK else None
+        if hoisted is not None:   # (see list_loop) the list's type is tested once per walk
+            test, fast, generic = hoisted
+            self.emit(indent + 1, f"if {test.text}:", body[0].span)
+            self.emit(indent + 2, "while True:", body[0].span)
+            self.printer.block(fast, indent + 3, direct)
+            self.emit(indent + 1, "else:", body[0].span)
+            self.printer.block(generic, indent + 2, direct)
+        else:
+            self.printer.block(body, indent + 1, direct)
 
 
 SINK = True   # tests print the same programs with it off and compare (test_compiler_speed.py)
@@ -138,24 +149,25 @@ def calls_in(block) -> int:
     return n
 
 
-def sunk_depth_check(f: CpsFunction, check: str, depth1: bool) -> tuple | None:
-    """The direct function's body with the depth test moved from its entry to just before
-    its first statement that calls anything (reads `d`), on each path, or None to keep it at
-    the entry (issue #14, fib: the calls that return at once, half of fib's, test nothing).
+def sunk_depth_check(f: CpsFunction, body: tuple, check: str, depth1: bool) -> tuple:
+    """A body of the direct function with the depth test moved from its entry to just before
+    its first statement that calls anything (reads `d`), on each path (issue #14, fib: the
+    calls that return at once, most of fib's, test nothing).
 
     The test raises a depth unwind that calls the function again from its start with the
     same arguments (machine._depth), so what runs before it must be safe to run twice:
-    assignments and evaluations of expressions that call no user code (the CPS form's
-    Exprs; only calls read `d`), and an `if` on such a test that ends the function. A
-    function that loops, has a rest parameter or boxes a parameter keeps it at the entry
-    (its locals are no longer its arguments), and so does a body that starts with anything
-    else (a try, a for). A path that returns without calling tests nothing: it adds no
+    assignments to locals other than the parameters of effect-free expressions (no call,
+    only lift.EFFECT_FREE builtins: `harmless`), and an `if` on such a test that ends the
+    function. The caller keeps the test at the entry of a function with a rest parameter or
+    a boxed parameter (its parameters are no longer its arguments). In a loop the test is
+    in the loop's body: a self tail call is a call of the function with the new arguments,
+    which is what the unwind makes of the parameters' values then (d does not change from
+    one iteration to the next, so the test repeats what it found; tak's leaves, most of its
+    calls, test nothing). A path that returns without calling tests nothing: it adds no
     Python frame. Resume entries never test (they run on the trampoline's stack). With
     `depth1`, `d1 = d + 1` follows each test: every call after it passes `d1`."""
-    if f.loops or f.rest or f.boxed_params:
-        return None
     raws = (Raw(f.info.span, check, frozenset(f.params)),) + ((Raw(f.info.span, DEPTH1),) if depth1 else ())
-    return _sink(f.body, raws, f.params)
+    return _sink(body, raws, f.params)
 
 
 def _sink(block: tuple, raws: tuple, params: tuple) -> tuple:
@@ -198,27 +210,26 @@ def harmless(e: Expr) -> bool:
             i = j + 1
             continue
         if ch == "(" and i:
-            before = text[:i].rstrip()
-            m = NAME_CALL.search(before + "(")
+            m = NAME_CALL.search(text, 0, i + 1)
             if m is not None:
-                if m.group(1) or m.group(2) not in HARMLESS_CALLS:
+                if m.group(2) not in keyword.kwlist and (m.group(1) or m.group(2) not in HARMLESS_CALLS):
                     return False
-            elif before and before[-1] in ")]}'\"":
+            elif text[i - 1] in ")]}'\"":
                 return False      # a call of a computed value
         i += 1
     return True
 
 
-def list_loop(f: CpsFunction) -> tuple | None:
+def list_loop(f: CpsFunction, body: tuple) -> tuple | None:
     """(test, fast, generic) when f is a loop whose whole body is `if type(xs) is PListT:`
     (lower.py's list version of an if on (empty? xs) and the like) and every recur of the
     list version passes `xs.rest` for xs: then xs stays a list in that version, which is
     printed as a loop of its own, so its type is tested once per walk, not once per item
     (issue #14, nqueens). Only in a function with no call site, which has no resume entry."""
-    if not (f.loops and not f.sites and not f.rest and not f.boxed_params and len(f.body) == 1
-            and type(f.body[0]) is If):
+    if not (f.loops and not f.sites and not f.rest and not f.boxed_params and len(body) == 1
+            and type(body[0]) is If):
         return None
-    s = f.body[0]
+    s = body[0]
     text = s.test.text
     if not (text.startswith("type(") and text.endswith(") is PListT")):
         return None

@@ -117,6 +117,9 @@ class CpsFunction:
     sites: tuple             # the Site statements, in number order
     globals_set: tuple       # module globals the body assigns (sorted)
     loops: bool              # a self tail call: the body runs inside `while True`
+    # (names, body): the body again, lowered knowing that these invariant parameters (a
+    # lifted loop's captured variables) are ints; it runs when they are (module.py)
+    int_version: tuple | None = None
 
 
 @dataclass(slots=True, frozen=True)
