@@ -337,6 +337,9 @@ WALKS = [
     # a call of user code inside: not versioned (it would copy a site)
     "(defn id [x] x) (defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (+ n (id (first ys)))))))",
     "(defn f [xs k] (loop [ys xs n 0] (if (empty? ys) n (recur (rest ys) (if (or (nil? (first ys)) (= k (first ys))) (inc n) n)))))",
+    # cons of a name onto a list is made inline (#14 item nqueens); onto anything else, the builtin
+    "(defn f [xs k] (let [a (cons k xs) b (cons 0 a)] [b (count b) (rest a)]))",
+    "(defn f [xs k] (loop [ys xs acc '()] (if (empty? ys) [acc (count acc)] (recur (rest ys) (cons (first ys) (cons k acc))))))",
 ]
 INPUTS = ["'(1 2 3)", "[1 2 3]", "nil", "'()", "(range 4)", "(take 2 (iterate inc 5))", '"ab"',
           "(list 1 nil 2)", "#{3}", "{:a 1}", "7", "(cons 1 [2])"]
@@ -380,8 +383,10 @@ def test_fib_tests_the_depth_only_where_it_calls(session):
     assert rest.count("F_fb1_ofib(d1, ") == 2 and "d + 1" not in rest.replace("d1 = d + 1", "")
     r1 = direct_function(src, "R_fb1_ofib_1")
     assert "_depth" not in r1 and "F_fb1_ofib(d + 1, " in r1
-    # the return after the second call is inside that call's try: no jump over the handler
-    assert "(l_n - 2))\n            return (t1 + t2)\n        except Unwind as u:" in fib
+    # the return after the second call is inside that call's try (no jump over the handler),
+    # with the call as its operand (no t2), the call on a line of its own
+    assert "        try:\n            return (t1 + \n                    F_fb1_ofib(d1, \n" \
+           "                    (l_n - 2)))\n        except Unwind as u:" in fib
 
 
 def test_a_function_that_calls_nothing_tests_no_depth(session):
@@ -400,6 +405,14 @@ def test_effects_stay_after_the_depth_test(session):
     src = python_of(session, "(defn f [n] (let [m (- n 1)] (if (< n 0) 0 (+ 1 (f m)))))", "fb4")
     f = direct_function(src, "F_fb4_of")
     assert f.index("l_m = ") < f.index("_depth")   # an effect-free let is safe to run twice
+
+
+def test_cons_onto_a_list_makes_the_cell_inline(session):
+    """#14 item nqueens: (cons col placed) in place's loop is the cell itself when placed is a
+    list, not three Python calls (B_cons, values.cons, PList)."""
+    src = python_of(session, NQUEENS, "nq8")
+    assert "(PListT(l_col, l_placed, l_placed.count + 1) if type(l_placed) is PListT else " \
+           "B_cons(l_col, l_placed))" in src
 
 
 def test_a_loop_does_not_reassign_its_invariants(session):
@@ -475,6 +488,7 @@ def test_sunk_depth_tests_agree_with_tests_at_entry(session, monkeypatch, shape,
         m.setattr(emit, "SINK", False)
         m.setattr(printer, "SKIP_SAME", False)
         m.setattr(printer, "RETURN_IN_TRY", False)
+        m.setattr(printer, "FOLD", False)
         slow = stack_outcome(session, program)
     assert fast == slow
 
@@ -491,5 +505,40 @@ def test_list_loops_agree_with_the_plain_loop(session, monkeypatch, walk, xs, k)
         m.setattr(emit, "SINK", False)
         m.setattr(printer, "SKIP_SAME", False)
         m.setattr(printer, "RETURN_IN_TRY", False)
+        m.setattr(printer, "FOLD", False)
         slow = run_shape(session, walk, xs, k)
+    assert fast == slow
+
+
+FOLDS = [
+    # the operator fails: located at the (+ ...) form
+    '(defn g [n] (if (= n 0) "s" 1))\n(defn f [n] (+ (g 1)\n   (g n)))\n(f ARG)',
+    # the folded call's callee fails: located in it, and the call in f's frame
+    '(defn g [n] (< n 2))\n(defn f [n] (+ (g 1)\n   (g n)))\n(f ARG)',
+    '(defn f [n] (if (< n 2) n (+ (f (- n 1))\n  (f (- n 2)))))\n(f ARG)',
+    '(defn g [n] (if (= n 0) (throw (ex-info "boom" {})) 1))\n(defn f [n] (+ 1\n  (g n)))\n(f ARG)',
+    '(defn g [n] (if (= n 0) (cloneable-shift [k] (+ (resume k 1) (resume k 2))) n))\n'
+    '(defn f [n] (cloneable-reset (fn [] (< 3\n  (g n)))))\n(f ARG)',
+]
+
+
+@pytest.mark.parametrize("program", FOLDS, ids=range(len(FOLDS)))
+@pytest.mark.parametrize("arg", ["0", "1", '"x"', "12"])
+def test_a_folded_return_keeps_its_errors_positions(session, monkeypatch, program, arg):
+    """#14 item fib: `return (t1 + call)` names the same failing form (file:line:col) and the
+    same call stack, with the same spans, as the call and the return printed apart."""
+    text = program.replace("ARG", arg)
+
+    def run():
+        try:
+            return ("value", pr_str(session.eval_string(text)[-1]))
+        except TurmericError as e:
+            def at(sp):   # (each input is a file of its own: <user-N>)
+                return sp and (sp.line, sp.col, sp.end_line, sp.end_col)
+            return ("error", e.kind, e.message, at(e.span),
+                    [(re.sub(r"top-\w+(#\d+)?|#\d+", "", n), at(s)) for n, s in e.tstack])
+    fast = run()
+    with monkeypatch.context() as m:
+        m.setattr(printer, "FOLD", False)
+        slow = run()
     assert fast == slow
