@@ -198,10 +198,12 @@ def test_nqueens_guards(session):
     assert "(l_dist + 1)," in loop and "B_inc" not in loop
     assert "((abs(t3) == l_dist) if type((t3 := " in loop
     # the version for an int col, its list loop: the list's type tested when the walk starts,
-    # c's type for (= c col), and the two results' (was 9 per item: dist's two, col's two,
-    # the list's two after the first)
+    # then, per item, c's type once (was 9 per item: dist's two, col's two, c's, the two
+    # results', the list's two after the first)
     fast = loop[loop.index("if type(l_qs) is PListT:"):loop.index("\n            else:\n")]
-    assert fast.count("type(") == 4
+    per_item = fast[fast.index("if type(l_c) is int:"):fast.index("\n                        else:\n")]
+    assert per_item.count("type(") == 1
+    assert "(l_c == l_col) or" in per_item and "abs(\n" in per_item and "(l_c - l_col)) == l_dist)):" in per_item
 
 
 def test_an_or_tested_by_if_is_pythons_or(session):
@@ -362,6 +364,7 @@ def test_list_versions_agree_with_guards(session, monkeypatch, walk, xs, k):
 
 FIB = (ROOT / "bench" / "programs" / "fib.tm").read_text()
 emit = importlib.import_module("turmeric.codegen.emit")   # the package's `emit` is the function
+lower = importlib.import_module("turmeric.cps.lower")     # and `lower`
 
 
 def direct_function(src: str, name: str) -> str:
@@ -468,6 +471,9 @@ DEEP = [
     # a loop's captured invariants of every type: versioned for ints
     "(defn f [n k] (let [c (if (> n 3) k (str k)) e (if (odd? n) 1.5 n)] (loop [i 0 s 0] (if (>= i 3) s "
     "(recur (inc i) (if (or (= i c) (= (abs (- i e)) 1)) (inc s) s))))))",
+    # an if versioned for an int local that a branch set!s, or that the test binds
+    "(defn f [n k] (let [c (+ k 0)] (if (or (= c 1) (< (- c n) 0)) (do (set! c (str c)) c) (- c 1))))",
+    "(defn f [n k] (if (= (let [v (- n k)] (* v 2)) 0) n (+ (- n 1) (* k 2))))",
     # a list walk with a recur that does not pass (rest xs)
     "(defn f [n k] (loop [ys (range n) s 0] (if (empty? ys) s (if (= (first ys) k) (recur (rest (rest ys)) s) (recur (rest ys) (+ s 1))))))",
 ]
@@ -489,6 +495,7 @@ def test_sunk_depth_tests_agree_with_tests_at_entry(session, monkeypatch, shape,
         m.setattr(printer, "SKIP_SAME", False)
         m.setattr(printer, "RETURN_IN_TRY", False)
         m.setattr(printer, "FOLD", False)
+        m.setattr(lower, "INT_IFS", False)
         slow = stack_outcome(session, program)
     assert fast == slow
 
@@ -506,6 +513,7 @@ def test_list_loops_agree_with_the_plain_loop(session, monkeypatch, walk, xs, k)
         m.setattr(printer, "SKIP_SAME", False)
         m.setattr(printer, "RETURN_IN_TRY", False)
         m.setattr(printer, "FOLD", False)
+        m.setattr(lower, "INT_IFS", False)
         slow = run_shape(session, walk, xs, k)
     assert fast == slow
 

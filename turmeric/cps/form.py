@@ -7,6 +7,7 @@ are frozen and compared by identity: the resume slices (`slices.py`) find a site
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from turmeric.analyzer import ir
@@ -133,6 +134,12 @@ class CpsModule:
     shows_result: tuple      # per top-level form: its value is the REPL's to print
     constants: tuple         # (Python name, value) of every pooled constant, in order
     marks: tuple             # spans referred to by marks in expression text
+
+
+def unmarked_repr(body) -> str:
+    """A statement tree as text, without the span marks (module.MARK ... MARK_END: each
+    lowering of the same code makes new ones), to tell whether two lowerings differ."""
+    return re.sub("\x01[0-9]*\x02", "", repr(body))
 
 
 def reads_of(stmts) -> set:

@@ -4,12 +4,11 @@ enclosing try of every site computed (slices.py). The result is a `CpsModule`, w
 complete `FnInfo` per function; the IR it is given is left as it was."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from turmeric.analyzer import ir
 from turmeric.cps.constants import ConstantNames
-from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
+from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of, unmarked_repr
 from turmeric.cps import lift, types
 from turmeric.cps.lower import FnLowering
 from turmeric.cps.types import INT
@@ -188,11 +187,6 @@ class ModuleLowering:
         if lw.sites or not lw.has_loop:
             raise InternalError("cps: a loop lowered again grew a call site")
         return tuple(body)
-
-
-def unmarked_repr(body: tuple) -> str:
-    """The statement tree as text, without the span marks (each lowering makes new ones)."""
-    return re.sub(f"{MARK}[0-9]*{MARK_END}", "", repr(body))
 
 
 def readable_name(pyname: str) -> str:
