@@ -438,6 +438,15 @@ def test_a_list_walk_tests_the_type_once_per_walk(session):
     assert "_depth" not in loop      # it calls nothing
 
 
+def test_an_if_is_versioned_only_where_it_saves_a_type_test(session):
+    """#14 item nqueens: (= n 0) tests n's type only when n is 0, and (= row n) alone has one
+    guard: neither if is versioned (sum's loop and place would test a type more often)."""
+    src = python_of(session, "(defn s [n acc] (if (= n 0) acc (s (- n 1) (+ acc n))))", "iv1")
+    assert "is int:" not in src and "(l_n == 0 and type(l_n) is int)" in src
+    src = python_of(session, NQUEENS, "iv2")
+    assert "is int:" not in direct_function(src, "F_iv2_oplace")
+
+
 def test_a_loop_is_versioned_for_an_int_invariant(session):
     """#14 item nqueens: `col`, captured by safe?'s loop and passed on by every recur, is
     tested once when the loop starts; the version for an int col compares (= c col) testing
@@ -472,7 +481,7 @@ DEEP = [
     "(defn f [n k] (let [c (if (> n 3) k (str k)) e (if (odd? n) 1.5 n)] (loop [i 0 s 0] (if (>= i 3) s "
     "(recur (inc i) (if (or (= i c) (= (abs (- i e)) 1)) (inc s) s))))))",
     # an if versioned for an int local that a branch set!s, or that the test binds
-    "(defn f [n k] (let [c (+ k 0)] (if (or (= c 1) (< (- c n) 0)) (do (set! c (str c)) c) (- c 1))))",
+    "(defn f [n k] (let [c (+ k 0)] (if (or (= c n) (< (- c n) 0)) (do (set! c (str c)) c) (- c 1))))",
     "(defn f [n k] (if (= (let [v (- n k)] (* v 2)) 0) n (+ (- n 1) (* k 2))))",
     # a list walk with a recur that does not pass (rest xs)
     "(defn f [n k] (loop [ys (range n) s 0] (if (empty? ys) s (if (= (first ys) k) (recur (rest (rest ys)) s) (recur (rest ys) (+ s 1))))))",

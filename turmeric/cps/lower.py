@@ -307,7 +307,8 @@ class FnLowering(ExpressionLowering):
         """The locals that an inlined operator of the if's test reads and that are not known
         to be ints: defined before the if, not boxed, never set! inside it, not already
         versioned on. An int version of the if tests their type once instead of a guard per
-        operator (#14 item nqueens: (= c col) and (- c col))."""
+        operator (#14 item nqueens: (= c col) and (- c col)); so only for a test with two
+        operators or more that guard (= of a literal does not: it tests the type on a match)."""
         if not types.ENABLED or not INT_IFS or self.int_versioning:
             return []
         test = n.test
@@ -316,7 +317,10 @@ class FnLowering(ExpressionLowering):
 
         def walk(x):
             if type(x) is ir.Call and type(x.fn) is ir.Core and x.fn.name in self.mod.pure:
-                if x.fn.name in GUARDED or x.fn.name in ("+", "*", "<", ">", "<=", ">="):
+                # not (= x 0): `x == 0 and type(x) is int` tests the type only on a match
+                lazy = x.fn.name == "=" and any(type(a) is ir.Const for a in x.args)
+                if (x.fn.name in GUARDED or x.fn.name in ("+", "*")) and not lazy:
+                    ops.append(x)
                     for a in x.args:
                         if type(a) is ir.Local and not a.var.boxed and self.var_name(a.var) == self.py(a.var) \
                                 and a.var not in assigned:
@@ -333,8 +337,10 @@ class FnLowering(ExpressionLowering):
                 walk(x.test)
                 walk(x.then)
                 walk(x.else_)
+        ops: list = []
         walk(test)
-        return found
+        # one operator: its guard is the one type test the version would make instead
+        return found if len(ops) >= 2 else []
 
     def int_versioned_if(self, n: ir.If, out: list, context, names: list[str]):
         """The if twice, for `names` all ints and as it is, when that saves a guard and the if
