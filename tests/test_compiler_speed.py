@@ -559,3 +559,19 @@ def test_a_folded_return_keeps_its_errors_positions(session, monkeypatch, progra
         m.setattr(printer, "FOLD", False)
         slow = run()
     assert fast == slow
+
+
+@pytest.mark.parametrize("n", [3, 999, 1001, 2500])
+def test_a_capture_below_the_new_code_serializes_and_resumes_twice(session, n):
+    """#14 item fib: a continuation captured under a recursion printed with every change of
+    #14 fastc (sunk depth test, d1, the folded `return (x + call)`, past the depth limit for
+    n > 1000) round-trips through bytes, and both it and its copy resume, twice."""
+    src = (
+        "(defn h [n] (if (< n 2) n (+ (h (- n 1)) (h (- n 2)))))\n"
+        "(defn g [n] (if (<= n 0) (cloneable-shift [k] k) (+ (h 5) (g (dec n)))))\n"
+        "(defn f [n] (let [k (cloneable-reset (fn [] (g n))) k2 (deserialize (serialize k))]\n"
+        "  [(resume k2 10) (resume k2 20) (resume k 5) (resume k 6)]))\n"
+        f"(f {n})")
+    py = python_of(session, src, "ser1")
+    assert "return (t1 + \n" in direct_function(py, "F_ser1_og")
+    assert session.eval_string(src)[-1] == [5 * n + 10, 5 * n + 20, 5 * n + 5, 5 * n + 6]
