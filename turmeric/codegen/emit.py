@@ -9,11 +9,18 @@
 """
 from __future__ import annotations
 
+import keyword
+import re
+
 from turmeric.codegen.constants import constant_lines
-from turmeric.codegen.printer import Mode, Printer
-from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, Raw
+from turmeric.codegen.printer import Mode, Printer, unmarked
+from turmeric.cps.form import (
+    Assign, CpsFunction, CpsModule, Evaluate, Expr, For, If, Raw, Return, SelfTailCall, Site, Try,
+)
+from turmeric.cps.lift import EFFECT_FREE
 from turmeric.cps.slices import continuation_after
 from turmeric.data.code import CompiledModule
+from turmeric.data.names import mangle
 
 DEPTH_LIMIT = 1000   # Turmeric calls on the Python stack before it moves to the heap
 
@@ -53,18 +60,33 @@ class ModuleEmitter:
             indent = 1
         star = (f"*{f.rest}",) if f.rest else ()
         self.emit(indent, f"def {f.inner}({', '.join(('d',) + f.params + star)}):", info.span)
-        self.emit(indent + 1, f"if d > {DEPTH_LIMIT}: _depth({', '.join((f.self_name,) + f.params + star)})",
-                  info.span)
+        check = f"if d > {DEPTH_LIMIT}: _depth({', '.join((f.self_name,) + f.params + star)})"
+        versions = [(None, f.body)]
+        if f.int_version is not None and SINK:   # (module.py) a loop's invariants known ints
+            names, vbody = f.int_version
+            versions.insert(0, (" and ".join(f"type({n}) is int" for n in names), vbody))
+        calls = max(calls_in(b) for _, b in versions)
+        sink = SINK and not (f.rest or f.boxed_params)   # (see sunk_depth_check)
+        depth1 = sink and calls >= 2
+        if not SINK or (calls and not sink):
+            self.emit(indent + 1, check, info.span)
+        # else the test is sunk, or the function calls nothing: it adds no Python frame below
+        # its own, so it tests nothing
         if f.rest:
             self.emit(indent + 1, f"{f.rest} = PLIST({f.rest}) if {f.rest} else None", info.span)
         if gdecl:
             self.emit(indent + 1, f"global {', '.join(gdecl)}", None)
-        if f.loops:
-            self.emit(indent + 1, "while True:", info.span)
-            indent += 1
-        for v in f.boxed_params:
-            self.emit(indent + 1, f"{v} = Box({v})", info.span)
-        self.printer.block(f.body, indent + 1, Mode(False, lives, entries, allparams, f.self_name))
+        direct = Mode(False, lives, entries, allparams, f.self_name)
+        self.printer.depth1 = depth1
+        for guard, body in versions:
+            at = indent
+            if len(versions) > 1:
+                self.emit(indent + 1, f"if {guard}:" if guard is not None else "else:", info.span)
+                at += 1
+            if sink and calls:
+                body = sunk_depth_check(f, body, check, depth1)
+            self.loop_body(f, body, at, direct)
+        self.printer.depth1 = False
         if closure:
             self.emit(1, f"return {f.inner}", None)
 
@@ -78,6 +100,160 @@ class ModuleEmitter:
             if gdecl:
                 self.emit(1, f"global {', '.join(gdecl)}", None)
             self.printer.block(continuation_after(f.body, s, first), 1, resume)
+
+    def loop_body(self, f: CpsFunction, body: tuple, indent: int, direct: Mode):
+        """The body of the direct function: in `while True:` if it loops."""
+        if f.loops:
+            self.emit(indent + 1, "while True:", f.info.span)
+            indent += 1
+        for v in f.boxed_params:
+            self.emit(indent + 1, f"{v} = Box({v})", f.info.span)
+        hoisted = list_loop(f, body) if SINK else None
+        if hoisted is not None:   # (see list_loop) the list's type is tested once per walk
+            test, fast, generic = hoisted
+            self.emit(indent + 1, f"if {test.text}:", body[0].span)
+            self.emit(indent + 2, "while True:", body[0].span)
+            self.printer.block(fast, indent + 3, direct)
+            self.emit(indent + 1, "else:", body[0].span)
+            self.printer.block(generic, indent + 2, direct)
+        else:
+            self.printer.block(body, indent + 1, direct)
+
+
+SINK = True   # tests print the same programs with it off and compare (test_compiler_speed.py)
+
+
+DEPTH1 = "d1 = d + 1"   # the callees' depth, once per call of a function that calls more than once
+
+
+def calls_in(block) -> int:
+    """How many statements of the block call something (read `d`): sites, tail calls and
+    the frame-aware builtins' calls (only calls read `d`)."""
+    n = 0
+    for s in block:
+        t = type(s)
+        if t is If:
+            n += ("d" in s.test.reads) + calls_in(s.then) + calls_in(s.else_)
+        elif t is Try:
+            n += calls_in(s.body) + calls_in(s.handler)
+        elif t is For:
+            n += ("d" in s.iter.reads) + calls_in(s.body)
+        elif t is SelfTailCall:
+            n += any("d" in a.reads for a in s.args) + (s.rest is not None and "d" in s.rest.reads)
+        elif t is Site:
+            n += 1
+        elif t is Raw:
+            n += "d" in s.reads
+        else:
+            n += "d" in s.expr.reads
+    return n
+
+
+def sunk_depth_check(f: CpsFunction, body: tuple, check: str, depth1: bool) -> tuple:
+    """A body of the direct function with the depth test moved from its entry to just before
+    its first statement that calls anything (reads `d`), on each path (issue #14, fib: the
+    calls that return at once, most of fib's, test nothing).
+
+    The test raises a depth unwind that calls the function again from its start with the
+    same arguments (machine._depth), so what runs before it must be safe to run twice:
+    assignments to locals other than the parameters of effect-free expressions (no call,
+    only lift.EFFECT_FREE builtins: `harmless`), and an `if` on such a test that ends the
+    function. The caller keeps the test at the entry of a function with a rest parameter or
+    a boxed parameter (its parameters are no longer its arguments). In a loop the test is
+    in the loop's body: a self tail call is a call of the function with the new arguments,
+    which is what the unwind makes of the parameters' values then (d does not change from
+    one iteration to the next, so the test repeats what it found; tak's leaves, most of its
+    calls, test nothing). A path that returns without calling tests nothing: it adds no
+    Python frame. Resume entries never test (they run on the trampoline's stack). With
+    `depth1`, `d1 = d + 1` follows each test: every call after it passes `d1`."""
+    raws = (Raw(f.info.span, check, frozenset(f.params)),) + ((Raw(f.info.span, DEPTH1),) if depth1 else ())
+    return _sink(body, raws, f.params)
+
+
+def _sink(block: tuple, raws: tuple, params: tuple) -> tuple:
+    for i, s in enumerate(block):
+        t = type(s)
+        if t is Assign and harmless(s.expr) and LOCAL.fullmatch(s.target) and s.target not in params:
+            continue
+        if t is Evaluate and harmless(s.expr):
+            continue
+        if t is Return and "d" not in s.expr.reads:
+            return block          # the function returns here without a call: nothing to test
+        if t is If and i == len(block) - 1 and harmless(s.test):
+            then, else_ = _sink(s.then, raws, params), _sink(s.else_, raws, params)
+            if then is s.then and else_ is s.else_:
+                return block
+            return block[:i] + (If(s.span, s.test, then, else_),)
+        return block[:i] + tuple(Raw(s.span, r.text, r.reads) for r in raws) + block[i:]
+    return block
+
+
+LOCAL = re.compile(r"(t[0-9]+|l_\w+)")   # a temporary or a local: not a global, a box or a field
+NAME_CALL = re.compile(r"(\.?)([A-Za-z_]\w*)\($")
+# the calls an expression before the depth test may make: effect-free builtins (lift.py)
+HARMLESS_CALLS = frozenset({"type", "abs"} | {f"B_{mangle(n)}" for n in EFFECT_FREE})
+
+
+def harmless(e: Expr) -> bool:
+    """e may run twice without anyone seeing it: it calls nothing (no `d`) and its text
+    calls only effect-free builtins (println is a builtin too, and prints)."""
+    if "d" in e.reads:
+        return False
+    text = unmarked(e.text)
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(" and i:
+            m = NAME_CALL.search(text, 0, i + 1)
+            if m is not None:
+                if m.group(2) not in keyword.kwlist and (m.group(1) or m.group(2) not in HARMLESS_CALLS):
+                    return False
+            elif text[i - 1] in ")]}'\"":
+                return False      # a call of a computed value
+        i += 1
+    return True
+
+
+def list_loop(f: CpsFunction, body: tuple) -> tuple | None:
+    """(test, fast, generic) when f is a loop whose whole body is `if type(xs) is PListT:`
+    (lower.py's list version of an if on (empty? xs) and the like) and every recur of the
+    list version passes `xs.rest` for xs: then xs stays a list in that version, which is
+    printed as a loop of its own, so its type is tested once per walk, not once per item
+    (issue #14, nqueens). Only in a function with no call site, which has no resume entry."""
+    if not (f.loops and not f.sites and not f.rest and not f.boxed_params and len(body) == 1
+            and type(body[0]) is If):
+        return None
+    s = body[0]
+    text = s.test.text
+    if not (text.startswith("type(") and text.endswith(") is PListT")):
+        return None
+    name = text[len("type("):-len(") is PListT")]
+    if name not in f.params:
+        return None
+    i = f.params.index(name)
+    recurs = list(self_tail_calls(s.then))
+    if not recurs or any(unmarked(r.args[i].text) != f"{name}.rest" for r in recurs):
+        return None
+    return s.test, s.then, s.else_
+
+
+def self_tail_calls(block):
+    for s in block:
+        t = type(s)
+        if t is SelfTailCall:
+            yield s
+        elif t is If:
+            yield from self_tail_calls(s.then)
+            yield from self_tail_calls(s.else_)
+        elif hasattr(s, "body"):
+            yield from self_tail_calls(s.body)
+            yield from self_tail_calls(getattr(s, "handler", ()))
 
 
 def emit(cps: CpsModule) -> CompiledModule:

@@ -190,6 +190,14 @@ class ExpressionLowering:
             i = args[1].text
             return Expr(f"({a1}[{i}] if type({a0}) is PVecT and len({a1}) > {i} else B_nth({a1}, {i}))",
                         args[0].reads)
+        if name == "cons" and len(args) == 2 and args[0].simple and not python_literal_kind(args[1].text) \
+                and types.ENABLED:
+            # onto a list: the cell made here (seqs.cons, values.cons); x is a name or a
+            # constant, so evaluating it after the list changes nothing (#14 item nqueens)
+            c0, c1 = self.once(args[1])
+            x = args[0].text
+            return Expr(f"(PListT({x}, {c1}, {c1}.count + 1) if type({c0}) is PListT else B_cons({x}, {c1}))",
+                        reads)
         spread = self.distribute(name, args, out, span)
         if spread is not None:
             return spread

@@ -7,6 +7,7 @@ are frozen and compared by identity: the resume slices (`slices.py`) find a site
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from turmeric.analyzer import ir
@@ -117,6 +118,9 @@ class CpsFunction:
     sites: tuple             # the Site statements, in number order
     globals_set: tuple       # module globals the body assigns (sorted)
     loops: bool              # a self tail call: the body runs inside `while True`
+    # (names, body): the body again, lowered knowing that these invariant parameters (a
+    # lifted loop's captured variables) are ints; it runs when they are (module.py)
+    int_version: tuple | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -130,6 +134,12 @@ class CpsModule:
     shows_result: tuple      # per top-level form: its value is the REPL's to print
     constants: tuple         # (Python name, value) of every pooled constant, in order
     marks: tuple             # spans referred to by marks in expression text
+
+
+def unmarked_repr(body) -> str:
+    """A statement tree as text, without the span marks (module.MARK ... MARK_END: each
+    lowering of the same code makes new ones), to tell whether two lowerings differ."""
+    return re.sub("\x01[0-9]*\x02", "", repr(body))
 
 
 def reads_of(stmts) -> set:

@@ -6,17 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from turmeric.analyzer import ir
-from turmeric.cps.expressions import COMPREHENSIONS, LIST_FAST, ExpressionLowering, is_simple, is_trivial
+from turmeric.cps.expressions import (
+    COMPREHENSIONS, GUARDED, LIST_FAST, ExpressionLowering, is_simple, is_trivial,
+)
 from turmeric.cps import lift, shift, types
 from turmeric.cps.types import INT
 from turmeric.cps.form import (
-    Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try,
+    Assign, Evaluate, Expr, If, Return, SelfTailCall, Site, Try, unmarked_repr,
 )
 from turmeric.data.errors import InternalError
 from turmeric.data.names import mangle, mangle_field
 
 if TYPE_CHECKING:
     from turmeric.cps.module import ModuleLowering
+
+INT_IFS = True   # tests lower the same programs with it off and compare (test_compiler_speed.py)
 
 
 class FnLowering(ExpressionLowering):
@@ -47,6 +51,7 @@ class FnLowering(ExpressionLowering):
         self.list_vars: set[str] = set()   # locals known to be lists (PListT) where they are read
         self.recur_types: list | None = None   # per fixed parameter: INT if every recur gives one
         self.bool_vars: set[str] = set()   # locals bound to a Python bool (tested without `is`)
+        self.int_versioning = False         # inside the int version of an if (int_versioned_if)
         self.assigned_bool: dict[str, bool] = {}  # temporary -> every value it got was a bool
 
     def temp(self) -> str:
@@ -267,7 +272,11 @@ class FnLowering(ExpressionLowering):
         if t is ir.If:
             v = self.list_test_var(n.test)
             if v is None:
-                self.if_(n, out, context)
+                names = self.int_test_vars(n)
+                if names:
+                    self.int_versioned_if(n, out, context, names)
+                else:
+                    self.if_(n, out, context)
                 return True
             # (if (empty? xs) ...) and the like, xs a local: when xs is a list the whole if
             # reads its cells with no further type test; else as it was. Only for an if that
@@ -298,6 +307,70 @@ class FnLowering(ExpressionLowering):
         else:
             return False
         return True
+
+    def int_test_vars(self, n: ir.If) -> list[str]:
+        """The locals that an inlined operator of the if's test reads and that are not known
+        to be ints: defined before the if, not boxed, never set! inside it, not already
+        versioned on. An int version of the if tests their type once instead of a guard per
+        operator (#14 item nqueens: (= c col) and (- c col)); so only for a test with two
+        operators or more that guard (= of a literal does not: it tests the type on a match)."""
+        if not types.ENABLED or not INT_IFS or self.int_versioning:
+            return []
+        test = n.test
+        found: list[str] = []
+        assigned = set_locals(n)
+
+        def walk(x):
+            if type(x) is ir.Call and type(x.fn) is ir.Core and x.fn.name in self.mod.pure:
+                # not (= x 0): `x == 0 and type(x) is int` tests the type only on a match
+                lazy = x.fn.name == "=" and any(type(a) is ir.Const for a in x.args)
+                if (x.fn.name in GUARDED or x.fn.name in ("+", "*")) and not lazy:
+                    ops.append(x)
+                    for a in x.args:
+                        if type(a) is ir.Local and not a.var.boxed and self.var_name(a.var) == self.py(a.var) \
+                                and a.var not in assigned:
+                            name = self.py(a.var)
+                            if name in self.defined and name not in self.int_vars and name not in self.bool_vars \
+                                    and name not in found:
+                                found.append(name)
+                for a in x.args:
+                    walk(a)
+            elif type(x) is ir.Let:
+                walk(x.init)
+                walk(x.body)
+            elif type(x) is ir.If:
+                walk(x.test)
+                walk(x.then)
+                walk(x.else_)
+        ops: list = []
+        walk(test)
+        # one operator: its guard is the one type test the version would make instead
+        return found if len(ops) >= 2 else []
+
+    def int_versioned_if(self, n: ir.If, out: list, context, names: list[str]):
+        """The if twice, for `names` all ints and as it is, when that saves a guard and the if
+        holds no call site (its branches are compiled twice, as for a list: structured)."""
+        nsites = len(self.sites)
+        generic: list = []
+        self.if_(n, generic, context)
+        if len(self.sites) != nsites:
+            out.extend(generic)
+            return
+        self.int_versioning = True
+        self.int_vars |= set(names)
+        fast: list = []
+        try:
+            self.if_(n, fast, context)
+        finally:
+            self.int_vars -= set(names)
+            self.int_versioning = False
+        if len(self.sites) != nsites:
+            raise InternalError("cps: an if lowered again grew a call site")
+        if unmarked_repr(fast) == unmarked_repr(generic):
+            out.extend(generic)
+            return
+        test = " and ".join(f"type({x}) is int" for x in names)
+        out.append(If(n.span, Expr(test, frozenset(names), True), tuple(fast), tuple(generic)))
 
     def if_(self, n: ir.If, out: list, context):
         test = self.condition(n.test, out)
@@ -410,6 +483,21 @@ class FnLowering(ExpressionLowering):
         compile_body(n.handler, handler)
         self.defined = before
         out.append(Try(n.span, tuple(body), var, n.var.boxed, tuple(handler)))
+
+
+def set_locals(n) -> set:
+    """The variables a set! inside n assigns (any node: a conservative walk of its fields)."""
+    out: set = set()
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if type(x) is ir.SetLocal:
+            out.add(x.var)
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif hasattr(x, "__dataclass_fields__") and not isinstance(x, ir.Var):
+            stack.extend(getattr(x, f) for f in x.__dataclass_fields__)
+    return out
 
 
 def checkpoint_name(n: ir.Call) -> str | None:

@@ -8,12 +8,13 @@ from dataclasses import replace
 
 from turmeric.analyzer import ir
 from turmeric.cps.constants import ConstantNames
-from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of
+from turmeric.cps.form import Assign, CpsFunction, CpsModule, Expr, reads_of, unmarked_repr
 from turmeric.cps import lift, types
 from turmeric.cps.lower import FnLowering
 from turmeric.cps.types import INT
 from turmeric.cps.slices import continuation_after, site_in_try
 from turmeric.data.code import SiteInfo
+from turmeric.data.errors import InternalError
 from turmeric.data.names import demangle_any, mangle
 
 MARK, MARK_END = "\x01", "\x02"   # around the index of a span in `marks`, inside expression text
@@ -137,6 +138,7 @@ class ModuleLowering:
                 break
             assumed = kept
         body = tuple(body)
+        int_version = self.int_version(fn, inner, lw, assumed, body) if lifted and types.ENABLED else None
         free = tuple(lw.py(v) for v in fn.free)
         lifted_params = tuple(lw.py(v) for v in self.passed(fn)) if lifted else ()
         if lifted:
@@ -153,7 +155,38 @@ class ModuleLowering:
         rest = lw.py(fn.rest) if fn.rest is not None else None
         boxed = tuple(lw.py(v) for v in fn.params + ([fn.rest] if fn.rest else []) if v.boxed)
         self.functions.append(CpsFunction(fn, info, base, inner, inner, params, rest, boxed, free, body,
-                                          tuple(lw.sites), tuple(sorted(lw.globals_set)), lw.has_loop))
+                                          tuple(lw.sites), tuple(sorted(lw.globals_set)), lw.has_loop,
+                                          int_version))
+
+    def int_version(self, fn: ir.Fn, inner: str, lw: FnLowering, assumed: frozenset, body: tuple):
+        """(names, body) for a lifted loop with no call site whose body has fewer guards when
+        some of its captured variables (passed on unchanged by every recur) are ints: the body
+        lowered again knowing they are, which runs when a test at the entry finds them ints
+        (issue #14, nqueens: `col` in safe?'s loop). None when no such variable saves a guard.
+        A loop with a site is left alone: its resume entries continue one body."""
+        if not (lw.has_loop and not lw.sites and fn.rest is None):
+            return None
+        plain = unmarked_repr(body)
+        names = []
+        for v in self.passed(fn):
+            name = lw.py(v)
+            if v.boxed or name in lw.int_vars:
+                continue
+            if unmarked_repr(self.lowered_knowing(fn, inner, assumed, [name])) != plain:
+                names.append(name)
+        if not names:
+            return None
+        again = self.lowered_knowing(fn, inner, assumed, names)
+        return tuple(names), again
+
+    def lowered_knowing(self, fn: ir.Fn, inner: str, assumed: frozenset, names: list) -> tuple | None:
+        lw = FnLowering(self, fn, inner, True, assumed)
+        lw.int_vars |= set(names)
+        body: list = []
+        lw.tail(fn.body, body)
+        if lw.sites or not lw.has_loop:
+            raise InternalError("cps: a loop lowered again grew a call site")
+        return tuple(body)
 
 
 def readable_name(pyname: str) -> str:

@@ -30,7 +30,7 @@ from turmeric.data.code import CompiledModule, FnInfo, SiteInfo
 from turmeric.data.span import Span
 from turmeric.session.unit import Unit, stdlib_dir
 
-FORMAT = 9   # 6: top-level forms named by content (#10 item 1); 7: sites name their point (#10 item 5); 8: shows_result; 9: the compiler's loops (#14)
+FORMAT = 10   # 6: top-level forms named by content (#10 item 1); 7: sites name their point (#10 item 5); 8: shows_result; 9: the compiler's loops (#14); 10: sunk depth tests, d1 (#14 fib, nqueens)
 
 
 def cache_dir() -> Path:
