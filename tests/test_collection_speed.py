@@ -264,7 +264,8 @@ def test_14_property_a_lazy_list_walked_any_way_is_its_items(n, steps):
 
 class Model:
     """A map as a list of [key, value] pairs, looked up with `=` (no dict): the first key of
-    = keys stays, with the last value."""
+    = keys stays in its place, with the last value; a key taken out and put back goes last.
+    (test_maps_persistent's model too.)"""
 
     def __init__(self, pairs=()):
         self.pairs = [list(p) for p in pairs]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import tracemalloc
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -31,6 +30,7 @@ from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 from conftest import no_python, tm
+from test_collection_speed import Model
 
 K = Keyword
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -212,39 +212,6 @@ def test_14_maps_and_sets_row_programs_answer_as_python():
 
 
 # -- the properties: any updates, against a model -------------------------------------------
-
-class Model:
-    """A map as a list of [key, value] pairs, looked up with `=` (no dict): the first key of
-    = keys stays in its place, with the last value; a key taken out and put back goes last."""
-
-    def __init__(self, pairs=()):
-        self.pairs = [list(p) for p in pairs]
-
-    def copy(self):
-        return Model(self.pairs)
-
-    def find(self, k):
-        for i, (key, _) in enumerate(self.pairs):
-            if equals(key, k):
-                return i
-        return None
-
-    def assoc(self, k, v):
-        i = self.find(k)
-        if i is None:
-            self.pairs.append([k, v])
-        else:
-            self.pairs[i][1] = v
-
-    def dissoc(self, k):
-        i = self.find(k)
-        if i is not None:
-            del self.pairs[i]
-
-    def get(self, k, default):
-        i = self.find(k)
-        return default if i is None else self.pairs[i][1]
-
 
 def same_entries(m: PMap, model: Model) -> bool:
     got = list(m.items())
