@@ -41,14 +41,21 @@ def run(args) -> int:
     else:
         for r in reports:
             print(f"{r['path']}: {r['status']}")
-            if r["status"] == "refused" and not r["frames"]:
-                print(f"  {r['error']}")
-            for f in r["frames"]:
-                where = f" at {f['file']}:{f['line']} `{f['source']}`" if f.get("line") is not None else ""
-                frame = f"frame {f['frame']}" if f.get("frame") is not None else "a frame"
-                print(f"  {frame}: {f['function']}{where}: {f['reason']}")
+            for line in report_lines(r):
+                print(line)
         how = " or ".join((["turmeric resume --upgrade"] if any("workflow" not in r for r in reports) else []) +
                           (["turmeric workflow upgrade"] if any("workflow" in r for r in reports) else []))
         print(f"{len(reports)} checked: {counts['ok']} ok, {counts['upgradable']} upgradable "
               f"({how or 'turmeric resume --upgrade'}), {counts['refused']} refused")
     return EXIT_REFUSED if counts["refused"] else 0
+
+
+def report_lines(r: dict) -> list[str]:
+    """The indented lines under a checkpoint's or a workflow's status: why it was refused when
+    no frame says, then each frame with its source line and reason."""
+    lines = [f"  {r['error']}"] if r["status"] == "refused" and not r["frames"] else []
+    for f in r["frames"]:
+        where = f" at {f['file']}:{f['line']} `{f['source']}`" if f.get("line") is not None else ""
+        frame = f"frame {f['frame']}" if f.get("frame") is not None else "a frame"
+        lines.append(f"  {frame}: {f['function']}{where}: {f['reason']}")
+    return lines

@@ -8,6 +8,7 @@ import re
 import sys
 import time
 
+from turmeric.cli.check import report_lines
 from turmeric.data.errors import TurmericError
 from turmeric.data.printer import pr_str
 from turmeric.data.values import Symbol
@@ -130,12 +131,8 @@ def cmd_upgrade(args) -> int:
         for r in reports:
             print(f"workflow {r['workflow']}: " + {"ok": "ok, its code did not change", "upgraded": "upgraded",
                                                    "refused": "refused, left parked as it was"}[r["status"]])
-            if r["status"] == "refused" and not r["frames"]:
-                print(f"  {r['error']}")
-            for f in r["frames"]:
-                where = f" at {f['file']}:{f['line']} `{f['source']}`" if f.get("line") is not None else ""
-                frame = f"frame {f['frame']}" if f.get("frame") is not None else "a frame"
-                print(f"  {frame}: {f['function']}{where}: {f['reason']}")
+            for line in report_lines(r):
+                print(line)
         print(f"{len(reports)} parked workflows: {counts['upgraded']} upgraded, {counts['ok']} ok, "
               f"{counts['refused']} refused")
     return EXIT_REFUSED if counts["refused"] else 0

@@ -13,7 +13,7 @@ import keyword
 import re
 
 from turmeric.codegen.constants import constant_lines
-from turmeric.codegen.printer import Mode, Printer, unmarked
+from turmeric.codegen.printer import Mode, Printer, string_end, unmarked
 from turmeric.cps.form import (
     Assign, CpsFunction, CpsModule, Evaluate, Expr, For, If, Raw, Return, SelfTailCall, Site, Try,
 )
@@ -204,10 +204,7 @@ def harmless(e: Expr) -> bool:
     while i < n:
         ch = text[i]
         if ch in "'\"":
-            j = i + 1
-            while j < n and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+            i = string_end(text, i)
             continue
         if ch == "(" and i:
             m = NAME_CALL.search(text, 0, i + 1)

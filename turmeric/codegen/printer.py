@@ -147,6 +147,14 @@ class Printer:
             raise InternalError(f"codegen: cannot print {t.__name__} at {getattr(s, 'span', None)}")
 
 
+def string_end(text: str, i: int) -> int:
+    """The index just after the Python string literal that starts at text[i] (a quote)."""
+    quote, j, n = text[i], i + 1, len(text)
+    while j < n and text[j] != quote:
+        j += 2 if text[j] == "\\" else 1
+    return j + 1
+
+
 def with_depth1(text: str) -> str:
     """text with each call's depth argument `(d + 1, ` or `(d + 1)` written `(d1`, outside
     string literals (user text; a bare `d` is only ever the depth: locals are `l_...`)."""
@@ -154,11 +162,9 @@ def with_depth1(text: str) -> str:
     while i < n:
         ch = text[i]
         if ch in "'\"":
-            j = i + 1
-            while j < n and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i:j + 1])
-            i = j + 1
+            j = string_end(text, i)
+            out.append(text[i:j])
+            i = j
             continue
         if ch == "(" and text.startswith("(d + 1", i) and i + 6 < n and text[i + 6] in ",)":
             out.append("(d1")
