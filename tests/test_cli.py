@@ -208,10 +208,18 @@ def test_output_cut_by_the_reader_is_no_internal_error(tm_env, tmp_path):
     made = subprocess.run([sys.executable, "-m", "turmeric.cli", "run", str(prog)], cwd=tmp_path,
                           env=tm_env, capture_output=True, timeout=120)
     assert made.returncode == 0, made.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "turmeric.cli", "inspect", "--full", "big.bin"],
-                            cwd=tmp_path, env=tm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.read(10)
-    proc.stdout.close()           # the reader goes away, as head does
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 141
-    assert "internal" not in err and "Traceback" not in err
+    codes = []
+    for _attempt in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "turmeric.cli", "inspect", "--full", "big.bin"],
+                                cwd=tmp_path, env=tm_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.read(10)
+        proc.stdout.close()           # the reader goes away, as head does
+        err = proc.stderr.read().decode()
+        codes.append(proc.wait(timeout=120))
+        assert "internal" not in err and "Traceback" not in err
+        if codes[-1] == 141:
+            break
+    # On a loaded machine the kernel now and then lets every write succeed, and a plain
+    # Python program that writes as much then exits 0 too (seen 6 times in 40 with three
+    # busy loops beside it): a clean 0 is no failure, but one of three must see the pipe go
+    assert set(codes) <= {0, 141} and codes[-1] == 141, codes
