@@ -462,3 +462,34 @@ def test_14_property_keys_of_every_map_and_set_kind_hash_as_they_compare(a, b):
         assert maps.contains(PSet([a]), y) is same
         assert equals(PMap.from_pairs([(vector([a]), 1)]), PMap.from_pairs([(plist([y]), 1)])) is same
     assert equals(a, twin(a)) and equals(twin(a), a)
+
+
+def test_a_lookup_in_a_sorted_collection_copies_no_keys(monkeypatch):
+    """get and contains? on a sorted map or set listed every key on every lookup (a copy of
+    n keys, then a binary search): 20,000 lookups in 20,000 keys copied 4 * 10^8 of them.
+    The keys are listed once per collection (it never changes) and each lookup searches
+    that list: counted, the listing happens once for all the lookups, and the answers are
+    those of the plain map and set."""
+    from turmeric.runtime.builtins import sorted as sorted_module
+    listed = []
+    real = sorted_module._keys_in_order
+
+    def counting(coll):
+        had = hasattr(coll, "_in_order")
+        keys = real(coll)
+        if not had:
+            listed.append(len(keys))
+        return keys
+    monkeypatch.setattr(sorted_module, "_keys_in_order", counting)
+    n = 2000
+    m = sorted_module.SortedMap.of([(i, i * i) for i in range(n)])
+    s = sorted_module.SortedSet.of(range(0, n, 2))
+    plain_m, plain_s = PMap.from_pairs([(i, i * i) for i in range(n)]), PSet(range(0, n, 2))
+    for i in range(-5, n + 5):
+        assert m.get(i, "none") == plain_m.get(i, "none")
+        assert (i in s) is (i in plain_s)
+    assert listed == [n, n // 2]
+    assert m.get(1.0, "none") == 1 and 2.0 in s      # found by compare, as Clojure's are
+    m2 = m.assoc(5, "x").dissoc(7)                    # a new map lists its own keys, once
+    assert m2.get(5) == "x" and m2.get(7, "none") == "none" and m.get(5) == 25 and m.get(7) == 49
+    assert listed == [n, n // 2, n, n - 1]

@@ -4,8 +4,9 @@ A sorted map is a PMap whose items are always in the order of their keys by `com
 sorted set a PSet whose elements are: so everything that takes a map or a set takes them
 (`get`, `contains?`, `count`, `seq`, `keys`, `=` ...), and printing, `seq`, `keys`, `vals`,
 `first` and `reduce` see that order. `assoc`, `conj`, `dissoc`, `disj`, `into`, `merge` and
-`empty` keep a sorted collection sorted. Lookups go by `=` like any map (Clojure's go by
-compare, which differ only for keys such as 1 and 1.0, which `compare` calls equal).
+`empty` keep a sorted collection sorted. Lookups go by `compare`, as Clojure's do (it differs
+from `=` only for keys such as 1 and 1.0, which `compare` calls equal): a binary search in
+the collection's keys, listed once at its first lookup.
 
 Keys (elements) must be comparable with each other: a key that `compare` cannot order
 against the others is a `type` error. Like Clojure's `=`, a sorted map equals a plain map
@@ -69,14 +70,24 @@ def _as(cls, plain):
     plain classes keep the keys as = compares them (data/values.py map_key), so the sorted
     ones are built through them and never touch a key's stored form."""
     s = object.__new__(cls)
-    for slot in type(plain).__slots__:
+    for slot in (PMap if cls is SortedMap else PSet).__slots__:
         setattr(s, slot, getattr(plain, slot))
     return s
 
 
+def _keys_in_order(coll) -> list:
+    """A sorted collection's keys (members) as a list, made at its first lookup and kept: the
+    collection never changes, so a lookup is a binary search, not a copy of every key."""
+    try:
+        return coll._in_order
+    except AttributeError:
+        coll._in_order = keys = list(coll)
+        return keys
+
+
 class SortedMap(PMap):
     """A PMap whose entries are kept in key order (see the module docstring)."""
-    __slots__ = ()
+    __slots__ = ("_in_order",)     # _keys_in_order's list, once made
     turmeric_type = "sorted-map"
 
     @staticmethod
@@ -98,7 +109,7 @@ class SortedMap(PMap):
     def _stored(self, k):
         """The key this map holds that compares equal to k (Clojure's sorted maps find keys
         with compare), or MISSING."""
-        keys = list(self.keys())
+        keys = _keys_in_order(self)
         i = _position("sorted-map", keys, k)
         return keys[i] if i < len(keys) and compare(keys[i], k) == 0 else MISSING
 
@@ -134,7 +145,7 @@ class SortedMap(PMap):
 
 class SortedSet(PSet):
     """A PSet whose members are kept in order (see the module docstring)."""
-    __slots__ = ()
+    __slots__ = ("_in_order",)     # _keys_in_order's list, once made
     turmeric_type = "sorted-set"
 
     @staticmethod
@@ -158,7 +169,7 @@ class SortedSet(PSet):
 
     def _stored(self, x):
         """The member this set holds that compares equal to x, or MISSING."""
-        keys = list(self)
+        keys = _keys_in_order(self)
         i = _position("sorted-set", keys, x)
         return keys[i] if i < len(keys) and compare(keys[i], x) == 0 else MISSING
 
