@@ -318,6 +318,7 @@ CASES = [
     ("str", (), ""), ("str", (None,), ""), ("str", ("a", 1, None, K("b")), "a1:b"),
     ("str", (V("a", K("b")),), "[\"a\" :b]"), ("str", (True, 1.5), "true1.5"),
     ("pr-str", ("a", 1, None), '"a" 1 nil'), ("pr-str", (), ""),
+    ("char", (97,), "a"), ("char", (0x1F600,), "\U0001F600"), ("char", ("z",), "z"),
     ("subs", ("hello", 1), "ello"), ("subs", ("hello", 1, 3), "el"), ("subs", ("hi", 2), ""),
     ("split", ("a,b,,c,,", ","), V("a", "b", "", "c")), ("split", (" a  b\tc ",), V("a", "b", "c")),
     ("split", ("abc", ""), V("a", "b", "c")), ("split", ("", ","), V("")),
@@ -569,6 +570,10 @@ ERRORS = [
     ("ex-message", (P12,), "type",
      "ex-message: expected an error value or a map, got struct point (point 1 2)"),
     # strings
+    ("char", (-1,), "value", "char: -1 is not a Unicode code point (0 to 1114111)"),
+    ("char", (0x110000,), "value", "char: 1114112 is not a Unicode code point (0 to 1114111)"),
+    ("char", ("ab",), "type", 'char: expected an integer code point or a one-character string, got string "ab"'),
+    ("char", (1.5,), "type", "char: expected an integer code point or a one-character string, got float 1.5"),
     ("subs", ("hello", 2, 9), "value", "subs: range 2..9 out of bounds for a string of length 5"),
     ("subs", ("hello", -1), "value", "subs: range -1..5 out of bounds for a string of length 5"),
     ("subs", (K("a"), 0), "type", "subs: expected a string, got keyword :a"),

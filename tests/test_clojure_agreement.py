@@ -664,6 +664,8 @@ AGREE_MORE = [
     ("(let [{:syms [x]} {'x 10}] x)", '10'),
     ('(let [{:keys [a] :strs [b]} {:a 1 "b" 2}] [a b])', '[1 2]'),
     ('(update-vals {} inc)', '{}'),
+    ('(str (char 72) (char 105))', '"Hi"'),
+    ('(apply str (map char [72 105]))', '"Hi"'),
     ('(update-keys {:a 1 :b 2} name)', '{"a" 1, "b" 2}'),
     ('(rseq [])', 'nil'),
     ('(rseq (sorted-set 3 1 2))', '(3 2 1)'),

@@ -233,6 +233,18 @@ def str_reverse(s):
     return str_arg("str-reverse", s)[::-1]
 
 
+def char(x):
+    """(char n): the one-character string of the code point n; a one-character string is
+    itself. Turmeric has no character type: this is what Clojure's \\c values are here."""
+    if type(x) is str and len(x) == 1:
+        return x
+    if type(x) is not int:
+        raise type_error("char", "an integer code point or a one-character string", x)
+    if not 0 <= x <= sys.maxunicode:
+        raise value_error("char", f"{x} is not a Unicode code point (0 to {sys.maxunicode})")
+    return chr(x)
+
+
 def is_blank(s):
     if s is None:
         return True
@@ -369,7 +381,7 @@ def bytes_to_str(b):
 
 
 BUILTINS: dict[str, Callable] = {
-    "str": str_, "subs": subs, "split": split, "split-lines": split_lines, "join": join,
+    "str": str_, "char": char, "subs": subs, "split": split, "split-lines": split_lines, "join": join,
     "upper-case": upper_case, "lower-case": lower_case, "trim": trim, "triml": triml,
     "trimr": trimr, "starts-with?": starts_with, "ends-with?": ends_with,
     "includes?": includes, "index-of": index_of, "last-index-of": last_index_of,
