@@ -186,14 +186,18 @@ def resume(d, k, value=None):
             i = j + 1
 
 
+def _handles_errors(entry) -> bool:
+    """Whether a frame of this entry handles errors: a try-with, or a frame suspended in a try."""
+    if entry is trywith_entry:
+        return True
+    site = site_of(entry)
+    return site is not None and site[0].sites[site[1]].in_try
+
+
 def _handler_at(frames, i) -> int:
     """The innermost of frames[i:] (innermost first) that handles errors, or -1."""
     for j in range(i, len(frames)):
-        entry = frames[j][0]
-        if entry is trywith_entry:
-            return j
-        site = site_of(entry)
-        if site is not None and site[0].sites[site[1]].in_try:
+        if _handles_errors(frames[j][0]):
             return j
     return -1
 
@@ -390,13 +394,9 @@ def _find_prompt(stack) -> int:
 
 
 def _handler_index(stack) -> int:
-    """The innermost heap frame that handles errors: a try-with, or a frame suspended in a try."""
+    """The innermost heap frame (the stack's innermost is last) that handles errors, or -1."""
     for i in range(len(stack) - 1, -1, -1):
-        entry = stack[i][0]
-        if entry is trywith_entry:
-            return i
-        site = site_of(entry)
-        if site is not None and site[0].sites[site[1]].in_try:
+        if _handles_errors(stack[i][0]):
             return i
     return -1
 

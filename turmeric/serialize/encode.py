@@ -38,7 +38,7 @@ from turmeric.serialize.format import (
     T_FRAME, T_LIST, T_MAP, T_LAZY, T_REF, T_RESOURCE, T_SET, T_SHAPED_MAP, T_STRUCT, T_STYPE, T_TUPLE, T_VECTOR,
 )
 from turmeric.serialize.blobs import CHUNK, DIRNAME, UNUSABLE
-from turmeric.serialize.limits import check_limits
+from turmeric.serialize.limits import check_limits, where
 
 INT64 = (-(1 << 63), (1 << 64) - 1)
 PVECTOR = type(EMPTY_VECTOR)
@@ -464,20 +464,8 @@ class Encoder:
         """A serialize error naming x's type and its path from the value inward to the root;
         `parent`: (the value holding x, x's position in it) when x's holder has no record yet."""
         what = what or f"a value of type {type_name(x)}"
-        path = []
-        seen = {id(x)}
-        step = parent or self.parent_of(x)
-        while step is not None:
-            holder, position = step
-            labels = self.labels(holder)
-            path.append(labels[position] if position < len(labels) else f"[{position}]")
-            if id(holder) in seen:
-                break
-            seen.add(id(holder))
-            step = self.parent_of(holder)
-        where = " <- ".join(path) if path else "the value"
         return TurmericError(
-            "serialize", f"cannot serialize {what}: at {where}",
+            "serialize", f"cannot serialize {what}: at {where(self, x, parent, most=None)}",
             hint="give its type an instance of Serializable or Resource-Serializable, "
                  "or keep an identifier in the variable instead of the value")
 

@@ -160,14 +160,15 @@ def refused(enc, x, what: str, limit: str, step: tuple | None = None) -> Turmeri
                          hint=f"{limit} (spec/serialization.md §9), so the checkpoint could not be read back")
 
 
-def where(enc, x, step: tuple | None = None) -> str:
+def where(enc, x, step: tuple | None = None, most: int | None = 12) -> str:
     """The path of x from the value inward to the root, as the encoder's errors name it;
-    `step`: (the value holding x, x's position in it) when x has no record."""
+    `step`: (the value holding x, x's position in it) when x has no record; `most`: the steps
+    shown before "..." (each step is a search: a limit's path is cut short), None for all."""
     path, seen = [], {id(x)}
     if step is None:
         step = enc.parent_of(x) if x is not None else None
     while step is not None:
-        if len(path) == 12:             # (each step is a search: a deep value's path is cut short)
+        if len(path) == most:
             path.append("...")
             break
         holder, position = step
