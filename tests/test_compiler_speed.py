@@ -488,6 +488,13 @@ DEEP = [
 ]
 
 
+# what the fib/nqueens work added to the code, each a flag: the depth test sunk to the first
+# call, recur skipping unchanged parameters, return inside the call's try, the folded return,
+# ifs versioned for int locals
+FIB_FLAGS = [(emit, "SINK"), (printer, "SKIP_SAME"), (printer, "RETURN_IN_TRY"), (printer, "FOLD"),
+             (lower, "INT_IFS")]
+
+
 @pytest.mark.parametrize("shape", DEEP, ids=range(len(DEEP)))
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.sampled_from([0, 1, 5, 999, 1000, 1001, 2500]), k=st.integers(-2, 3))
@@ -500,11 +507,8 @@ def test_sunk_depth_tests_agree_with_tests_at_entry(session, monkeypatch, shape,
     program = f"{shape}\n(f {n} {k})"
     fast = stack_outcome(session, program)
     with monkeypatch.context() as m:
-        m.setattr(emit, "SINK", False)
-        m.setattr(printer, "SKIP_SAME", False)
-        m.setattr(printer, "RETURN_IN_TRY", False)
-        m.setattr(printer, "FOLD", False)
-        m.setattr(lower, "INT_IFS", False)
+        for module, flag in FIB_FLAGS:
+            m.setattr(module, flag, False)
         slow = stack_outcome(session, program)
     assert fast == slow
 
@@ -518,11 +522,8 @@ def test_list_loops_agree_with_the_plain_loop(session, monkeypatch, walk, xs, k)
     or error with it (and the rest of #14 item fib's printing) off."""
     fast = run_shape(session, walk, xs, k)
     with monkeypatch.context() as m:
-        m.setattr(emit, "SINK", False)
-        m.setattr(printer, "SKIP_SAME", False)
-        m.setattr(printer, "RETURN_IN_TRY", False)
-        m.setattr(printer, "FOLD", False)
-        m.setattr(lower, "INT_IFS", False)
+        for module, flag in FIB_FLAGS:
+            m.setattr(module, flag, False)
         slow = run_shape(session, walk, xs, k)
     assert fast == slow
 
