@@ -296,6 +296,17 @@ class Model:
         return default if i is None else self.pairs[i][1]
 
 
+def lookups_agree(m: PMap, model: Model, k):
+    """Every way of looking k up in m (get, the generic get, the method, contains?, in, the
+    map and a keyword called) answers what the model does."""
+    want = model.get(k, "none")
+    assert maps.get(m, k, "none") == want == generic_get(m, k, "none") == m.get(k, "none")
+    assert maps.contains(m, k) is (model.find(k) is not None) is (k in m)
+    assert m(None, k, "none") == want
+    if type(k) is Keyword:
+        assert k(None, m, "none") == want
+
+
 def same_entries(m: PMap, model: Model) -> bool:
     got = list(m.items())
     return len(got) == len(model.pairs) and all(
@@ -343,13 +354,7 @@ def test_14_property_maps_of_mixed_keys_agree_with_a_model(start, ops):
             m = colls.conj(m, vector(op[1]))
             model.assoc(*op[1])
         else:
-            k = op[1]
-            want = model.get(k, "none")
-            assert maps.get(m, k, "none") == want == generic_get(m, k, "none")
-            assert maps.contains(m, k) is (model.find(k) is not None)
-            assert m(None, k, "none") == want
-            if type(k) is Keyword:
-                assert k(None, m, "none") == want
+            lookups_agree(m, model, op[1])
         assert same_entries(m, model)
         versions.append((m, model.copy()))
     for old, its_model in versions:

@@ -30,7 +30,7 @@ from turmeric.serialize.decode import deserialize
 from turmeric.serialize.encode import serialize
 from turmeric.session.session import Session
 from conftest import no_python, tm
-from test_collection_speed import Model
+from test_collection_speed import Model, lookups_agree
 
 K = Keyword
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -293,13 +293,7 @@ def test_14_property_maps_updated_any_way_agree_with_a_model(small, start, ops):
                 m, model = versions[op[1] % len(versions)]
                 model = model.copy()
             else:
-                k = op[1]
-                want = model.get(k, "none")
-                assert maps.get(m, k, "none") == want and m.get(k, "none") == want
-                assert maps.contains(m, k) is (model.find(k) is not None) is (k in m)
-                assert m(None, k, "none") == want
-                if type(k) is Keyword:
-                    assert k(None, m, "none") == want
+                lookups_agree(m, model, op[1])
             assert same_entries(m, model)
             versions.append((m, model.copy()))
         for old, its_model in versions:
